@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtap XDP fast path: recognise VXLAN on the configured UDP ports, check it,
+ * count it per outer source, strip everything before the inner Ethernet
+ * header and redirect the inner frame to the monitor device. Everything that
+ * is not ours is passed untouched. Every packet is counted in "seen" and in
+ * exactly one outcome (include/vtap_abi.h).
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "vtap_abi.h"
+
+#ifndef IP_MF
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtap_global);
+} vtap_global SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, VTAP_DEFAULT_MAX_SOURCES);	/* set by vtapctl at load */
+	__type(key, struct vtap_source_key);
+	__type(value, struct vtap_source_stats);
+} vtap_sources SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VTAP_MAX_ALLOW_SRC);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vtap_lpm_key);
+	__type(value, __u8);
+} vtap_allow_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} vtap_target SEC(".maps");
+
+/* Settings are read-only after load, so the verifier prunes what is off. */
+const volatile struct vtap_config vtap_config SEC(".rodata.config") = {
+	.settings = {
+		.ports_net = { bpf_htons(VTAP_DEFAULT_PORT) },
+		.nr_ports = 1,
+	},
+};
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 encap_proto;
+};
+
+struct vxlan_hdr {
+	__be32 flags;
+	__be32 vni;
+};
+
+/* What the checks found out about a packet that is ours. */
+struct vtap_pkt {
+	struct vtap_source_key key;
+	__u32 inner_off;	/* offset of the inner Ethernet header */
+	__u32 inner_end;	/* end of the UDP datagram */
+	__u32 dir;		/* which vtap_source_stats direction field */
+};
+
+enum { DIR_OTHER, DIR_FROM, DIR_TO };
+
+static __always_inline void count(struct vtap_global *g, enum vtap_counter c)
+{
+	((__u64 *)g)[c]++;
+}
+
+static __always_inline int port_is_ours(__be16 port)
+{
+	for (int i = 0; i < VTAP_MAX_PORTS; i++) {
+		if (i >= vtap_config.settings.nr_ports)
+			break;
+		if (port == vtap_config.settings.ports_net[i])
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline int vni_allowed(__u32 vni)
+{
+	__u32 n = vtap_config.settings.nr_vni_ranges;
+
+	if (!n)
+		return 1;
+	for (int i = 0; i < VTAP_MAX_VNI_RANGES; i++) {
+		if (i >= n)
+			break;
+		if (vni >= vtap_config.settings.vni_ranges[i].first &&
+		    vni <= vtap_config.settings.vni_ranges[i].last)
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline int src_allowed(const struct vtap_source_key *key)
+{
+	struct vtap_lpm_key lpm = { .prefixlen = 128 };
+
+	if (!vtap_config.settings.filter_src)
+		return 1;
+	__builtin_memcpy(lpm.addr, key->addr, sizeof(lpm.addr));
+	return bpf_map_lookup_elem(&vtap_allow_src, &lpm) != NULL;
+}
+
+static __always_inline int addr_eq(const __u8 *a, const __u8 *b, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* Direction of the inner frame relative to the tapped NIC (the outer source). */
+static __always_inline __u32 inner_direction(void *inner, void *data_end,
+					     const struct vtap_source_key *key)
+{
+	struct ethhdr *eth = inner;
+	void *l3 = eth + 1;
+	__be16 proto;
+
+	if (l3 > data_end)
+		return DIR_OTHER;
+	proto = eth->h_proto;
+	for (int i = 0; i < VTAP_MAX_VLAN_TAGS; i++) {
+		struct vlan_hdr *vh = l3;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > data_end)
+			return DIR_OTHER;
+		proto = vh->encap_proto;
+		l3 = vh + 1;
+	}
+
+	if (proto == bpf_htons(ETH_P_IP) && key->family == VTAP_AF_INET) {
+		struct iphdr *iph = l3;
+
+		if ((void *)(iph + 1) > data_end)
+			return DIR_OTHER;
+		if (addr_eq((const __u8 *)&iph->saddr, &key->addr[12], 4))
+			return DIR_FROM;
+		if (addr_eq((const __u8 *)&iph->daddr, &key->addr[12], 4))
+			return DIR_TO;
+	} else if (proto == bpf_htons(ETH_P_IPV6) && key->family == VTAP_AF_INET6) {
+		struct ipv6hdr *ip6h = l3;
+
+		if ((void *)(ip6h + 1) > data_end)
+			return DIR_OTHER;
+		if (addr_eq((const __u8 *)&ip6h->saddr, key->addr, 16))
+			return DIR_FROM;
+		if (addr_eq((const __u8 *)&ip6h->daddr, key->addr, 16))
+			return DIR_TO;
+	}
+	return DIR_OTHER;
+}
+
+static __always_inline int ipv6_is_ext_header(__u8 nexthdr)
+{
+	switch (nexthdr) {
+	case 0:		/* hop-by-hop */
+	case 43:	/* routing */
+	case 44:	/* fragment */
+	case 50:	/* ESP */
+	case 51:	/* AH */
+	case 60:	/* destination options */
+	case 135:	/* mobility */
+	case 139:	/* HIP */
+	case 140:	/* shim6 */
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Decide what a packet is. Returns VTAP_REDIRECTED for a valid VXLAN packet
+ * that passes the filters (with *pkt filled in), else the pass or drop
+ * outcome. Reads only; the caller changes the packet.
+ */
+static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vtap_global *g,
+						  struct vtap_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 pkt_len = data_end - data;
+	struct ethhdr *eth = data;
+	struct udphdr *udp;
+	struct vxlan_hdr *vx;
+	__u32 ip_end, ip_payload, ulen, flags, vni_word;
+	__be16 proto;
+	void *l3;
+
+	if ((void *)(eth + 1) > data_end)
+		return VTAP_PASS_NOT_OURS;
+	proto = eth->h_proto;
+	l3 = eth + 1;
+	for (int i = 0; i < VTAP_MAX_VLAN_TAGS; i++) {
+		struct vlan_hdr *vh = l3;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > data_end)
+			return VTAP_PASS_NOT_OURS;
+		proto = vh->encap_proto;
+		l3 = vh + 1;
+	}
+
+	/* Malformed IP headers are dropped and counted: the IP stack would
+	 * discard them anyway (ip_rcv_core / ipv6_rcv), and we can't tell
+	 * whose they are. */
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = l3;
+		__u32 ihl, tot;
+
+		if ((void *)(iph + 1) > data_end)
+			return VTAP_DROP_IPV4_INVALID;
+		ihl = iph->ihl * 4;
+		tot = bpf_ntohs(iph->tot_len);
+		if (iph->version != 4 || ihl < sizeof(*iph) || tot < ihl ||
+		    (l3 - data) + tot > pkt_len)
+			return VTAP_DROP_IPV4_INVALID;
+		if (iph->protocol != IPPROTO_UDP)
+			return VTAP_PASS_NOT_OURS;
+		/* The kernel reassembles; never decapsulate a first fragment. */
+		if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+			return VTAP_PASS_FRAGMENT;
+		udp = l3 + ihl;
+		ip_end = (l3 - data) + tot;
+		ip_payload = tot - ihl;
+		pkt->key.family = VTAP_AF_INET;
+		pkt->key.addr[10] = 0xff;
+		pkt->key.addr[11] = 0xff;
+		__builtin_memcpy(&pkt->key.addr[12], &iph->saddr, 4);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6h = l3;
+		__u32 plen;
+
+		if ((void *)(ip6h + 1) > data_end)
+			return VTAP_DROP_IPV6_INVALID;
+		plen = bpf_ntohs(ip6h->payload_len);
+		if (ip6h->version != 6 || (l3 - data) + sizeof(*ip6h) + plen > pkt_len)
+			return VTAP_DROP_IPV6_INVALID;
+		if (ip6h->nexthdr != IPPROTO_UDP)
+			return ipv6_is_ext_header(ip6h->nexthdr) ? VTAP_PASS_IPV6_EXT
+								 : VTAP_PASS_NOT_OURS;
+		udp = (void *)(ip6h + 1);
+		ip_end = (l3 - data) + sizeof(*ip6h) + plen;
+		ip_payload = plen;
+		pkt->key.family = VTAP_AF_INET6;
+		__builtin_memcpy(pkt->key.addr, &ip6h->saddr, 16);
+	} else {
+		return VTAP_PASS_NOT_OURS;
+	}
+
+	/* A UDP header that does not fit is discarded by the stack too. */
+	if (ip_payload < sizeof(*udp) || (void *)(udp + 1) > data_end)
+		return VTAP_DROP_UDP_LEN;
+	if (!port_is_ours(udp->dest))
+		return VTAP_PASS_NOT_OURS;
+	ulen = bpf_ntohs(udp->len);
+	if (ulen < sizeof(*udp) || ulen > ip_payload)
+		return VTAP_DROP_UDP_LEN;
+
+	vx = (void *)(udp + 1);
+	if (ulen < sizeof(*udp) + sizeof(*vx) || (void *)(vx + 1) > data_end)
+		return VTAP_DROP_HDR_SHORT;
+	flags = bpf_ntohl(vx->flags);
+	vni_word = bpf_ntohl(vx->vni);
+	if (!(flags & VTAP_VXLAN_FLAG_I))
+		return VTAP_DROP_I_FLAG;
+	/* RFC 7348 section 5: receivers ignore reserved bits; tally them. */
+	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
+		count(g, VTAP_INFO_RESERVED_SET);
+		if (vtap_config.settings.strict)
+			return VTAP_DROP_RESERVED;
+	}
+	if (ulen < sizeof(*udp) + sizeof(*vx) + sizeof(struct ethhdr))
+		return VTAP_DROP_INNER_SHORT;
+
+	pkt->key.vni = vni_word >> 8;
+	if (!vni_allowed(pkt->key.vni))
+		return VTAP_DROP_VNI;
+	if (!src_allowed(&pkt->key))
+		return VTAP_DROP_SRC;
+
+	pkt->inner_off = (void *)(vx + 1) - data;
+	pkt->inner_end = ip_end - ip_payload + ulen;
+	pkt->dir = inner_direction(vx + 1, data_end, &pkt->key);
+	return VTAP_REDIRECTED;
+}
+
+static __always_inline void count_source(struct vtap_pkt *pkt, __u64 bytes)
+{
+	struct vtap_source_stats *st, zero = {};
+
+	st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
+	if (!st) {
+		/* LRU: a flood of new sources evicts old ones, never fails. */
+		bpf_map_update_elem(&vtap_sources, &pkt->key, &zero, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
+		if (!st)
+			return;
+	}
+	st->packets++;
+	st->bytes += bytes;
+	if (pkt->dir == DIR_FROM)
+		st->from_source++;
+	else if (pkt->dir == DIR_TO)
+		st->to_source++;
+	else
+		st->other++;
+	st->last_seen_ns = bpf_ktime_get_ns();
+}
+
+SEC("xdp")
+int vtap_xdp(struct xdp_md *ctx)
+{
+	struct vtap_pkt pkt = {};
+	struct vtap_global *g;
+	enum vtap_counter out;
+	__u32 zero = 0, pkt_len;
+	long action;
+
+	g = bpf_map_lookup_elem(&vtap_global, &zero);
+	if (!g)		/* cannot happen: a one-entry per-CPU array */
+		return XDP_PASS;
+	count(g, VTAP_SEEN);
+
+	out = classify(ctx, g, &pkt);
+	if (out != VTAP_REDIRECTED) {
+		count(g, out);
+		return out >= VTAP_FIRST_DROP ? XDP_DROP : XDP_PASS;
+	}
+
+	/* Keep exactly the inner frame: trim what follows the UDP datagram,
+	 * then drop the outer headers. */
+	pkt_len = ctx->data_end - ctx->data;
+	if (pkt.inner_end < pkt_len &&
+	    bpf_xdp_adjust_tail(ctx, (int)pkt.inner_end - (int)pkt_len))
+		goto redirect_failed;
+	if (bpf_xdp_adjust_head(ctx, pkt.inner_off))
+		goto redirect_failed;
+
+	action = bpf_redirect_map(&vtap_target, 0, XDP_DROP);
+	if (action != XDP_REDIRECT)
+		goto redirect_failed;
+	count(g, VTAP_REDIRECTED);
+	count_source(&pkt, pkt.inner_end - pkt.inner_off);
+	return XDP_REDIRECT;
+
+redirect_failed:
+	count(g, VTAP_DROP_REDIRECT);
+	return XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ABI shared by the XDP program (bpf/), vtapctl (user/) and the tests:
+ * map names, pin layout, counter names, key/value layouts and limits.
+ * Every fact about what lives in the maps is defined here and nowhere else.
+ * Fixed-width types only: this file is compiled for BPF and for user space.
+ */
+#ifndef VTAP_ABI_H
+#define VTAP_ABI_H
+
+#include <linux/types.h>
+
+/* ---- limits ------------------------------------------------------------ */
+#define VTAP_DEFAULT_PORT		4789
+#define VTAP_MAX_PORTS			4	/* UDP ports recognised as VXLAN */
+#define VTAP_MAX_VNI_RANGES		16	/* entries of --vni N|N-M */
+#define VTAP_VNI_MAX			0xffffffu	/* VNI is 24 bits */
+#define VTAP_MAX_ALLOW_SRC		1024	/* CIDRs in the source allow-list */
+#define VTAP_DEFAULT_MAX_SOURCES	16384	/* per-source LRU map size */
+#define VTAP_MAX_VLAN_TAGS		2	/* outer 802.1Q / 802.1ad tags */
+#define VTAP_IFNAMSIZ			16	/* == IFNAMSIZ, usable without libc */
+
+/* ---- wire format --------------------------------------------------------- */
+#define VTAP_VXLAN_HLEN			8
+#define VTAP_VXLAN_FLAG_I		0x08000000u	/* first 32-bit word, host order */
+#define VTAP_VXLAN_VNI_RESERVED		0x000000ffu	/* second word's low byte */
+
+/* Address families as stored in keys (same values as AF_INET/AF_INET6). */
+#define VTAP_AF_INET			2
+#define VTAP_AF_INET6			10
+
+/* ---- pins: <pin root>/<ifname>/<name> ------------------------------------ */
+#define VTAP_PIN_ROOT_DEFAULT		"/sys/fs/bpf/vtap"
+#define VTAP_PIN_ROOT_ENV		"VTAP_PIN_ROOT"
+#define VTAP_PIN_NETNS_PREFIX		"netns-"	/* <root>/netns-<inode>/<ifname> */
+#define VTAP_PIN_LINK			"link"		/* XDP bpf_link on the NIC */
+#define VTAP_PIN_MONITOR_LINK		"monitor_link"	/* veth backend: XDP on vtap0 */
+/* Maps are pinned under their own names, so bpftool shows the same name. */
+#define VTAP_MAP_GLOBAL			"vtap_global"
+#define VTAP_MAP_SOURCES		"vtap_sources"
+#define VTAP_MAP_ALLOW_SRC		"vtap_allow_src"
+#define VTAP_MAP_TARGET			"vtap_target"
+#define VTAP_MAP_CONFIG			"vtap_config"	/* the program's frozen settings */
+
+#define VTAP_DEFAULT_TARGET		"vtap0"
+#define VTAP_LINK_KIND			"vtap"		/* rtnl link kind of vtap.ko */
+#define VTAP_MODULE_NAME		"vtap"
+
+/*
+ * ---- global counters --------------------------------------------------
+ * One per-CPU struct of named u64 counters, indexable by enum vtap_counter.
+ * Every packet increments "seen" and exactly one outcome, so
+ *   seen == redirected + sum(pass_*) + sum(drop_*)
+ * holds at any moment. Counters after the outcomes are informational.
+ * X(enum suffix, field/json name, kind)
+ */
+#define VTAP_KIND_SEEN		0
+#define VTAP_KIND_REDIRECT	1
+#define VTAP_KIND_PASS		2
+#define VTAP_KIND_DROP		3
+#define VTAP_KIND_INFO		4
+
+#define VTAP_COUNTERS(X)						\
+	X(SEEN,			seen,			VTAP_KIND_SEEN)	\
+	X(REDIRECTED,		redirected,		VTAP_KIND_REDIRECT) \
+	X(PASS_NOT_OURS,	not_ours,		VTAP_KIND_PASS)	\
+	X(PASS_FRAGMENT,	fragment,		VTAP_KIND_PASS)	\
+	X(PASS_IPV6_EXT,	ipv6_ext,		VTAP_KIND_PASS)	\
+	X(DROP_IPV4_INVALID,	ipv4_invalid,		VTAP_KIND_DROP)	\
+	X(DROP_IPV6_INVALID,	ipv6_invalid,		VTAP_KIND_DROP)	\
+	X(DROP_UDP_LEN,		udp_length,		VTAP_KIND_DROP)	\
+	X(DROP_HDR_SHORT,	vxlan_short,		VTAP_KIND_DROP)	\
+	X(DROP_I_FLAG,		i_flag_clear,		VTAP_KIND_DROP)	\
+	X(DROP_RESERVED,	reserved_bits,		VTAP_KIND_DROP)	\
+	X(DROP_INNER_SHORT,	inner_short,		VTAP_KIND_DROP)	\
+	X(DROP_VNI,		vni_not_allowed,	VTAP_KIND_DROP)	\
+	X(DROP_SRC,		src_not_allowed,	VTAP_KIND_DROP)	\
+	X(DROP_REDIRECT,	redirect_failed,	VTAP_KIND_DROP)	\
+	X(INFO_RESERVED_SET,	reserved_bits_seen,	VTAP_KIND_INFO)
+
+#define VTAP_COUNTER_ENUM(e, name, kind) VTAP_##e,
+enum vtap_counter {
+	VTAP_COUNTERS(VTAP_COUNTER_ENUM)
+	VTAP_NR_COUNTERS
+};
+#undef VTAP_COUNTER_ENUM
+
+/* Outcomes are ordered: redirect, passes, drops, then informational. */
+#define VTAP_FIRST_PASS		VTAP_PASS_NOT_OURS
+#define VTAP_FIRST_DROP		VTAP_DROP_IPV4_INVALID
+#define VTAP_FIRST_INFO		VTAP_INFO_RESERVED_SET
+
+#define VTAP_COUNTER_FIELD(e, name, kind) __u64 name;
+struct vtap_global {
+	VTAP_COUNTERS(VTAP_COUNTER_FIELD)
+};
+#undef VTAP_COUNTER_FIELD
+
+/* ---- per-source counters (LRU per-CPU hash) ------------------------------ */
+struct vtap_source_key {
+	__u8 family;		/* VTAP_AF_INET or VTAP_AF_INET6 */
+	__u8 pad[3];
+	__u32 vni;
+	__u8 addr[16];		/* outer source; IPv4 as ::ffff:a.b.c.d */
+};
+
+/* Inner frames delivered to the target, and their direction relative to
+ * the outer source (the tapped NIC): inner src == outer src -> from_source,
+ * inner dst == outer src -> to_source, anything else (ARP too) -> other. */
+struct vtap_source_stats {
+	__u64 packets;
+	__u64 bytes;
+	__u64 from_source;
+	__u64 to_source;
+	__u64 other;
+	__u64 last_seen_ns;	/* CLOCK_MONOTONIC, bpf_ktime_get_ns() */
+};
+
+/* ---- source allow-list (LPM trie; IPv4 CIDRs as ::ffff:0:0/96 + len) ----- */
+struct vtap_lpm_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct vtap_vni_range {
+	__u32 first;
+	__u32 last;
+};
+
+/* ---- settings: frozen into the program (.rodata.config) at load ---------- */
+struct vtap_settings {
+	__u16 ports_net[VTAP_MAX_PORTS];	/* network byte order */
+	__u32 nr_ports;
+	__u32 nr_vni_ranges;			/* 0: every VNI is allowed */
+	struct vtap_vni_range vni_ranges[VTAP_MAX_VNI_RANGES];
+	__u32 filter_src;			/* 1: vtap_allow_src applies */
+	__u32 strict;				/* 1: drop reserved bits set */
+};
+
+enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };
+enum vtap_backend { VTAP_BACKEND_KMOD = 1, VTAP_BACKEND_VETH = 2, VTAP_BACKEND_EXISTING = 3 };
+#define VTAP_INFO_CREATED_TARGET	0x1	/* vtapctl made the target: detach deletes it */
+
+/* Facts about the attachment, kept beside the settings so that status and
+ * detach read them from the pins; the program never reads them. */
+struct vtap_attach_info {
+	__u64 attached_at;			/* CLOCK_REALTIME seconds */
+	__u32 ifindex;
+	__u32 mode;				/* enum vtap_mode */
+	__u32 backend;				/* enum vtap_backend */
+	__u32 flags;				/* VTAP_INFO_* */
+	__u32 max_sources;
+	__u32 pad;
+	char target[VTAP_IFNAMSIZ];		/* what packet taps listen on */
+	char feed[VTAP_IFNAMSIZ];		/* veth backend: end we redirect into */
+};
+
+struct vtap_config {
+	struct vtap_settings settings;
+	struct vtap_attach_info info;
+};
+
+#endif /* VTAP_ABI_H */
