@@ -34,10 +34,10 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	register_tests();
-	CU_basic_set_mode(CU_BRM_SILENT);
+	/* CU_run_all_tests, not CU_basic_run_tests: the latter installs
+	 * handlers of its own over ours. */
 	CU_set_test_complete_handler(vtap_test_done);
-	CU_basic_run_tests();
-	CU_basic_show_failures(CU_get_failure_list());
+	CU_run_all_tests();
 	failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
 	printf("\nRun Summary: tests run %u, failed %u, asserts %u\n",
 	       CU_get_number_of_tests_run(), CU_get_number_of_tests_failed(),
