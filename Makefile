@@ -60,6 +60,8 @@ $(OUT)/vtapctl: $(USER_OBJS)
 # Each test suite adds its own build rules and appends to TEST_BINS.
 TEST_BINS :=
 -include selftests/*/build.mk
+# Other make targets (lab, vmtest, bench, ...) live beside their scripts.
+-include scripts/*.mk
 
 tests: all $(TEST_BINS)
 
