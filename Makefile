@@ -20,7 +20,7 @@ endif
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) \
+CFLAGS   += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) \
             -DVTAP_VERSION='"$(VERSION)"'
 LDLIBS   := -lbpf -lelf -lz
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -Iinclude -I/usr/include/$(ARCH_DIR)

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "args.h"
+
+static const __u8 v4_mapped_prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out,
+	       char *err, size_t errlen)
+{
+	unsigned long long v;
+	char *end;
+
+	/* Decimal digits only: strtoul would accept " -1" and "0x10". */
+	if (!*s || strspn(s, "0123456789") != strlen(s)) {
+		snprintf(err, errlen, "not a number");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v < min || v > max) {
+		snprintf(err, errlen, "out of range %lu-%lu", min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_port(const char *s, __u16 *port, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 1, 65535, &v, err, errlen))
+		return -EINVAL;
+	*port = v;
+	return 0;
+}
+
+int parse_vni_range(const char *s, struct vtap_vni_range *r, char *err, size_t errlen)
+{
+	char first[16], *dash = strchr(s, '-');
+	unsigned long a, b;
+	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+
+	if (n >= sizeof(first)) {
+		snprintf(err, errlen, "out of range 0-%u", VTAP_VNI_MAX);
+		return -EINVAL;
+	}
+	memcpy(first, s, n);
+	first[n] = '\0';
+	if (parse_uint(first, 0, VTAP_VNI_MAX, &a, err, errlen))
+		return -EINVAL;
+	b = a;
+	if (dash && parse_uint(dash + 1, 0, VTAP_VNI_MAX, &b, err, errlen))
+		return -EINVAL;
+	if (b < a) {
+		snprintf(err, errlen, "range ends before it starts");
+		return -EINVAL;
+	}
+	r->first = a;
+	r->last = b;
+	return 0;
+}
+
+int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long plen, max;
+	__u8 bytes[16];
+	int v6;
+
+	if (n == 0 || n >= sizeof(addr)) {
+		snprintf(err, errlen, "not an IPv4 or IPv6 address");
+		return -EINVAL;
+	}
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	v6 = strchr(addr, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bytes) != 1) {
+		snprintf(err, errlen, "not an IPv4 or IPv6 address");
+		return -EINVAL;
+	}
+	max = v6 ? 128 : 32;
+	plen = max;
+	if (slash && parse_uint(slash + 1, 0, max, &plen, err, errlen)) {
+		snprintf(err, errlen, "prefix length must be 0-%lu", max);
+		return -EINVAL;
+	}
+
+	memset(key, 0, sizeof(*key));
+	if (v6) {
+		memcpy(key->addr, bytes, 16);
+		key->prefixlen = plen;
+	} else {
+		memcpy(key->addr, v4_mapped_prefix, 12);
+		memcpy(&key->addr[12], bytes, 4);
+		key->prefixlen = 96 + plen;
+	}
+	/* Host bits set is almost always a typo: say so instead of guessing. */
+	for (unsigned int bit = key->prefixlen; bit < 128; bit++) {
+		if (key->addr[bit / 8] & (0x80 >> (bit % 8))) {
+			snprintf(err, errlen, "host bits set after /%lu", plen);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void format_addr(int family, const __u8 addr[16], char *buf, size_t len)
+{
+	if (family == VTAP_AF_INET)
+		inet_ntop(AF_INET, &addr[12], buf, len);
+	else
+		inet_ntop(AF_INET6, addr, buf, len);
+}
+
+void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len)
+{
+	int v4 = key->prefixlen >= 96 && !memcmp(key->addr, v4_mapped_prefix, 12);
+	char a[INET6_ADDRSTRLEN];
+
+	format_addr(v4 ? VTAP_AF_INET : VTAP_AF_INET6, key->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, v4 ? key->prefixlen - 96 : key->prefixlen);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Parsing and formatting of command-line values; pure functions, unit-tested. */
+#ifndef VTAP_ARGS_H
+#define VTAP_ARGS_H
+
+#include <stddef.h>
+#include "vtap_abi.h"
+
+/* Each returns 0 or -EINVAL, and on error writes why into err (errlen). */
+int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out,
+	       char *err, size_t errlen);
+int parse_port(const char *s, __u16 *port, char *err, size_t errlen);
+int parse_vni_range(const char *s, struct vtap_vni_range *r, char *err, size_t errlen);
+int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen);
+
+/* Text forms: dotted quad for IPv4 (v4-mapped in keys), RFC 5952 for IPv6. */
+void format_addr(int family, const __u8 addr[16], char *buf, size_t len);
+void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len);
+
+#endif

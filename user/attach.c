@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/* attach and detach: load, configure, attach and pin; undo on failure. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vtap_abi.h"
+#include "vtap.skel.h"
+#include "vtap_monitor.skel.h"
+#include "attachment.h"
+#include "backend.h"
+#include "log.h"
+#include "pins.h"
+#include "vtapctl.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static bool have_cap(unsigned int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+bool check_privileges(const char *what)
+{
+	if (have_cap(CAP_NET_ADMIN) && (have_cap(CAP_BPF) || have_cap(CAP_SYS_ADMIN)))
+		return true;
+	pr_warn("%s: permission denied (needs root, or CAP_NET_ADMIN and CAP_BPF)\n", what);
+	return false;
+}
+
+const char *mode_name(int mode)
+{
+	return mode == VTAP_MODE_NATIVE ? "native" : mode == VTAP_MODE_GENERIC ? "generic" : "auto";
+}
+
+const char *backend_name(int backend)
+{
+	switch (backend) {
+	case VTAP_BACKEND_KMOD: return "kmod";
+	case VTAP_BACKEND_VETH: return "veth";
+	case VTAP_BACKEND_EXISTING: return "existing";
+	}
+	return "unknown";
+}
+
+/* ---- who else uses a target ------------------------------------------- */
+
+struct target_users {
+	const char *root, *target, *skip_ifname;
+	char first[VTAP_IFNAMSIZ];	/* another attachment using it */
+	int count;
+};
+
+static int count_target_user(const char *ifname, void *ctx)
+{
+	struct target_users *u = ctx;
+	struct attachment a;
+
+	if (!strcmp(ifname, u->skip_ifname))
+		return 0;
+	if (!attachment_open(u->root, ifname, false, &a) &&
+	    !strcmp(a.cfg.info.target, u->target)) {
+		if (!u->count++)
+			snprintf(u->first, sizeof(u->first), "%s", ifname);
+	}
+	attachment_close(&a);
+	return 0;
+}
+
+static int other_users(const char *root, const char *target, const char *ifname, char *first)
+{
+	struct target_users u = { .root = root, .target = target, .skip_ifname = ifname };
+
+	pin_for_each(root, count_target_user, &u);
+	if (first)
+		snprintf(first, VTAP_IFNAMSIZ, "%s", u.first);
+	return u.count;
+}
+
+/* A target vtapctl created goes when its last attachment goes. Its
+ * monitor link moves to an attachment that still uses it. */
+static void release_target(const char *root, const struct attachment *a)
+{
+	char other[VTAP_IFNAMSIZ], from[PATH_MAX], to_dir[PATH_MAX], to[PATH_MAX];
+
+	if (other_users(root, a->cfg.info.target, a->ifname, other)) {
+		if (!pin_path(a->dir, VTAP_PIN_MONITOR_LINK, from, sizeof(from)) &&
+		    !access(from, F_OK) && !pin_dir(root, other, to_dir, sizeof(to_dir)) &&
+		    !pin_path(to_dir, VTAP_PIN_MONITOR_LINK, to, sizeof(to)))
+			rename(from, to);
+		return;
+	}
+	if (a->cfg.info.flags & VTAP_INFO_CREATED_TARGET)
+		target_delete(a->cfg.info.target);
+}
+
+/* ---- the veth backend's receiving end ------------------------------------ */
+
+static int monitor_attach(const struct target *t, const char *dir, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct vtap_monitor_bpf *skel;
+	char path[PATH_MAX];
+	int ifindex = if_nametoindex(t->name), link_fd = -1, ret;
+
+	/* Already set up (a shared target): nothing to do. */
+	if (!bpf_xdp_query(ifindex, 0, &q) && q.attach_mode != XDP_ATTACHED_NONE)
+		return 0;
+	skel = vtap_monitor_bpf__open_and_load();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "can't load the monitor programs: %s", strerror(-ret));
+		return ret;
+	}
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.vtap_monitor_xdp), ifindex,
+				  BPF_XDP, &lopts);
+	if (link_fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "can't attach XDP to %s: %s", t->name, strerror(-ret));
+		goto out;
+	}
+	ret = pin_path(dir, VTAP_PIN_MONITOR_LINK, path, sizeof(path));
+	if (!ret && bpf_obj_pin(link_fd, path))
+		ret = -errno;
+	if (ret) {
+		snprintf(err, errlen, "can't pin %s: %s", path, strerror(-ret));
+		goto out;
+	}
+	hook.ifindex = ifindex;
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST) {
+		snprintf(err, errlen, "can't add clsact to %s: %s", t->name, strerror(-ret));
+		goto out;
+	}
+	topts.prog_fd = bpf_program__fd(skel->progs.vtap_monitor_tc);
+	ret = bpf_tc_attach(&hook, &topts);
+	if (ret)
+		snprintf(err, errlen, "can't attach tc to %s: %s", t->name, strerror(-ret));
+out:
+	if (link_fd >= 0)
+		close(link_fd);
+	vtap_monitor_bpf__destroy(skel);
+	return ret;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+static int reuse_pinned(struct bpf_map *map, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (pin_path(dir, name, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	return err;
+}
+
+static struct vtap_bpf *load_program(const struct attach_opts *o, const struct target *t,
+				     const struct attachment *old, char *err, size_t errlen)
+{
+	struct vtap_config *cfg;
+	struct vtap_bpf *skel;
+	__u32 zero = 0, ifindex = t->redirect_ifindex;
+	__u8 yes = 1;
+	int ret;
+
+	skel = vtap_bpf__open();
+	if (!skel) {
+		snprintf(err, errlen, "can't open the XDP program: %s", strerror(errno));
+		return NULL;
+	}
+	cfg = (struct vtap_config *)&skel->rodata_config->vtap_config;
+	cfg->settings = o->settings;
+	cfg->info.attached_at = old ? old->cfg.info.attached_at : (__u64)time(NULL);
+	cfg->info.ifindex = if_nametoindex(o->ifname);
+	cfg->info.backend = t->backend;
+	cfg->info.flags = t->created ? VTAP_INFO_CREATED_TARGET : 0;
+	cfg->info.max_sources = o->max_sources;
+	snprintf(cfg->info.target, sizeof(cfg->info.target), "%s", t->name);
+	snprintf(cfg->info.feed, sizeof(cfg->info.feed), "%s", t->feed);
+	bpf_map__set_max_entries(skel->maps.vtap_sources, o->max_sources);
+
+	/* --replace keeps the counters: the new program counts in the old maps. */
+	if (old) {
+		if (!strcmp(old->cfg.info.target, t->name))
+			cfg->info.flags |= old->cfg.info.flags & VTAP_INFO_CREATED_TARGET;
+		ret = reuse_pinned(skel->maps.vtap_global, old->dir, VTAP_MAP_GLOBAL);
+		if (!ret && old->cfg.info.max_sources == o->max_sources)
+			ret = reuse_pinned(skel->maps.vtap_sources, old->dir, VTAP_MAP_SOURCES);
+		if (ret) {
+			snprintf(err, errlen, "can't reuse the counters: %s", strerror(-ret));
+			goto fail;
+		}
+	}
+
+	ret = vtap_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "can't load the XDP program: %s (-v shows the verifier log)",
+			 strerror(-ret));
+		goto fail;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_target), &zero, &ifindex, 0)) {
+		snprintf(err, errlen, "can't set the redirect target %s: %s",
+			 t->backend == VTAP_BACKEND_VETH ? t->feed : t->name, strerror(errno));
+		goto fail;
+	}
+	for (unsigned int i = 0; i < o->nr_allow; i++) {
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &o->allow[i],
+					&yes, 0)) {
+			snprintf(err, errlen, "can't fill the source allow-list: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	return skel;
+fail:
+	vtap_bpf__destroy(skel);
+	return NULL;
+}
+
+/* Native unless asked otherwise; auto falls back to generic and says so. */
+static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int *mode,
+		      char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int fd;
+
+	if (o->mode != MODE_GENERIC) {
+		opts.flags = XDP_FLAGS_DRV_MODE;
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+		if (fd >= 0) {
+			*mode = VTAP_MODE_NATIVE;
+			return fd;
+		}
+		if (o->mode == MODE_NATIVE || (errno != EOPNOTSUPP && errno != EINVAL)) {
+			snprintf(err, errlen, "can't attach in native mode: %s", strerror(errno));
+			return -1;
+		}
+		pr_warn("%s: native XDP not supported by the driver, using generic mode\n",
+			o->ifname);
+	}
+	opts.flags = XDP_FLAGS_SKB_MODE;
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	if (fd < 0) {
+		snprintf(err, errlen, "can't attach in generic mode: %s", strerror(errno));
+		return -1;
+	}
+	*mode = VTAP_MODE_GENERIC;
+	return fd;
+}
+
+/* Pins (or re-pins, for --replace) every map under its own name. The new
+ * pins are made beside the old ones and renamed over them, so a reader
+ * never finds a pin missing. */
+static int pin_maps(struct vtap_bpf *skel, const char *dir, char *err, size_t errlen)
+{
+	struct { struct bpf_map *map; const char *name; } maps[] = {
+		{ skel->maps.vtap_global, VTAP_MAP_GLOBAL },
+		{ skel->maps.vtap_sources, VTAP_MAP_SOURCES },
+		{ skel->maps.vtap_allow_src, VTAP_MAP_ALLOW_SRC },
+		{ skel->maps.vtap_target, VTAP_MAP_TARGET },
+		{ skel->maps.rodata_config, VTAP_MAP_CONFIG },
+	};
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (pin_path(dir, maps[i].name, path, sizeof(path)))
+			return -ENAMETOOLONG;
+		snprintf(tmp, sizeof(tmp), "%s_new", path);	/* bpffs: no dots */
+		unlink(tmp);
+		if (bpf_obj_pin(bpf_map__fd(maps[i].map), tmp) || rename(tmp, path)) {
+			snprintf(err, errlen, "can't pin %s: %s", path, strerror(errno));
+			unlink(tmp);
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static bool same_allow_list(const struct attach_opts *o, const struct attachment *a)
+{
+	struct vtap_lpm_key key, next, *prev = NULL;
+	unsigned int n = 0;
+	__u8 v;
+
+	while (!bpf_map_get_next_key(a->allow_fd, prev, &next)) {
+		n++;
+		key = next;
+		prev = &key;
+	}
+	if (n != o->nr_allow)
+		return false;
+	for (unsigned int i = 0; i < o->nr_allow; i++)
+		if (bpf_map_lookup_elem(a->allow_fd, &o->allow[i], &v))
+			return false;
+	return true;
+}
+
+static bool same_settings(const struct attach_opts *o, const struct attachment *a, int mode)
+{
+	const struct vtap_attach_info *info = &a->cfg.info;
+
+	return !memcmp(&o->settings, &a->cfg.settings, sizeof(o->settings)) &&
+	       same_allow_list(o, a) && !strcmp(o->target, info->target) &&
+	       o->max_sources == info->max_sources &&
+	       (o->mode == MODE_AUTO || (int)o->mode == mode) &&
+	       (o->backend == BACKEND_AUTO ||
+		(o->backend == BACKEND_KMOD && info->backend == VTAP_BACKEND_KMOD) ||
+		(o->backend == BACKEND_VETH && info->backend == VTAP_BACKEND_VETH));
+}
+
+/* Pins whose link lost its interface (deleted NIC, or a namespace gone). */
+static void remove_stale(const char *root, struct attachment *a)
+{
+	pr_warn("%s: removing the pins of an attachment whose interface went away\n", a->ifname);
+	if (a->link_fd >= 0)
+		bpf_link_detach(a->link_fd);
+	release_target(root, a);
+	attachment_close(a);
+	pin_dir_remove(a->dir);
+}
+
+static __u32 prog_id(int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+}
+
+int attached_mode(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return 0;
+	return q.drv_prog_id ? VTAP_MODE_NATIVE : q.skb_prog_id ? VTAP_MODE_GENERIC : 0;
+}
+
+/* --replace: swap the program under the pinned link, then re-pin the maps.
+ * Each packet sees either the old or the new program, never neither. */
+static int replace_program(const struct attach_opts *o, struct attachment *old,
+			   struct vtap_bpf *skel, const char *dir, char *err, size_t errlen)
+{
+	int new_fd = bpf_program__fd(skel->progs.vtap_xdp), old_fd;
+
+	if (bpf_link_update(old->link_fd, new_fd, NULL)) {
+		snprintf(err, errlen, "can't replace the program: %s", strerror(errno));
+		return -1;
+	}
+	if (pin_maps(skel, dir, err, errlen)) {
+		/* Put the old program back so the pins describe what runs. */
+		old_fd = bpf_prog_get_fd_by_id(old->link.prog_id);
+		if (old_fd >= 0) {
+			bpf_link_update(old->link_fd, old_fd, NULL);
+			close(old_fd);
+		}
+		return -1;
+	}
+	if (strcmp(old->cfg.info.target, o->target))
+		release_target(o->pin_root, old);
+	return 0;
+}
+
+int do_attach(const struct attach_opts *o)
+{
+	char err[512] = "", dir[PATH_MAX], path[PATH_MAX];
+	struct attachment old = { .link_fd = -1 };
+	bool have_old = false, made_dir = false;
+	struct vtap_bpf *skel = NULL;
+	struct target t = {};
+	int ifindex, link_fd = -1, mode, ret;
+
+	if (!check_privileges("attach"))
+		return EXIT_FAIL;
+	ifindex = if_nametoindex(o->ifname);
+	if (!ifindex) {
+		pr_warn("%s: no such interface\n", o->ifname);
+		return EXIT_FAIL;
+	}
+	ret = pin_root_prepare(o->pin_root);
+	if (ret) {
+		pr_warn("%s: can't set up the pin root on bpffs: %s\n", o->pin_root, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	ret = pin_dir(o->pin_root, o->ifname, dir, sizeof(dir));
+	if (ret) {
+		pr_warn("%s: bad pin folder: %s\n", o->ifname, strerror(-ret));
+		return EXIT_FAIL;
+	}
+
+	ret = attachment_open(o->pin_root, o->ifname, true, &old);
+	if (!ret && old.link.xdp.ifindex != (__u32)ifindex) {
+		remove_stale(o->pin_root, &old);
+	} else if (!ret) {
+		have_old = true;
+	} else if (ret != -ENOENT) {
+		pr_warn("%s: unreadable pins in %s (%s); run 'vtapctl detach %s'\n",
+			o->ifname, dir, strerror(-ret), o->ifname);
+		attachment_close(&old);
+		return EXIT_FAIL;
+	}
+	mode = attached_mode(ifindex);
+
+	if (have_old) {
+		if (same_settings(o, &old, mode)) {
+			printf("%s: already attached with these settings (program id %u)\n",
+			       o->ifname, old.link.prog_id);
+			ret = EXIT_OK;
+			goto out_old;
+		}
+		if (!o->replace) {
+			pr_warn("%s: attached with other settings; use --replace to change them\n",
+				o->ifname);
+			ret = EXIT_FAIL;
+			goto out_old;
+		}
+		if (o->mode != MODE_AUTO && (int)o->mode != mode) {
+			pr_warn("%s: --replace can't change the XDP mode from %s to %s; detach first\n",
+				o->ifname, mode_name(mode), mode_name(o->mode));
+			ret = EXIT_FAIL;
+			goto out_old;
+		}
+	} else if (mode) {
+		/* Never replace an XDP program that vtap did not attach. */
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+		bpf_xdp_query(ifindex, 0, &q);
+		pr_warn("%s: already has an XDP program (id %u) that vtap did not attach\n",
+			o->ifname, q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id);
+		return EXIT_FAIL;
+	}
+
+	ret = target_prepare(o->target, o->backend, &t, err, sizeof(err));
+	if (ret) {
+		pr_warn("%s: %s\n", o->target, err);
+		ret = EXIT_FAIL;
+		goto out_old;
+	}
+	if (!have_old) {
+		if (pin_mkdir(dir)) {
+			snprintf(err, sizeof(err), "can't create %s: %s", dir, strerror(errno));
+			goto fail;
+		}
+		made_dir = true;
+	}
+	skel = load_program(o, &t, have_old ? &old : NULL, err, sizeof(err));
+	if (!skel)
+		goto fail;
+	if (t.backend == VTAP_BACKEND_VETH && monitor_attach(&t, dir, err, sizeof(err)))
+		goto fail;
+
+	if (have_old) {
+		if (replace_program(o, &old, skel, dir, err, sizeof(err)))
+			goto fail;
+		printf("%s: replaced; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
+		       o->ifname, prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode),
+		       t.name, backend_name(t.backend));
+		ret = EXIT_OK;
+		goto out;
+	}
+
+	link_fd = attach_xdp(o, bpf_program__fd(skel->progs.vtap_xdp), ifindex, &mode,
+			     err, sizeof(err));
+	if (link_fd < 0)
+		goto fail;
+	ret = pin_maps(skel, dir, err, sizeof(err));
+	if (!ret && (pin_path(dir, VTAP_PIN_LINK, path, sizeof(path)) ||
+		     bpf_obj_pin(link_fd, path))) {
+		snprintf(err, sizeof(err), "can't pin %s: %s", path, strerror(errno));
+		ret = -1;
+	}
+	if (ret)
+		goto fail;
+	printf("%s: attached; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
+	       o->ifname, prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode),
+	       t.name, backend_name(t.backend));
+	ret = EXIT_OK;
+	goto out;
+
+fail:
+	pr_warn("%s: %s\n", o->ifname, err);
+	ret = EXIT_FAIL;
+	if (link_fd >= 0)
+		bpf_link_detach(link_fd);
+	if (made_dir)
+		pin_dir_remove(dir);
+	if (t.created)
+		target_delete(t.name);
+out:
+	if (link_fd >= 0)
+		close(link_fd);
+	vtap_bpf__destroy(skel);
+out_old:
+	attachment_close(&old);
+	return ret;
+}
+
+int do_detach(const char *root, const char *ifname)
+{
+	struct attachment a;
+	int ret;
+
+	if (!check_privileges("detach"))
+		return EXIT_FAIL;
+	ret = attachment_open(root, ifname, true, &a);
+	if (ret == -ENOENT) {
+		pr_warn("%s: not attached\n", ifname);
+		attachment_close(&a);
+		return EXIT_FAIL;
+	}
+	if (ret && ret != -EPROTO) {
+		pr_warn("%s: can't read the pins in %s: %s\n", ifname, a.dir, strerror(-ret));
+		attachment_close(&a);
+		return EXIT_FAIL;
+	}
+	/* Detach explicitly: another process may hold the link open. */
+	if (a.link_fd >= 0 && bpf_link_detach(a.link_fd) && errno != ENOLINK)
+		pr_debug("%s: link detach: %s\n", ifname, strerror(errno));
+	if (!ret)
+		release_target(root, &a);
+	attachment_close(&a);
+	ret = pin_dir_remove(a.dir);
+	if (ret) {
+		pr_warn("%s: can't remove %s: %s\n", ifname, a.dir, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	printf("%s: detached\n", ifname);
+	return EXIT_OK;
+}

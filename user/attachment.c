@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "attachment.h"
+#include "pins.h"
+
+static int open_pin(const char *dir, const char *name, bool writable)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = writable ? 0 : BPF_F_RDONLY);
+	char path[PATH_MAX];
+	int fd;
+
+	if (pin_path(dir, name, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get_opts(path, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+int attachment_open(const char *root, const char *ifname, bool writable, struct attachment *a)
+{
+	__u32 len = sizeof(a->link), zero = 0;
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	a->link_fd = a->global_fd = a->sources_fd = a->allow_fd = -1;
+	a->target_fd = a->config_fd = -1;
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	err = pin_dir(root, ifname, a->dir, sizeof(a->dir));
+	if (err)
+		return err;
+	if (access(a->dir, F_OK))
+		return -errno;
+
+	a->link_fd = open_pin(a->dir, VTAP_PIN_LINK, true);	/* links have no read-only mode */
+	if (a->link_fd < 0)
+		return a->link_fd;
+	if (bpf_obj_get_info_by_fd(a->link_fd, &a->link, &len))
+		return -errno;
+	a->global_fd = open_pin(a->dir, VTAP_MAP_GLOBAL, writable);
+	a->sources_fd = open_pin(a->dir, VTAP_MAP_SOURCES, writable);
+	a->allow_fd = open_pin(a->dir, VTAP_MAP_ALLOW_SRC, writable);
+	a->target_fd = open_pin(a->dir, VTAP_MAP_TARGET, writable);
+	a->config_fd = open_pin(a->dir, VTAP_MAP_CONFIG, false);
+	if (a->global_fd < 0 || a->sources_fd < 0 || a->allow_fd < 0 ||
+	    a->target_fd < 0 || a->config_fd < 0)
+		return -ENOENT;
+	/* Pins left by another version of vtap would not match our layout. */
+	if (bpf_obj_get_info_by_fd(a->config_fd, &info, &info_len) ||
+	    info.value_size != sizeof(a->cfg))
+		return -EPROTO;
+	if (bpf_map_lookup_elem(a->config_fd, &zero, &a->cfg))
+		return -errno;
+	return 0;
+}
+
+void attachment_close(struct attachment *a)
+{
+	int *fds[] = { &a->link_fd, &a->global_fd, &a->sources_fd, &a->allow_fd,
+		       &a->target_fd, &a->config_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int read_global(int fd, struct vtap_global *g)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtap_global *per_cpu;
+	__u32 zero = 0;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	per_cpu = calloc(ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	memset(g, 0, sizeof(*g));
+	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
+		err = -errno;
+		goto out;
+	}
+	for (int cpu = 0; cpu < ncpu; cpu++)
+		for (int c = 0; c < VTAP_NR_COUNTERS; c++)
+			((__u64 *)g)[c] += ((__u64 *)&per_cpu[cpu])[c];
+out:
+	free(per_cpu);
+	return err;
+}
+
+int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtap_source_stats *per_cpu;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	per_cpu = calloc(ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	memset(st, 0, sizeof(*st));
+	if (bpf_map_lookup_elem(fd, key, per_cpu)) {
+		err = -errno;
+		goto out;
+	}
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		st->packets += per_cpu[cpu].packets;
+		st->bytes += per_cpu[cpu].bytes;
+		st->from_source += per_cpu[cpu].from_source;
+		st->to_source += per_cpu[cpu].to_source;
+		st->other += per_cpu[cpu].other;
+		if (per_cpu[cpu].last_seen_ns > st->last_seen_ns)
+			st->last_seen_ns = per_cpu[cpu].last_seen_ns;
+	}
+out:
+	free(per_cpu);
+	return err;
+}
+
+__u64 global_passed(const struct vtap_global *g)
+{
+	__u64 sum = 0;
+
+	for (int c = VTAP_FIRST_PASS; c < VTAP_FIRST_DROP; c++)
+		sum += ((const __u64 *)g)[c];
+	return sum;
+}
+
+__u64 global_dropped(const struct vtap_global *g)
+{
+	__u64 sum = 0;
+
+	for (int c = VTAP_FIRST_DROP; c < VTAP_FIRST_INFO; c++)
+		sum += ((const __u64 *)g)[c];
+	return sum;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* An attachment as its pins describe it: <pin dir>/{link,vtap_*}. */
+#ifndef VTAP_ATTACHMENT_H
+#define VTAP_ATTACHMENT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include "vtap_abi.h"
+
+struct attachment {
+	char ifname[VTAP_IFNAMSIZ];
+	char dir[PATH_MAX];
+	struct vtap_config cfg;
+	struct bpf_link_info link;	/* link.prog_id, link.xdp.ifindex (0: detached) */
+	int link_fd;
+	int global_fd;
+	int sources_fd;
+	int allow_fd;
+	int target_fd;
+	int config_fd;
+};
+
+/* Opens the pins of ifname's attachment in this namespace. Maps are opened
+ * read-only unless writable is set. -ENOENT: not attached. */
+int attachment_open(const char *root, const char *ifname, bool writable, struct attachment *a);
+void attachment_close(struct attachment *a);
+
+/* Per-CPU values summed. */
+int read_global(int fd, struct vtap_global *g);
+int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st);
+
+/* redirected + passes + drops: "seen" as its outcomes count it. */
+__u64 global_passed(const struct vtap_global *g);
+__u64 global_dropped(const struct vtap_global *g);
+
+#endif

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include "backend.h"
+#include "log.h"
+
+extern char **environ;
+
+/* Runs a command (iproute2, modprobe) quietly; on failure err holds the
+ * first line it printed on stderr. */
+static int run(char *const argv[], char *err, size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	char out[512] = "";
+	int pipefd[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	status = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (status) {
+		close(pipefd[0]);
+		snprintf(err, errlen, "%s: %s", argv[0], strerror(status));
+		return -status;
+	}
+	while ((n = read(pipefd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += n;
+	close(pipefd[0]);
+	out[got] = '\0';
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	out[strcspn(out, "\n")] = '\0';
+	snprintf(err, errlen, "%s", *out ? out : "command failed");
+	pr_debug("%s failed: %s\n", argv[0], out);
+	return -EIO;
+}
+
+static int ethtool_ioctl(const char *ifname, void *cmd)
+{
+	struct ifreq ifr = {};
+	int fd, ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = cmd;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int dev_driver(const char *ifname, char *buf, size_t len)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	int err = ethtool_ioctl(ifname, &info);
+
+	snprintf(buf, len, "%s", err ? "" : info.driver);
+	return err;
+}
+
+int veth_feed_name(const char *name, char *buf, size_t len)
+{
+	if (strlen(name) + sizeof("-feed") > VTAP_IFNAMSIZ)
+		return -ENAMETOOLONG;
+	return snprintf(buf, len, "%s-feed", name) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+static void write_sysctl(const char *fmt, const char *dev, const char *val)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), fmt, dev);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;		/* IPv6 compiled out or disabled: nothing to do */
+	if (write(fd, val, strlen(val)) < 0)
+		pr_debug("%s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+/* Nothing of its own on the wire: no addresses, no IPv6, no ARP, no IGMP. */
+static int make_quiet(const char *dev, char *err, size_t errlen)
+{
+	write_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", dev, "1");
+	return run((char *[]){ "ip", "link", "set", "dev", (char *)dev,
+			       "arp", "off", "multicast", "off", "up", NULL }, err, errlen);
+}
+
+static int kmod_available(void)
+{
+	char err[128];
+
+	if (!access("/sys/module/" VTAP_MODULE_NAME, F_OK))
+		return 1;
+	return !run((char *[]){ "modprobe", "-q", VTAP_MODULE_NAME, NULL }, err, sizeof(err));
+}
+
+static int create_kmod(struct target *t, char *err, size_t errlen)
+{
+	if (!kmod_available()) {
+		snprintf(err, errlen, "kernel module %s is not loaded and can't be loaded",
+			 VTAP_MODULE_NAME);
+		return -ENOENT;
+	}
+	if (run((char *[]){ "ip", "link", "add", "name", t->name, "type", VTAP_LINK_KIND, NULL },
+		err, errlen))
+		return -EIO;
+	t->created = true;
+	t->backend = VTAP_BACKEND_KMOD;
+	if (make_quiet(t->name, err, errlen))
+		return -EIO;
+	t->redirect_ifindex = if_nametoindex(t->name);
+	return 0;
+}
+
+/* The receiving end, t->name, is where taps listen; frames are redirected
+ * into t->feed. Both ends carry jumbo inner frames. */
+static int create_veth(struct target *t, char *err, size_t errlen)
+{
+	struct ethtool_value gro = { .cmd = ETHTOOL_SGRO, .data = 0 };
+
+	if (veth_feed_name(t->name, t->feed, sizeof(t->feed))) {
+		snprintf(err, errlen, "name too long for the veth backend (max %d characters)",
+			 VTAP_IFNAMSIZ - 1 - 5);
+		return -ENAMETOOLONG;
+	}
+	if (run((char *[]){ "ip", "link", "add", "name", t->name, "mtu", "9000", "type", "veth",
+			    "peer", "name", t->feed, "mtu", "9000", NULL }, err, errlen))
+		return -EIO;
+	t->created = true;
+	t->backend = VTAP_BACKEND_VETH;
+	/* GRO would merge tapped TCP segments into one capture frame. */
+	if (ethtool_ioctl(t->name, &gro))
+		pr_debug("%s: can't turn GRO off\n", t->name);
+	if (make_quiet(t->feed, err, errlen) || make_quiet(t->name, err, errlen))
+		return -EIO;
+	t->redirect_ifindex = if_nametoindex(t->feed);
+	return 0;
+}
+
+int target_delete(const char *name)
+{
+	char err[256];
+
+	if (!if_nametoindex(name))
+		return 0;
+	if (run((char *[]){ "ip", "link", "del", "dev", (char *)name, NULL }, err, sizeof(err))) {
+		pr_warn("%s: can't delete: %s\n", name, err);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int use_existing(struct target *t, enum backend_req req, char *err, size_t errlen)
+{
+	char driver[32], feed[VTAP_IFNAMSIZ];
+	int is_veth_pair;
+
+	dev_driver(t->name, driver, sizeof(driver));
+	is_veth_pair = !strcmp(driver, "veth") &&
+		       !veth_feed_name(t->name, feed, sizeof(feed)) && if_nametoindex(feed);
+
+	if (!strcmp(driver, VTAP_MODULE_NAME) && req != BACKEND_VETH) {
+		t->backend = VTAP_BACKEND_KMOD;
+		t->redirect_ifindex = if_nametoindex(t->name);
+	} else if (is_veth_pair && req != BACKEND_KMOD) {
+		/* A veth backend made earlier (e.g. for another NIC): share it. */
+		t->backend = VTAP_BACKEND_VETH;
+		snprintf(t->feed, sizeof(t->feed), "%s", feed);
+		t->redirect_ifindex = if_nametoindex(feed);
+	} else if (req == BACKEND_AUTO) {
+		t->backend = VTAP_BACKEND_EXISTING;
+		t->redirect_ifindex = if_nametoindex(t->name);
+	} else {
+		snprintf(err, errlen, "exists and is not a %s device (driver %s)",
+			 req == BACKEND_KMOD ? "vtap" : "vtap veth", *driver ? driver : "unknown");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+int target_prepare(const char *name, enum backend_req req, struct target *t,
+		   char *err, size_t errlen)
+{
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if (if_nametoindex(name))
+		return use_existing(t, req, err, errlen);
+
+	if (req == BACKEND_KMOD || (req == BACKEND_AUTO && kmod_available()))
+		ret = create_kmod(t, err, errlen);
+	else
+		ret = create_veth(t, err, errlen);
+	if (!ret && !t->redirect_ifindex) {
+		snprintf(err, errlen, "disappeared while being set up");
+		ret = -ENODEV;
+	}
+	if (ret && t->created) {
+		target_delete(t->name);
+		t->created = false;
+	}
+	return ret;
+}

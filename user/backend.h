@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The monitor device (vtap0) behind a tap: kmod (vtap.ko), veth, or a
+ * device the user already has. */
+#ifndef VTAP_BACKEND_H
+#define VTAP_BACKEND_H
+
+#include <stdbool.h>
+#include "vtap_abi.h"
+
+enum backend_req { BACKEND_AUTO, BACKEND_KMOD, BACKEND_VETH };
+
+struct target {
+	char name[VTAP_IFNAMSIZ];	/* where packet taps listen */
+	char feed[VTAP_IFNAMSIZ];	/* veth: the end frames are redirected into */
+	int backend;			/* enum vtap_backend */
+	bool created;			/* made by this call: undo on failure */
+	int redirect_ifindex;		/* devmap value */
+};
+
+/* Find or create the target named name. On error, err holds why. */
+int target_prepare(const char *name, enum backend_req req, struct target *t,
+		   char *err, size_t errlen);
+/* Deletes a target that vtapctl created. */
+int target_delete(const char *name);
+/* The veth feed name for a target name ("<name>-feed"). */
+int veth_feed_name(const char *name, char *buf, size_t len);
+/* Driver name as ethtool -i reports it; "" when unknown. */
+int dev_driver(const char *ifname, char *buf, size_t len);
+
+#endif

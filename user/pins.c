@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include "vtap_abi.h"
+#include "log.h"
+#include "pins.h"
+
+const char *pin_root_resolve(const char *opt)
+{
+	const char *env = getenv(VTAP_PIN_ROOT_ENV);
+
+	if (opt && *opt)
+		return opt;
+	if (env && *env)
+		return env;
+	return VTAP_PIN_ROOT_DEFAULT;
+}
+
+static int is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int mount_bpffs(const char *path)
+{
+	if (mount("bpf", path, "bpf", 0, "mode=0700"))
+		return -errno;
+	return 0;
+}
+
+int pin_root_prepare(const char *root)
+{
+	int err;
+
+	if (is_bpffs(root))
+		return 0;
+	/* The usual place: mount bpffs on /sys/fs/bpf itself, as systemd does. */
+	if (!strncmp(root, "/sys/fs/bpf/", 12) && !is_bpffs("/sys/fs/bpf")) {
+		err = mount_bpffs("/sys/fs/bpf");
+		if (err)
+			return err;
+	}
+	err = mkdir_p(root, 0700);
+	if (err)
+		return err;
+	if (!is_bpffs(root))
+		return mount_bpffs(root);
+	return 0;
+}
+
+/* The initial namespace keeps the short layout; others get their own folder
+ * so that eth0 in two namespaces never collides. */
+int pin_ns_dir(const char *root, char *buf, size_t len)
+{
+	struct stat self, init;
+	int n;
+
+	if (stat("/proc/self/ns/net", &self))
+		return -errno;
+	if (!stat("/proc/1/ns/net", &init) && init.st_ino == self.st_ino)
+		n = snprintf(buf, len, "%s", root);
+	else
+		n = snprintf(buf, len, "%s/%s%lu", root, VTAP_PIN_NETNS_PREFIX,
+			     (unsigned long)self.st_ino);
+	return n >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+int pin_dir(const char *root, const char *ifname, char *buf, size_t len)
+{
+	char ns[PATH_MAX];
+	int err = pin_ns_dir(root, ns, sizeof(ns));
+
+	if (err)
+		return err;
+	return snprintf(buf, len, "%s/%s", ns, ifname) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+int pin_path(const char *dir, const char *name, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s/%s", dir, name) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+int pin_for_each(const char *root, int (*fn)(const char *ifname, void *ctx), void *ctx)
+{
+	char ns[PATH_MAX], link[PATH_MAX];
+	struct dirent **names;
+	int n, err = 0;
+
+	err = pin_ns_dir(root, ns, sizeof(ns));
+	if (err)
+		return err;
+	n = scandir(ns, &names, NULL, alphasort);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		if (!err && name[0] != '.' &&
+		    !pin_path(ns, name, link, sizeof(link)) &&
+		    strlen(link) + sizeof("/" VTAP_PIN_LINK) < sizeof(link)) {
+			strcat(link, "/" VTAP_PIN_LINK);
+			if (!access(link, F_OK))
+				err = fn(name, ctx);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return err;
+}
+
+int pin_mkdir(const char *dir)
+{
+	return mkdir_p(dir, 0700);
+}
+
+int pin_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (pin_path(dir, de->d_name, path, sizeof(path)) || unlink(path))
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(dir) && !err)
+		err = -errno;
+	/* A namespace's folder goes with its last attachment. */
+	if (!err && snprintf(path, sizeof(path), "%s", dir) < (int)sizeof(path)) {
+		char *slash = strrchr(path, '/');
+
+		if (slash && (*slash = '\0', strrchr(path, '/')) &&
+		    !strncmp(strrchr(path, '/') + 1, VTAP_PIN_NETNS_PREFIX,
+			     strlen(VTAP_PIN_NETNS_PREFIX)))
+			rmdir(path);
+	}
+	return err;
+}

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/* status and stats: read the pins, print text for people, JSON for scripts
+ * (the JSON field names are a stable interface, documented in README.md). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "args.h"
+#include "attachment.h"
+#include "log.h"
+#include "pins.h"
+#include "vtapctl.h"
+
+#define COUNTER_NAME(e, name, kind) #name,
+static const char *const counter_names[VTAP_NR_COUNTERS] = { VTAP_COUNTERS(COUNTER_NAME) };
+#undef COUNTER_NAME
+
+struct source_row {
+	struct vtap_source_key key;
+	struct vtap_source_stats st;
+	double pps;		/* --watch: packets per second since the last round */
+};
+
+struct snapshot {
+	struct vtap_global g;
+	struct source_row *rows;
+	size_t nr;
+};
+
+static int by_packets(const void *a, const void *b)
+{
+	const struct source_row *x = a, *y = b;
+
+	if (x->st.packets != y->st.packets)
+		return x->st.packets < y->st.packets ? 1 : -1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static int take_snapshot(const struct attachment *a, struct snapshot *s)
+{
+	struct vtap_source_key key, next, *prev = NULL;
+	size_t cap = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = read_global(a->global_fd, &s->g);
+	if (err)
+		return err;
+	while (!bpf_map_get_next_key(a->sources_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (s->nr == cap) {
+			struct source_row *r = realloc(s->rows, (cap = cap ? cap * 2 : 64) * sizeof(*r));
+
+			if (!r)
+				return -ENOMEM;
+			s->rows = r;
+		}
+		/* An entry evicted between the two calls is simply skipped. */
+		if (read_source(a->sources_fd, &key, &s->rows[s->nr].st))
+			continue;
+		s->rows[s->nr].key = key;
+		s->rows[s->nr].pps = 0;
+		s->nr++;
+	}
+	qsort(s->rows, s->nr, sizeof(*s->rows), by_packets);
+	return 0;
+}
+
+static void snapshot_rates(struct snapshot *cur, const struct snapshot *prev, double secs)
+{
+	for (size_t i = 0; i < cur->nr; i++) {
+		__u64 before = 0;
+
+		for (size_t j = 0; j < prev->nr; j++)
+			if (!memcmp(&prev->rows[j].key, &cur->rows[i].key, sizeof(cur->rows[i].key)))
+				before = prev->rows[j].st.packets;
+		cur->rows[i].pps = secs > 0 ? (cur->rows[i].st.packets - before) / secs : 0;
+	}
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_global_json(const struct vtap_global *g)
+{
+	const __u64 *c = (const __u64 *)g;
+	int i;
+
+	printf("{\"seen\": %llu, \"redirected\": %llu, \"passed\": %llu, \"dropped\": {",
+	       (unsigned long long)g->seen, (unsigned long long)g->redirected,
+	       (unsigned long long)global_passed(g));
+	for (i = VTAP_FIRST_DROP; i < VTAP_FIRST_INFO; i++)
+		printf("%s\"%s\": %llu", i > VTAP_FIRST_DROP ? ", " : "", counter_names[i],
+		       (unsigned long long)c[i]);
+	printf("}, \"dropped_total\": %llu, \"passed_by_kind\": {",
+	       (unsigned long long)global_dropped(g));
+	for (i = VTAP_FIRST_PASS; i < VTAP_FIRST_DROP; i++)
+		printf("%s\"%s\": %llu", i > VTAP_FIRST_PASS ? ", " : "", counter_names[i],
+		       (unsigned long long)c[i]);
+	printf("}, \"info\": {");
+	for (i = VTAP_FIRST_INFO; i < VTAP_NR_COUNTERS; i++)
+		printf("%s\"%s\": %llu", i > VTAP_FIRST_INFO ? ", " : "", counter_names[i],
+		       (unsigned long long)c[i]);
+	printf("}}");
+}
+
+static void print_stats_json(const struct attachment *a, const struct snapshot *s, bool watch)
+{
+	char src[64];
+
+	printf("{\"interface\": ");
+	json_string(a->ifname);
+	printf(", \"global\": ");
+	print_global_json(&s->g);
+	printf(", \"sources\": [");
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct source_row *r = &s->rows[i];
+
+		format_addr(r->key.family, r->key.addr, src, sizeof(src));
+		printf("%s{\"src\": \"%s\", \"vni\": %u, \"packets\": %llu, \"bytes\": %llu, "
+		       "\"from_source\": %llu, \"to_source\": %llu, \"other\": %llu, "
+		       "\"last_seen_ns\": %llu",
+		       i ? ", " : "", src, r->key.vni, (unsigned long long)r->st.packets,
+		       (unsigned long long)r->st.bytes, (unsigned long long)r->st.from_source,
+		       (unsigned long long)r->st.to_source, (unsigned long long)r->st.other,
+		       (unsigned long long)r->st.last_seen_ns);
+		if (watch)
+			printf(", \"pps\": %.1f", r->pps);
+		printf("}");
+	}
+	printf("]}");
+}
+
+static void format_ago(__u64 ns, char *buf, size_t len)
+{
+	struct timespec now;
+	double ago;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ago = ((double)now.tv_sec * 1e9 + now.tv_nsec - (double)ns) / 1e9;
+	if (!ns)
+		snprintf(buf, len, "-");
+	else if (ago < 0.05)
+		snprintf(buf, len, "now");
+	else
+		snprintf(buf, len, "%.1fs ago", ago);
+}
+
+static void print_stats_text(const struct attachment *a, const struct snapshot *s, bool watch)
+{
+	const __u64 *c = (const __u64 *)&s->g;
+	char src[64], ago[32];
+
+	printf("%s: seen %llu, redirected %llu, passed %llu, dropped %llu\n", a->ifname,
+	       (unsigned long long)s->g.seen, (unsigned long long)s->g.redirected,
+	       (unsigned long long)global_passed(&s->g), (unsigned long long)global_dropped(&s->g));
+	printf("%-39s %8s %12s %14s %12s %12s %10s %10s", "SOURCE", "VNI", "PACKETS", "BYTES",
+	       "FROM_SOURCE", "TO_SOURCE", "OTHER", "LAST_SEEN");
+	printf(watch ? " %10s\n" : "\n", "PKTS/S");
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct source_row *r = &s->rows[i];
+
+		format_addr(r->key.family, r->key.addr, src, sizeof(src));
+		format_ago(r->st.last_seen_ns, ago, sizeof(ago));
+		printf("%-39s %8u %12llu %14llu %12llu %12llu %10llu %10s", src, r->key.vni,
+		       (unsigned long long)r->st.packets, (unsigned long long)r->st.bytes,
+		       (unsigned long long)r->st.from_source, (unsigned long long)r->st.to_source,
+		       (unsigned long long)r->st.other, ago);
+		if (watch)
+			printf(" %10.1f", r->pps);
+		printf("\n");
+	}
+	if (!s->nr)
+		printf("(no source seen yet)\n");
+	printf("outcomes:\n");
+	for (int i = 0; i < VTAP_NR_COUNTERS; i++)
+		if (i < VTAP_FIRST_INFO || c[i])
+			printf("  %-20s %llu%s\n", counter_names[i], (unsigned long long)c[i],
+			       i >= VTAP_FIRST_INFO ? " (informational)" : "");
+}
+
+/* ---- iterating attachments -------------------------------------------- */
+
+struct walk {
+	const char *root;
+	bool json, watch;
+	int count, err;
+	int (*show)(struct walk *w, struct attachment *a);
+	struct snapshot *prev;	/* --watch: per attachment, in walk order */
+	size_t nr_prev;
+	double secs;
+};
+
+static int open_or_warn(const char *root, const char *ifname, struct attachment *a)
+{
+	int err = attachment_open(root, ifname, false, a);
+
+	if (err == -ENOENT)
+		pr_warn("%s: not attached\n", ifname);
+	else if (err == -EACCES || err == -EPERM)
+		pr_warn("%s: permission denied (needs root)\n", ifname);
+	else if (err)
+		pr_warn("%s: can't read the pins in %s: %s\n", ifname, a->dir, strerror(-err));
+	return err;
+}
+
+static int walk_one(const char *ifname, void *ctx)
+{
+	struct walk *w = ctx;
+	struct attachment a;
+	int err = open_or_warn(w->root, ifname, &a);
+
+	if (!err) {
+		if (w->json && w->count)
+			printf(", ");
+		err = w->show(w, &a);
+		w->count++;
+	}
+	if (err)
+		w->err = err;
+	attachment_close(&a);
+	return 0;
+}
+
+static int walk(struct walk *w, const char *ifname)
+{
+	int err;
+
+	if (ifname) {
+		err = walk_one(ifname, w) ? -1 : w->err;
+		return err ? EXIT_FAIL : EXIT_OK;
+	}
+	if (w->json)
+		printf("{\"interfaces\": [");
+	err = pin_for_each(w->root, walk_one, w);
+	if (w->json)
+		printf("]}\n");
+	else if (!w->count && !err)
+		printf("no interface attached\n");
+	if (err == -EACCES || err == -EPERM) {
+		pr_warn("%s: permission denied (needs root)\n", w->root);
+		return EXIT_FAIL;
+	}
+	return err || w->err ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- stats ------------------------------------------------------------- */
+
+static int show_stats(struct walk *w, struct attachment *a)
+{
+	struct snapshot s;
+	size_t idx = w->count;
+	int err = take_snapshot(a, &s);
+
+	if (err) {
+		pr_warn("%s: can't read counters: %s\n", a->ifname, strerror(-err));
+		free(s.rows);
+		return err;
+	}
+	if (w->watch && idx < w->nr_prev)
+		snapshot_rates(&s, &w->prev[idx], w->secs);
+	if (w->json)
+		print_stats_json(a, &s, w->watch);
+	else
+		print_stats_text(a, &s, w->watch);
+	if (w->watch) {
+		if (idx >= w->nr_prev) {
+			struct snapshot *p = realloc(w->prev, (idx + 1) * sizeof(*p));
+
+			if (!p) {
+				free(s.rows);
+				return -ENOMEM;
+			}
+			w->prev = p;
+			memset(&p[w->nr_prev], 0, (idx + 1 - w->nr_prev) * sizeof(*p));
+			w->nr_prev = idx + 1;
+		}
+		free(w->prev[idx].rows);
+		w->prev[idx] = s;
+	} else {
+		free(s.rows);
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int do_stats(const char *root, const char *ifname, bool json, unsigned int watch)
+{
+	struct walk w = { .root = root, .json = json, .watch = watch > 0, .show = show_stats };
+	int ret;
+
+	if (!watch) {
+		ret = walk(&w, ifname);
+		if (json && ifname && ret == EXIT_OK)
+			printf("\n");
+		return ret;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (int round = 0; !stop; round++) {
+		if (!json && isatty(STDOUT_FILENO))
+			printf("\033[H\033[2J");
+		w.count = 0;
+		w.err = 0;
+		w.secs = round ? watch : 0;
+		ret = walk(&w, ifname);
+		if (json && ifname)
+			printf("\n");
+		fflush(stdout);
+		if (ret != EXIT_OK)
+			break;
+		for (unsigned int t = 0; t < watch * 10 && !stop; t++)
+			usleep(100000);
+	}
+	for (size_t i = 0; i < w.nr_prev; i++)
+		free(w.prev[i].rows);
+	free(w.prev);
+	return ret;
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+static size_t count_sources(int fd)
+{
+	struct vtap_source_key key, next, *prev = NULL;
+	size_t n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		n++;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
+static void print_list_json(const char *name, const struct attachment *a)
+{
+	const struct vtap_settings *st = &a->cfg.settings;
+	struct vtap_lpm_key key, next, *prev = NULL;
+	char buf[64];
+	int n = 0;
+
+	printf(", \"%s\": [", name);
+	if (!strcmp(name, "ports")) {
+		for (__u32 i = 0; i < st->nr_ports; i++)
+			printf("%s%u", i ? ", " : "", ntohs(st->ports_net[i]));
+	} else if (!strcmp(name, "vnis")) {
+		for (__u32 i = 0; i < st->nr_vni_ranges; i++)
+			printf("%s[%u, %u]", i ? ", " : "", st->vni_ranges[i].first,
+			       st->vni_ranges[i].last);
+	} else {
+		while (!bpf_map_get_next_key(a->allow_fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			format_cidr(&key, buf, sizeof(buf));
+			printf("%s\"%s\"", n++ ? ", " : "", buf);
+		}
+	}
+	printf("]");
+}
+
+static void print_list_text(const char *label, const struct attachment *a)
+{
+	const struct vtap_settings *st = &a->cfg.settings;
+	struct vtap_lpm_key key, next, *prev = NULL;
+	char buf[64];
+	int n = 0;
+
+	printf("  %-9s", label);
+	if (!strcmp(label, "ports")) {
+		for (__u32 i = 0; i < st->nr_ports; i++)
+			printf("%s%u", i ? " " : "", ntohs(st->ports_net[i]));
+	} else if (!strcmp(label, "vnis")) {
+		for (__u32 i = 0; i < st->nr_vni_ranges; i++) {
+			if (st->vni_ranges[i].first == st->vni_ranges[i].last)
+				printf("%s%u", i ? " " : "", st->vni_ranges[i].first);
+			else
+				printf("%s%u-%u", i ? " " : "", st->vni_ranges[i].first,
+				       st->vni_ranges[i].last);
+		}
+		if (!st->nr_vni_ranges)
+			printf("all");
+	} else {
+		while (!bpf_map_get_next_key(a->allow_fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			format_cidr(&key, buf, sizeof(buf));
+			printf("%s%s", n++ ? " " : "", buf);
+		}
+		if (!st->filter_src)
+			printf("all (warning: no --allow-src, anyone who reaches the port can inject frames)");
+	}
+	printf("\n");
+}
+
+static int show_status(struct walk *w, struct attachment *a)
+{
+	const struct vtap_attach_info *info = &a->cfg.info;
+	int mode = attached_mode(a->link.xdp.ifindex);
+	struct vtap_global g;
+	char since[64];
+	time_t t = info->attached_at;
+	struct tm tm;
+	int err = read_global(a->global_fd, &g);
+
+	if (err) {
+		pr_warn("%s: can't read counters: %s\n", a->ifname, strerror(-err));
+		return err;
+	}
+	strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	if (w->json) {
+		printf("{\"interface\": ");
+		json_string(a->ifname);
+		printf(", \"ifindex\": %u, \"attached\": %s, \"mode\": \"%s\", \"program_id\": %u, "
+		       "\"target\": ", a->link.xdp.ifindex, a->link.xdp.ifindex ? "true" : "false",
+		       mode_name(mode), a->link.prog_id);
+		json_string(info->target);
+		printf(", \"backend\": \"%s\", \"target_created\": %s, \"since\": \"%s\", "
+		       "\"strict\": %s, \"max_sources\": %u, \"sources_in_use\": %zu",
+		       backend_name(info->backend),
+		       info->flags & VTAP_INFO_CREATED_TARGET ? "true" : "false", since,
+		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
+		       count_sources(a->sources_fd));
+		print_list_json("ports", a);
+		print_list_json("vnis", a);
+		print_list_json("allow_src", a);
+		printf(", \"counters\": {\"seen\": %llu, \"redirected\": %llu, \"passed\": %llu, "
+		       "\"dropped\": %llu}}",
+		       (unsigned long long)g.seen, (unsigned long long)g.redirected,
+		       (unsigned long long)global_passed(&g), (unsigned long long)global_dropped(&g));
+		return 0;
+	}
+	printf("%s: %s mode, program id %u, since %s\n", a->ifname,
+	       a->link.xdp.ifindex ? mode_name(mode) : "DETACHED (interface gone)",
+	       a->link.prog_id, since);
+	printf("  %-9s%s (%s backend%s)\n", "target", info->target, backend_name(info->backend),
+	       info->flags & VTAP_INFO_CREATED_TARGET ? ", created by vtapctl" : "");
+	print_list_text("ports", a);
+	print_list_text("vnis", a);
+	print_list_text("sources", a);
+	printf("  %-9sreserved bits %s; up to %u sources counted, %zu now\n", "checks",
+	       a->cfg.settings.strict ? "dropped (--strict)" : "accepted", info->max_sources,
+	       count_sources(a->sources_fd));
+	printf("  %-9sseen %llu, redirected %llu, passed %llu, dropped %llu\n", "counters",
+	       (unsigned long long)g.seen, (unsigned long long)g.redirected,
+	       (unsigned long long)global_passed(&g), (unsigned long long)global_dropped(&g));
+	return 0;
+}
+
+int do_status(const char *root, const char *ifname, bool json)
+{
+	struct walk w = { .root = root, .json = json, .show = show_status };
+	int ret = walk(&w, ifname);
+
+	if (json && ifname && ret == EXIT_OK)
+		printf("\n");
+	return ret;
+}

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vtapctl: command dispatch, option tables and the help generated from them. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "args.h"
+#include "log.h"
+#include "pins.h"
+#include "vtapctl.h"
+
+struct opt_def {
+	const char *name;
+	int has_arg;
+	int val;		/* short option letter, or a code >= 256 */
+	const char *metavar;
+	const char *help;
+};
+
+enum {
+	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
+	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
+};
+
+#define COMMON_OPTS \
+	{ "pin-root", required_argument, OPT_PIN_ROOT, "DIR", \
+	  "pin folder (default $" VTAP_PIN_ROOT_ENV " or " VTAP_PIN_ROOT_DEFAULT ")" }, \
+	{ "verbose", no_argument, 'v', NULL, "show libbpf and verifier messages" }, \
+	{ "help", no_argument, 'h', NULL, "show this help" }
+
+static const struct opt_def attach_opts[] = {
+	{ "port", required_argument, OPT_PORT, "N",
+	  "UDP port carrying VXLAN; repeat for up to 4 (default 4789)" },
+	{ "vni", required_argument, OPT_VNI, "N|N-M",
+	  "accept only these VNIs; repeat for up to 16 (default all)" },
+	{ "allow-src", required_argument, OPT_ALLOW_SRC, "CIDR",
+	  "accept only these outer sources, IPv4 or IPv6; repeat (default all)" },
+	{ "strict", no_argument, OPT_STRICT, NULL,
+	  "drop VXLAN with reserved bits set (default: accept and count)" },
+	{ "mode", required_argument, OPT_MODE, "MODE",
+	  "XDP mode: auto (native, else generic), native, generic (default auto)" },
+	{ "backend", required_argument, OPT_BACKEND, "KIND",
+	  "how to make the target: auto (kmod if available, else veth), kmod, veth" },
+	{ "target", required_argument, OPT_TARGET, "DEV",
+	  "monitor device for the inner frames (default " VTAP_DEFAULT_TARGET ")" },
+	{ "replace", no_argument, OPT_REPLACE, NULL,
+	  "swap an attachment with other settings atomically" },
+	{ "max-sources", required_argument, OPT_MAX_SOURCES, "N",
+	  "per-source counter entries, least recently seen evicted (default 16384)" },
+	COMMON_OPTS,
+	{ 0 }
+};
+
+static const struct opt_def plain_opts[] = { COMMON_OPTS, { 0 } };
+
+static const struct opt_def status_opts[] = {
+	{ "json", no_argument, OPT_JSON, NULL, "print JSON (fields documented in README)" },
+	COMMON_OPTS,
+	{ 0 }
+};
+
+static const struct opt_def stats_opts[] = {
+	{ "json", no_argument, OPT_JSON, NULL, "print JSON (fields documented in README)" },
+	{ "watch", required_argument, OPT_WATCH, "SECONDS",
+	  "print again every SECONDS with per-second rates, until interrupted" },
+	COMMON_OPTS,
+	{ 0 }
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *summary;
+	const struct opt_def *opts;
+};
+
+static const struct command commands[] = {
+	{ "attach", "IFACE", "decapsulate VXLAN arriving on IFACE onto the monitor device",
+	  attach_opts },
+	{ "detach", "IFACE", "stop; remove the program, its pins and what attach created",
+	  plain_opts },
+	{ "status", "[IFACE]", "show attachments: mode, program, target, filters, counters",
+	  status_opts },
+	{ "stats", "[IFACE]", "show per-source counters and outcomes", stats_opts },
+	{ "help", "[COMMAND]", "show help for vtapctl or a command", NULL },
+};
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage_main(FILE *f)
+{
+	fprintf(f, "Usage: vtapctl COMMAND [options]\n\n"
+		   "Decapsulate cloud traffic-tap VXLAN (Azure vTAP, AWS Traffic Mirroring) with\n"
+		   "XDP and show the tapped traffic on a monitor device.\n\nCommands:\n");
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-8s %-10s %s\n", commands[i].name, commands[i].args,
+			commands[i].summary);
+	fprintf(f, "\nOptions:\n  -h, --help     show this help\n"
+		   "  -V, --version  show the version\n"
+		   "\nSee 'vtapctl help COMMAND' for a command's options.\n");
+}
+
+static void usage_command(const struct command *c, FILE *f)
+{
+	char left[64];
+
+	fprintf(f, "Usage: vtapctl %s %s [options]\n\n%c%s.\n", c->name, c->args,
+		c->summary[0] - 'a' + 'A', c->summary + 1);
+	if (!c->opts)
+		return;
+	fprintf(f, "\nOptions:\n");
+	for (const struct opt_def *o = c->opts; o->name; o++) {
+		if (o->val < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
+				 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		fprintf(f, "  %-26s %s\n", left, o->help);
+	}
+}
+
+/* ---- parsing ------------------------------------------------------------- */
+
+struct cmdline {
+	struct attach_opts attach;
+	const char *pin_root;
+	const char *ifname;
+	bool json;
+	unsigned long watch;
+	bool help;
+};
+
+static int usage_error(const char *what, const char *why)
+{
+	pr_warn("%s: %s\n", what, why);
+	return -EXIT_USAGE;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return *(const __u16 *)a - *(const __u16 *)b;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct vtap_vni_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int cmp_lpm(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vtap_lpm_key));
+}
+
+/* One canonical form per meaning, so "same settings" is a plain compare. */
+static void canonicalize(struct attach_opts *a, __u16 *ports, unsigned int nr_ports)
+{
+	struct vtap_settings *s = &a->settings;
+	unsigned int n = 0;
+
+	if (!nr_ports)
+		ports[nr_ports++] = VTAP_DEFAULT_PORT;
+	qsort(ports, nr_ports, sizeof(*ports), cmp_u16);
+	for (unsigned int i = 0; i < nr_ports; i++)
+		if (!i || ports[i] != ports[i - 1])
+			s->ports_net[n++] = htons(ports[i]);
+	s->nr_ports = n;
+
+	qsort(s->vni_ranges, s->nr_vni_ranges, sizeof(s->vni_ranges[0]), cmp_range);
+	n = 0;
+	for (unsigned int i = 0; i < s->nr_vni_ranges; i++) {
+		struct vtap_vni_range *r = &s->vni_ranges[i];
+
+		if (n && r->first <= s->vni_ranges[n - 1].last + 1) {
+			if (r->last > s->vni_ranges[n - 1].last)
+				s->vni_ranges[n - 1].last = r->last;
+		} else {
+			s->vni_ranges[n++] = *r;
+		}
+	}
+	memset(&s->vni_ranges[n], 0, (VTAP_MAX_VNI_RANGES - n) * sizeof(s->vni_ranges[0]));
+	s->nr_vni_ranges = n;
+
+	qsort(a->allow, a->nr_allow, sizeof(a->allow[0]), cmp_lpm);
+	n = 0;
+	for (unsigned int i = 0; i < a->nr_allow; i++)
+		if (!i || cmp_lpm(&a->allow[i], &a->allow[i - 1]))
+			a->allow[n++] = a->allow[i];
+	a->nr_allow = n;
+	s->filter_src = n > 0;
+}
+
+static int parse_option(const struct command *c, struct cmdline *cl, int opt, const char *arg,
+			__u16 *ports, unsigned int *nr_ports)
+{
+	struct attach_opts *a = &cl->attach;
+	char why[128], what[128];
+	unsigned long v;
+
+	snprintf(what, sizeof(what), "%s", arg ? arg : "");
+	switch (opt) {
+	case OPT_PORT:
+		if (*nr_ports >= VTAP_MAX_PORTS)
+			return usage_error("--port", "at most 4 ports");
+		if (parse_port(arg, &ports[*nr_ports], why, sizeof(why)))
+			return usage_error(strcat(strcpy(what, "--port "), arg), why);
+		(*nr_ports)++;
+		break;
+	case OPT_VNI:
+		if (a->settings.nr_vni_ranges >= VTAP_MAX_VNI_RANGES)
+			return usage_error("--vni", "at most 16 VNIs or ranges");
+		if (parse_vni_range(arg, &a->settings.vni_ranges[a->settings.nr_vni_ranges],
+				    why, sizeof(why)))
+			return usage_error(strcat(strcpy(what, "--vni "), arg), why);
+		a->settings.nr_vni_ranges++;
+		break;
+	case OPT_ALLOW_SRC:
+		if (a->nr_allow >= VTAP_MAX_ALLOW_SRC)
+			return usage_error("--allow-src", "at most 1024 CIDRs");
+		if (parse_cidr(arg, &a->allow[a->nr_allow], why, sizeof(why)))
+			return usage_error(strcat(strcpy(what, "--allow-src "), arg), why);
+		a->nr_allow++;
+		break;
+	case OPT_STRICT:
+		a->settings.strict = 1;
+		break;
+	case OPT_MODE:
+		if (!strcmp(arg, "auto"))
+			a->mode = MODE_AUTO;
+		else if (!strcmp(arg, "native"))
+			a->mode = MODE_NATIVE;
+		else if (!strcmp(arg, "generic"))
+			a->mode = MODE_GENERIC;
+		else
+			return usage_error(strcat(strcpy(what, "--mode "), arg),
+					   "must be auto, native or generic");
+		break;
+	case OPT_BACKEND:
+		if (!strcmp(arg, "auto"))
+			a->backend = BACKEND_AUTO;
+		else if (!strcmp(arg, "kmod"))
+			a->backend = BACKEND_KMOD;
+		else if (!strcmp(arg, "veth"))
+			a->backend = BACKEND_VETH;
+		else
+			return usage_error(strcat(strcpy(what, "--backend "), arg),
+					   "must be auto, kmod or veth");
+		break;
+	case OPT_TARGET:
+		if (!*arg || strlen(arg) >= VTAP_IFNAMSIZ || strpbrk(arg, "/ \t\n:"))
+			return usage_error(strcat(strcpy(what, "--target "), arg),
+					   "not a valid interface name");
+		a->target = arg;
+		break;
+	case OPT_REPLACE:
+		a->replace = true;
+		break;
+	case OPT_MAX_SOURCES:
+		if (parse_uint(arg, 1, 1 << 24, &v, why, sizeof(why)))
+			return usage_error(strcat(strcpy(what, "--max-sources "), arg), why);
+		a->max_sources = v;
+		break;
+	case OPT_PIN_ROOT:
+		if (arg[0] != '/')
+			return usage_error(strcat(strcpy(what, "--pin-root "), arg),
+					   "must be an absolute path");
+		cl->pin_root = arg;
+		break;
+	case OPT_JSON:
+		cl->json = true;
+		break;
+	case OPT_WATCH:
+		if (parse_uint(arg, 1, 3600, &cl->watch, why, sizeof(why)))
+			return usage_error(strcat(strcpy(what, "--watch "), arg), why);
+		break;
+	case 'v':
+		vtap_log_level = LOG_DEBUG;
+		break;
+	case 'h':
+		cl->help = true;
+		break;
+	default:
+		(void)c;
+		return usage_error(c->name, "bad option");
+	}
+	return 0;
+}
+
+static int parse_cmdline(const struct command *c, int argc, char **argv, struct cmdline *cl)
+{
+	struct option longopts[32] = {};
+	char shortopts[32] = ":", what[160];
+	__u16 ports[VTAP_MAX_PORTS + 1];
+	unsigned int nr_ports = 0, n = 0;
+	int opt, ret;
+
+	for (const struct opt_def *o = c->opts; o->name; o++, n++) {
+		longopts[n] = (struct option){ o->name, o->has_arg, NULL, o->val };
+		if (o->val < 256) {
+			size_t l = strlen(shortopts);
+
+			shortopts[l] = o->val;
+			shortopts[l + 1] = '\0';
+		}
+	}
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (opt == '?') {
+			snprintf(what, sizeof(what), "%s", optopt ? (char[]){ '-', optopt, 0 }
+								  : argv[optind - 1]);
+			pr_warn("%s: unknown option %s\n", c->name, what);
+			return -EXIT_USAGE;
+		}
+		if (opt == ':') {
+			pr_warn("%s: option %s needs a value\n", c->name, argv[optind - 1]);
+			return -EXIT_USAGE;
+		}
+		ret = parse_option(c, cl, opt, optarg, ports, &nr_ports);
+		if (ret)
+			return ret;
+	}
+	if (cl->help)
+		return 0;
+
+	if (optind < argc)
+		cl->ifname = argv[optind++];
+	if (optind < argc) {
+		pr_warn("%s: unexpected argument '%s'\n", c->name, argv[optind]);
+		return -EXIT_USAGE;
+	}
+	if (!cl->ifname && c->args[0] != '[') {
+		pr_warn("%s: missing %s\n", c->name, c->args);
+		return -EXIT_USAGE;
+	}
+	if (cl->ifname && (!*cl->ifname || strlen(cl->ifname) >= VTAP_IFNAMSIZ ||
+			   strpbrk(cl->ifname, "/ \t\n:"))) {
+		pr_warn("%s: '%s' is not a valid interface name\n", c->name, cl->ifname);
+		return -EXIT_USAGE;
+	}
+	canonicalize(&cl->attach, ports, nr_ports);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cmdline cl = {};
+	const struct command *c;
+	int ret;
+
+	vtap_log_setup_libbpf();
+	if (argc < 2) {
+		usage_main(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage_main(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("vtapctl %s (libbpf %s)\n", VTAP_VERSION, libbpf_version_string());
+		return EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		pr_warn("%s: unknown command (try 'vtapctl --help')\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(c->name, "help")) {
+		const struct command *about = argc > 2 ? find_command(argv[2]) : NULL;
+
+		if (argc > 3 || (argc > 2 && !about)) {
+			pr_warn("help: unknown command '%s'\n", argv[argc > 3 ? 3 : 2]);
+			return EXIT_USAGE;
+		}
+		if (about)
+			usage_command(about, stdout);
+		else
+			usage_main(stdout);
+		return EXIT_OK;
+	}
+
+	cl.attach.target = VTAP_DEFAULT_TARGET;
+	cl.attach.max_sources = VTAP_DEFAULT_MAX_SOURCES;
+	ret = parse_cmdline(c, argc - 1, argv + 1, &cl);
+	if (ret)
+		return -ret;
+	if (cl.help) {
+		usage_command(c, stdout);
+		return EXIT_OK;
+	}
+	cl.pin_root = pin_root_resolve(cl.pin_root);
+	cl.attach.pin_root = cl.pin_root;
+	cl.attach.ifname = cl.ifname;
+
+	if (!strcmp(c->name, "attach"))
+		return do_attach(&cl.attach);
+	if (!strcmp(c->name, "detach"))
+		return do_detach(cl.pin_root, cl.ifname);
+	if (!strcmp(c->name, "status"))
+		return do_status(cl.pin_root, cl.ifname, cl.json);
+	return do_stats(cl.pin_root, cl.ifname, cl.json, cl.watch);
+}

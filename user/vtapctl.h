@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The commands of vtapctl and the options they take. */
+#ifndef VTAP_VTAPCTL_H
+#define VTAP_VTAPCTL_H
+
+#include <stdbool.h>
+#include "vtap_abi.h"
+#include "backend.h"
+
+enum mode_req { MODE_AUTO = 0, MODE_NATIVE = VTAP_MODE_NATIVE, MODE_GENERIC = VTAP_MODE_GENERIC };
+
+struct attach_opts {
+	const char *ifname;
+	const char *pin_root;
+	const char *target;
+	struct vtap_settings settings;		/* canonical: sorted, no duplicates */
+	struct vtap_lpm_key allow[VTAP_MAX_ALLOW_SRC];
+	unsigned int nr_allow;
+	enum mode_req mode;
+	enum backend_req backend;
+	bool replace;
+	__u32 max_sources;
+};
+
+int do_attach(const struct attach_opts *o);
+int do_detach(const char *pin_root, const char *ifname);
+int do_status(const char *pin_root, const char *ifname, bool json);
+int do_stats(const char *pin_root, const char *ifname, bool json, unsigned int watch);
+
+/* Needs CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN); prints why not. */
+bool check_privileges(const char *what);
+const char *mode_name(int mode);
+/* VTAP_MODE_NATIVE/GENERIC of the XDP program on ifindex, 0 if none. */
+int attached_mode(int ifindex);
+const char *backend_name(int backend);
+
+#endif
