@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vtapctl's value parsers and formatters: what users type, what they see. */
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include "args.h"
+
+static char err[128];
+
+static void test_port(void)
+{
+	__u16 p = 0;
+
+	CU_ASSERT_EQUAL(parse_port("4789", &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p, 4789);
+	CU_ASSERT_EQUAL(parse_port("1", &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(parse_port("65535", &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p, 65535);
+	CU_ASSERT_NOT_EQUAL(parse_port("0", &p, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "out of range 1-65535");
+	CU_ASSERT_NOT_EQUAL(parse_port("65536", &p, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_port("-1", &p, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_port("0x10", &p, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_port("", &p, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_port(" 80", &p, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_port("99999999999999999999999", &p, err, sizeof(err)), 0);
+}
+
+static void test_vni(void)
+{
+	struct vtap_vni_range r;
+
+	CU_ASSERT_EQUAL(parse_vni_range("42", &r, err, sizeof(err)), 0);
+	CU_ASSERT(r.first == 42 && r.last == 42);
+	CU_ASSERT_EQUAL(parse_vni_range("100-200", &r, err, sizeof(err)), 0);
+	CU_ASSERT(r.first == 100 && r.last == 200);
+	CU_ASSERT_EQUAL(parse_vni_range("0-16777215", &r, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(r.last, VTAP_VNI_MAX);
+	CU_ASSERT_NOT_EQUAL(parse_vni_range("16777216", &r, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_vni_range("200-100", &r, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "range ends before it starts");
+	CU_ASSERT_NOT_EQUAL(parse_vni_range("1-", &r, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_vni_range("-1", &r, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_vni_range("1-2-3", &r, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_vni_range("abc", &r, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_vni_range("123456789012345678", &r, err, sizeof(err)), 0);
+}
+
+static void test_cidr_v4(void)
+{
+	static const __u8 want[16] = { [10] = 0xff, [11] = 0xff, 10, 1, 0, 0 };
+	struct vtap_lpm_key k;
+	char buf[64];
+
+	CU_ASSERT_EQUAL(parse_cidr("10.1.0.0/16", &k, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(k.prefixlen, 96 + 16);
+	CU_ASSERT_EQUAL(memcmp(k.addr, want, 16), 0);
+	format_cidr(&k, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "10.1.0.0/16");
+
+	CU_ASSERT_EQUAL(parse_cidr("192.0.2.7", &k, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(k.prefixlen, 128);
+	format_cidr(&k, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "192.0.2.7/32");
+	CU_ASSERT_EQUAL(parse_cidr("0.0.0.0/0", &k, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(k.prefixlen, 96);
+
+	CU_ASSERT_NOT_EQUAL(parse_cidr("10.1.0.5/16", &k, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "host bits set after /16");
+	CU_ASSERT_NOT_EQUAL(parse_cidr("10.1.0.0/33", &k, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("10.1.0/24", &k, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("300.1.0.0/8", &k, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("/8", &k, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("10.0.0.0/", &k, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("10.0.0.0/x", &k, err, sizeof(err)), 0);
+}
+
+static void test_cidr_v6(void)
+{
+	struct vtap_lpm_key k;
+	char buf[64];
+
+	CU_ASSERT_EQUAL(parse_cidr("2001:db8::/32", &k, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(k.prefixlen, 32);
+	CU_ASSERT(k.addr[0] == 0x20 && k.addr[1] == 0x01 && k.addr[2] == 0x0d && k.addr[3] == 0xb8);
+	format_cidr(&k, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2001:db8::/32");
+	CU_ASSERT_EQUAL(parse_cidr("fd00::1", &k, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(k.prefixlen, 128);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("2001:db8::1/32", &k, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("2001:db8::/129", &k, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_cidr("2001:db8:::/64", &k, err, sizeof(err)), 0);
+}
+
+static void test_format_addr(void)
+{
+	__u8 a[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 4 };
+	__u8 b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	__u8 c[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1 };
+	char buf[64];
+
+	format_addr(VTAP_AF_INET, a, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "10.0.0.4");
+	format_addr(VTAP_AF_INET6, b, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2001:db8::1");
+	/* RFC 5952 4.2.2: a single zero field is not shortened to "::". */
+	format_addr(VTAP_AF_INET6, c, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2001:db8:0:1:1:1:1:1");
+}
+
+static void register_tests(void)
+{
+	CU_pSuite s = CU_add_suite("args", NULL, NULL);
+
+	CU_add_test(s, "port", test_port);
+	CU_add_test(s, "vni range", test_vni);
+	CU_add_test(s, "cidr ipv4", test_cidr_v4);
+	CU_add_test(s, "cidr ipv6", test_cidr_v6);
+	CU_add_test(s, "format addr", test_format_addr);
+}
+
+#include "cunit_main.h"
