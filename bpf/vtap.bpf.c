@@ -12,6 +12,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "vtap_abi.h"
@@ -74,6 +75,7 @@ struct vtap_pkt {
 	__u32 inner_off;	/* offset of the inner Ethernet header */
 	__u32 inner_end;	/* end of the UDP datagram */
 	__u32 dir;		/* which vtap_source_stats direction field */
+	__u32 truncated;	/* inner IP length beyond the frame */
 };
 
 enum { DIR_OTHER, DIR_FROM, DIR_TO };
@@ -110,12 +112,24 @@ static __always_inline int vni_allowed(__u32 vni)
 	return 0;
 }
 
+static __always_inline int addr_is_v4mapped(const __u8 *a)
+{
+	for (int i = 0; i < 10; i++)
+		if (a[i])
+			return 0;
+	return a[10] == 0xff && a[11] == 0xff;
+}
+
 static __always_inline int src_allowed(const struct vtap_source_key *key)
 {
 	struct vtap_lpm_key lpm = { .prefixlen = 128 };
 
 	if (!vtap_config.settings.filter_src)
 		return 1;
+	/* IPv4 CIDRs are stored v4-mapped: an IPv6 packet from ::ffff:a.b.c.d
+	 * must not pass as if it came from the IPv4 source a.b.c.d. */
+	if (key->family == VTAP_AF_INET6 && addr_is_v4mapped(key->addr))
+		return 0;
 	__builtin_memcpy(lpm.addr, key->addr, sizeof(lpm.addr));
 	return bpf_map_lookup_elem(&vtap_allow_src, &lpm) != NULL;
 }
@@ -128,16 +142,23 @@ static __always_inline int addr_eq(const __u8 *a, const __u8 *b, int len)
 	return 1;
 }
 
-/* Direction of the inner frame relative to the tapped NIC (the outer source). */
-static __always_inline __u32 inner_direction(void *inner, void *data_end,
-					     const struct vtap_source_key *key)
+/* Direction of the inner frame relative to the tapped NIC (the outer
+ * source), and whether the mirror cut it short (AWS truncates mirrored
+ * packets to the target's MTU): its IP length says more than is there.
+ * frame_len is the whole inner frame; only its headers need be linear. */
+static __always_inline void inspect_inner(void *inner, void *data_end, __u32 frame_len,
+					  struct vtap_pkt *pkt)
 {
+	const struct vtap_source_key *key = &pkt->key;
 	struct ethhdr *eth = inner;
 	void *l3 = eth + 1;
+	__u32 l3_len;
 	__be16 proto;
 
+	pkt->dir = DIR_OTHER;
+	pkt->truncated = 0;
 	if (l3 > data_end)
-		return DIR_OTHER;
+		return;
 	proto = eth->h_proto;
 	for (int i = 0; i < VTAP_MAX_VLAN_TAGS; i++) {
 		struct vlan_hdr *vh = l3;
@@ -145,31 +166,37 @@ static __always_inline __u32 inner_direction(void *inner, void *data_end,
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
 		if ((void *)(vh + 1) > data_end)
-			return DIR_OTHER;
+			return;
 		proto = vh->encap_proto;
 		l3 = vh + 1;
 	}
+	l3_len = frame_len - (l3 - inner);
 
-	if (proto == bpf_htons(ETH_P_IP) && key->family == VTAP_AF_INET) {
+	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *iph = l3;
 
 		if ((void *)(iph + 1) > data_end)
-			return DIR_OTHER;
+			return;
+		pkt->truncated = bpf_ntohs(iph->tot_len) > l3_len;
+		if (key->family != VTAP_AF_INET)
+			return;
 		if (addr_eq((const __u8 *)&iph->saddr, &key->addr[12], 4))
-			return DIR_FROM;
-		if (addr_eq((const __u8 *)&iph->daddr, &key->addr[12], 4))
-			return DIR_TO;
-	} else if (proto == bpf_htons(ETH_P_IPV6) && key->family == VTAP_AF_INET6) {
+			pkt->dir = DIR_FROM;
+		else if (addr_eq((const __u8 *)&iph->daddr, &key->addr[12], 4))
+			pkt->dir = DIR_TO;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6h = l3;
 
 		if ((void *)(ip6h + 1) > data_end)
-			return DIR_OTHER;
+			return;
+		pkt->truncated = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > l3_len;
+		if (key->family != VTAP_AF_INET6)
+			return;
 		if (addr_eq((const __u8 *)&ip6h->saddr, key->addr, 16))
-			return DIR_FROM;
-		if (addr_eq((const __u8 *)&ip6h->daddr, key->addr, 16))
-			return DIR_TO;
+			pkt->dir = DIR_FROM;
+		else if (addr_eq((const __u8 *)&ip6h->daddr, key->addr, 16))
+			pkt->dir = DIR_TO;
 	}
-	return DIR_OTHER;
 }
 
 static __always_inline int ipv6_is_ext_header(__u8 nexthdr)
@@ -199,7 +226,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 pkt_len = data_end - data;
+	__u32 pkt_len = bpf_xdp_get_buff_len(ctx);	/* all fragments of a jumbo frame */
 	struct ethhdr *eth = data;
 	struct udphdr *udp;
 	struct vxlan_hdr *vx;
@@ -299,17 +326,23 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		return VTAP_DROP_VNI;
 	if (!src_allowed(&pkt->key))
 		return VTAP_DROP_SRC;
+	/* The target would drop it silently; count it instead. */
+	if (vtap_config.settings.max_frame &&
+	    ulen - sizeof(*udp) - sizeof(*vx) > vtap_config.settings.max_frame)
+		return VTAP_DROP_TOO_BIG;
 
 	pkt->inner_off = (void *)(vx + 1) - data;
 	pkt->inner_end = ip_end - ip_payload + ulen;
-	pkt->dir = inner_direction(vx + 1, data_end, &pkt->key);
 	return VTAP_REDIRECTED;
 }
 
-static __always_inline void count_source(struct vtap_pkt *pkt, __u64 bytes)
+static __always_inline void count_delivered(struct vtap_global *g, struct vtap_pkt *pkt,
+					    __u64 bytes, int slow)
 {
 	struct vtap_source_stats *st, zero = {};
 
+	if (pkt->truncated)
+		count(g, VTAP_INFO_TRUNCATED);
 	st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
 	if (!st) {
 		/* LRU: a flood of new sources evicts old ones, never fails. */
@@ -326,10 +359,14 @@ static __always_inline void count_source(struct vtap_pkt *pkt, __u64 bytes)
 		st->to_source++;
 	else
 		st->other++;
+	st->truncated += pkt->truncated;
+	st->slow_path += slow;
 	st->last_seen_ns = bpf_ktime_get_ns();
 }
 
-SEC("xdp")
+/* Frags-aware: with a jumbo MTU the NIC hands over multi-buffer frames;
+ * the headers are in the first buffer, the rest may follow in fragments. */
+SEC("xdp.frags")
 int vtap_xdp(struct xdp_md *ctx)
 {
 	struct vtap_pkt pkt = {};
@@ -351,7 +388,7 @@ int vtap_xdp(struct xdp_md *ctx)
 
 	/* Keep exactly the inner frame: trim what follows the UDP datagram,
 	 * then drop the outer headers. */
-	pkt_len = ctx->data_end - ctx->data;
+	pkt_len = bpf_xdp_get_buff_len(ctx);
 	if (pkt.inner_end < pkt_len &&
 	    bpf_xdp_adjust_tail(ctx, (int)pkt.inner_end - (int)pkt_len))
 		goto redirect_failed;
@@ -361,13 +398,71 @@ int vtap_xdp(struct xdp_md *ctx)
 	action = bpf_redirect_map(&vtap_target, 0, XDP_DROP);
 	if (action != XDP_REDIRECT)
 		goto redirect_failed;
+	/* Only now is data_end the end of the inner frame: bytes past the UDP
+	 * datagram must not decide the direction. */
+	inspect_inner((void *)(long)ctx->data, (void *)(long)ctx->data_end,
+		      pkt.inner_end - pkt.inner_off, &pkt);
 	count(g, VTAP_REDIRECTED);
-	count_source(&pkt, pkt.inner_end - pkt.inner_off);
+	count_delivered(g, &pkt, pkt.inner_end - pkt.inner_off, 0);
 	return XDP_REDIRECT;
 
 redirect_failed:
 	count(g, VTAP_DROP_REDIRECT);
 	return XDP_DROP;
+}
+
+/*
+ * Slow path: what XDP passes as outer fragments or IPv6 with extension
+ * headers, the kernel reassembles and hands to a vxlan device in
+ * collect-metadata mode (one per tapped port). Here, at that device's tc
+ * ingress, the inner frame gets the same filters and counters as on the
+ * fast path and goes to the same target. The XDP program has already
+ * counted each piece as passed, so these counters are informational.
+ */
+SEC("tc")
+int vtap_slowpath(struct __sk_buff *skb)
+{
+	struct bpf_tunnel_key tk = {};
+	struct vtap_pkt pkt = {};
+	struct vtap_global *g;
+	__u32 zero = 0, len = skb->len;
+
+	g = bpf_map_lookup_elem(&vtap_global, &zero);
+	if (!g)
+		return TC_ACT_SHOT;
+	if (!bpf_skb_get_tunnel_key(skb, &tk, sizeof(tk), 0)) {
+		__be32 v4 = bpf_htonl(tk.remote_ipv4);
+
+		pkt.key.family = VTAP_AF_INET;
+		pkt.key.addr[10] = 0xff;
+		pkt.key.addr[11] = 0xff;
+		__builtin_memcpy(&pkt.key.addr[12], &v4, 4);
+	} else if (!bpf_skb_get_tunnel_key(skb, &tk, sizeof(tk), BPF_F_TUNINFO_IPV6)) {
+		pkt.key.family = VTAP_AF_INET6;
+		__builtin_memcpy(pkt.key.addr, tk.remote_ipv6, 16);
+	} else {
+		count(g, VTAP_SLOW_DROP_REDIRECT);
+		return TC_ACT_SHOT;
+	}
+	pkt.key.vni = tk.tunnel_id;
+	if (!vni_allowed(pkt.key.vni)) {
+		count(g, VTAP_SLOW_DROP_VNI);
+		return TC_ACT_SHOT;
+	}
+	if (!src_allowed(&pkt.key)) {
+		count(g, VTAP_SLOW_DROP_SRC);
+		return TC_ACT_SHOT;
+	}
+	if (vtap_config.settings.max_frame && len > vtap_config.settings.max_frame) {
+		count(g, VTAP_SLOW_DROP_TOO_BIG);
+		return TC_ACT_SHOT;
+	}
+	/* Headers linear for inspect_inner; the payload may stay paged. */
+	bpf_skb_pull_data(skb, len < 128 ? len : 128);
+	inspect_inner((void *)(long)skb->data, (void *)(long)skb->data_end, len, &pkt);
+	count(g, VTAP_SLOW_REDIRECTED);
+	count_delivered(g, &pkt, len, 1);
+	return bpf_redirect(vtap_config.settings.redirect_ifindex, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

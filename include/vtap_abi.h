@@ -51,7 +51,11 @@
  * One per-CPU struct of named u64 counters, indexable by enum vtap_counter.
  * Every packet increments "seen" and exactly one outcome, so
  *   seen == redirected + sum(pass_*) + sum(drop_*)
- * holds at any moment. Counters after the outcomes are informational.
+ * holds at any moment. Counters after the outcomes are informational:
+ * "truncated" counts delivered inner frames shorter than their IP length
+ * says (mirror truncation), slow_* count what the slow path (tc on a
+ * collect-metadata vxlan device, for outer fragments and IPv6 extension
+ * headers) did with the datagrams the kernel reassembled.
  * X(enum suffix, field/json name, kind)
  */
 #define VTAP_KIND_SEEN		0
@@ -75,8 +79,15 @@
 	X(DROP_INNER_SHORT,	inner_short,		VTAP_KIND_DROP)	\
 	X(DROP_VNI,		vni_not_allowed,	VTAP_KIND_DROP)	\
 	X(DROP_SRC,		src_not_allowed,	VTAP_KIND_DROP)	\
+	X(DROP_TOO_BIG,		too_big,		VTAP_KIND_DROP)	\
 	X(DROP_REDIRECT,	redirect_failed,	VTAP_KIND_DROP)	\
-	X(INFO_RESERVED_SET,	reserved_bits_seen,	VTAP_KIND_INFO)
+	X(INFO_RESERVED_SET,	reserved_bits_seen,	VTAP_KIND_INFO)	\
+	X(INFO_TRUNCATED,	truncated,		VTAP_KIND_INFO)	\
+	X(SLOW_REDIRECTED,	slow_redirected,	VTAP_KIND_INFO)	\
+	X(SLOW_DROP_VNI,	slow_vni_not_allowed,	VTAP_KIND_INFO)	\
+	X(SLOW_DROP_SRC,	slow_src_not_allowed,	VTAP_KIND_INFO)	\
+	X(SLOW_DROP_TOO_BIG,	slow_too_big,		VTAP_KIND_INFO)	\
+	X(SLOW_DROP_REDIRECT,	slow_redirect_failed,	VTAP_KIND_INFO)
 
 #define VTAP_COUNTER_ENUM(e, name, kind) VTAP_##e,
 enum vtap_counter {
@@ -114,7 +125,26 @@ struct vtap_source_stats {
 	__u64 to_source;
 	__u64 other;
 	__u64 last_seen_ns;	/* CLOCK_MONOTONIC, bpf_ktime_get_ns() */
+	__u64 truncated;	/* delivered, but shorter than its IP length says */
+	__u64 slow_path;	/* of packets: delivered by the slow path */
 };
+
+/* Folds one CPU's values into a sum: counters add, last_seen_ns is the
+ * latest. (User space sums the per-CPU values; this is the one place that
+ * knows the fields.) */
+static inline void vtap_source_stats_add(struct vtap_source_stats *sum,
+					 const struct vtap_source_stats *v)
+{
+	sum->packets += v->packets;
+	sum->bytes += v->bytes;
+	sum->from_source += v->from_source;
+	sum->to_source += v->to_source;
+	sum->other += v->other;
+	sum->truncated += v->truncated;
+	sum->slow_path += v->slow_path;
+	if (v->last_seen_ns > sum->last_seen_ns)
+		sum->last_seen_ns = v->last_seen_ns;
+}
 
 /* ---- source allow-list (LPM trie; IPv4 CIDRs as ::ffff:0:0/96 + len) ----- */
 struct vtap_lpm_key {
@@ -135,6 +165,9 @@ struct vtap_settings {
 	struct vtap_vni_range vni_ranges[VTAP_MAX_VNI_RANGES];
 	__u32 filter_src;			/* 1: vtap_allow_src applies */
 	__u32 strict;				/* 1: drop reserved bits set */
+	/* Derived from the target at attach, not chosen by the user: */
+	__u32 redirect_ifindex;			/* slow path: bpf_redirect() here */
+	__u32 max_frame;			/* target MTU + Ethernet + one VLAN tag; 0: any */
 };
 
 enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };
@@ -152,6 +185,7 @@ struct vtap_attach_info {
 	__u32 max_sources;
 	char target[VTAP_IFNAMSIZ];		/* what packet taps listen on */
 	char feed[VTAP_IFNAMSIZ];		/* veth backend: end we redirect into */
+	char slow_dev[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* slow-path vxlan devices, per port */
 };
 
 struct vtap_config {

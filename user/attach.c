@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* attach and detach: load, configure, attach and pin; undo on failure. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -161,6 +162,109 @@ out:
 	return ret;
 }
 
+/* ---- the slow path: outer fragments and IPv6 extension headers ---------- */
+
+/*
+ * The kernel reassembles what XDP passes and hands the datagram to a vxlan
+ * device in collect-metadata mode bound to the tapped port; the program's
+ * tc half (vtap_slowpath) filters, counts and redirects from there. One
+ * device per port and namespace: an attachment owns the devices it made.
+ */
+struct slowpath {
+	char owned[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* to record in the config */
+	char created[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* made by this call: undo */
+};
+
+static bool owned_by(const struct attachment *a, const char *name)
+{
+	if (!a)
+		return false;
+	for (int i = 0; i < VTAP_MAX_PORTS; i++)
+		if (!strcmp(a->cfg.info.slow_dev[i], name))
+			return true;
+	return false;
+}
+
+static void slowpath_undo(struct slowpath *sp)
+{
+	for (int i = 0; i < VTAP_MAX_PORTS; i++)
+		if (sp->created[i][0])
+			target_delete(sp->created[i]);
+}
+
+/* A slow path is a convenience: without it fragments still reach the
+ * stack as before, so a port whose device can't be made only warns. */
+static void slowpath_prepare(const struct attach_opts *o, const struct attachment *old,
+			     struct slowpath *sp)
+{
+	char name[VTAP_IFNAMSIZ], err[256];
+
+	memset(sp, 0, sizeof(*sp));
+	for (__u32 i = 0; i < o->settings.nr_ports; i++) {
+		__u16 port = ntohs(o->settings.ports_net[i]);
+
+		slowpath_name(port, name, sizeof(name));
+		if (if_nametoindex(name)) {
+			if (owned_by(old, name))
+				memcpy(sp->owned[i], name, sizeof(name));
+			else
+				pr_warn("%s: %s exists already: outer fragments to port %u go to "
+					"its owner, not to this attachment\n", o->ifname, name, port);
+			continue;
+		}
+		if (slowpath_create(name, port, err, sizeof(err))) {
+			pr_warn("%s: no slow path for port %u (%s): outer fragments reach the "
+				"stack\n", o->ifname, port, err);
+			continue;
+		}
+		memcpy(sp->owned[i], name, sizeof(name));
+		memcpy(sp->created[i], name, sizeof(name));
+	}
+}
+
+static int slowpath_attach(const struct slowpath *sp, struct vtap_bpf *skel,
+			   char *err, size_t errlen)
+{
+	for (int i = 0; i < VTAP_MAX_PORTS; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1,
+			    .flags = BPF_TC_F_REPLACE);
+		int ret;
+
+		if (!sp->owned[i][0])
+			continue;
+		hook.ifindex = if_nametoindex(sp->owned[i]);
+		ret = bpf_tc_hook_create(&hook);
+		if (ret && ret != -EEXIST) {
+			snprintf(err, errlen, "can't add clsact to %s: %s", sp->owned[i],
+				 strerror(-ret));
+			return ret;
+		}
+		opts.prog_fd = bpf_program__fd(skel->progs.vtap_slowpath);
+		ret = bpf_tc_attach(&hook, &opts);
+		if (ret) {
+			snprintf(err, errlen, "can't attach the slow path to %s: %s",
+				 sp->owned[i], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Devices of the old attachment that the new one no longer uses. */
+static void slowpath_release(const struct attachment *old, const struct slowpath *keep)
+{
+	for (int i = 0; i < VTAP_MAX_PORTS; i++) {
+		const char *name = old->cfg.info.slow_dev[i];
+		bool kept = false;
+
+		for (int j = 0; j < VTAP_MAX_PORTS && keep; j++)
+			kept |= !strcmp(keep->owned[j], name);
+		if (name[0] && !kept)
+			target_delete(name);
+	}
+}
+
 /* ---- loading ------------------------------------------------------------- */
 
 static int reuse_pinned(struct bpf_map *map, const char *dir, const char *name)
@@ -179,13 +283,14 @@ static int reuse_pinned(struct bpf_map *map, const char *dir, const char *name)
 }
 
 static struct vtap_bpf *load_program(const struct attach_opts *o, const struct target *t,
-				     const struct attachment *old, char *err, size_t errlen)
+				     const struct slowpath *sp, const struct attachment *old,
+				     char *err, size_t errlen)
 {
 	struct vtap_config *cfg;
 	struct vtap_bpf *skel;
 	__u32 zero = 0, ifindex = t->redirect_ifindex;
 	__u8 yes = 1;
-	int ret;
+	int ret, mtu;
 
 	skel = vtap_bpf__open();
 	if (!skel) {
@@ -194,6 +299,11 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	}
 	cfg = (struct vtap_config *)&skel->rodata_config->vtap_config;
 	cfg->settings = o->settings;
+	cfg->settings.redirect_ifindex = t->redirect_ifindex;
+	mtu = dev_mtu(t->name);
+	/* What the target takes: its MTU, the Ethernet header and one tag. */
+	cfg->settings.max_frame = mtu > 0 ? mtu + 14 + 4 : 0;
+	memcpy(cfg->info.slow_dev, sp->owned, sizeof(cfg->info.slow_dev));
 	cfg->info.attached_at = old ? old->cfg.info.attached_at : (__u64)time(NULL);
 	cfg->info.ifindex = if_nametoindex(o->ifname);
 	cfg->info.backend = t->backend;
@@ -322,8 +432,12 @@ static bool same_allow_list(const struct attach_opts *o, const struct attachment
 static bool same_settings(const struct attach_opts *o, const struct attachment *a, int mode)
 {
 	const struct vtap_attach_info *info = &a->cfg.info;
+	struct vtap_settings want = o->settings;
 
-	return !memcmp(&o->settings, &a->cfg.settings, sizeof(o->settings)) &&
+	/* Derived from the target, not chosen: not a difference in settings. */
+	want.redirect_ifindex = a->cfg.settings.redirect_ifindex;
+	want.max_frame = a->cfg.settings.max_frame;
+	return !memcmp(&want, &a->cfg.settings, sizeof(want)) &&
 	       same_allow_list(o, a) && !strcmp(o->target, info->target) &&
 	       o->max_sources == info->max_sources &&
 	       (o->mode == MODE_AUTO || (int)o->mode == mode) &&
@@ -339,6 +453,7 @@ static void remove_stale(const char *root, struct attachment *a)
 	if (a->link_fd >= 0)
 		bpf_link_detach(a->link_fd);
 	release_target(root, a);
+	slowpath_release(a, NULL);
 	attachment_close(a);
 	pin_dir_remove(a->dir);
 }
@@ -363,7 +478,8 @@ int attached_mode(int ifindex)
 /* --replace: swap the program under the pinned link, then re-pin the maps.
  * Each packet sees either the old or the new program, never neither. */
 static int replace_program(const struct attach_opts *o, struct attachment *old,
-			   struct vtap_bpf *skel, const char *dir, char *err, size_t errlen)
+			   struct vtap_bpf *skel, const struct slowpath *sp, const char *dir,
+			   char *err, size_t errlen)
 {
 	int new_fd = bpf_program__fd(skel->progs.vtap_xdp), old_fd;
 
@@ -382,6 +498,7 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 	}
 	if (strcmp(old->cfg.info.target, o->target))
 		release_target(o->pin_root, old);
+	slowpath_release(old, sp);
 	return 0;
 }
 
@@ -391,6 +508,7 @@ int do_attach(const struct attach_opts *o)
 	struct attachment old = { .link_fd = -1 };
 	bool have_old = false, made_dir = false;
 	struct vtap_bpf *skel = NULL;
+	struct slowpath sp = {};
 	struct target t = {};
 	int ifindex, link_fd = -1, mode, ret;
 
@@ -467,14 +585,17 @@ int do_attach(const struct attach_opts *o)
 		}
 		made_dir = true;
 	}
-	skel = load_program(o, &t, have_old ? &old : NULL, err, sizeof(err));
+	slowpath_prepare(o, have_old ? &old : NULL, &sp);
+	skel = load_program(o, &t, &sp, have_old ? &old : NULL, err, sizeof(err));
 	if (!skel)
+		goto fail;
+	if (slowpath_attach(&sp, skel, err, sizeof(err)))
 		goto fail;
 	if (t.backend == VTAP_BACKEND_VETH && monitor_attach(&t, dir, err, sizeof(err)))
 		goto fail;
 
 	if (have_old) {
-		if (replace_program(o, &old, skel, dir, err, sizeof(err)))
+		if (replace_program(o, &old, skel, &sp, dir, err, sizeof(err)))
 			goto fail;
 		printf("%s: replaced; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
 		       o->ifname, prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode),
@@ -508,6 +629,7 @@ fail:
 		bpf_link_detach(link_fd);
 	if (made_dir)
 		pin_dir_remove(dir);
+	slowpath_undo(&sp);
 	if (t.created)
 		target_delete(t.name);
 out:
@@ -540,8 +662,10 @@ int do_detach(const char *root, const char *ifname)
 	/* Detach explicitly: another process may hold the link open. */
 	if (a.link_fd >= 0 && bpf_link_detach(a.link_fd) && errno != ENOLINK)
 		pr_debug("%s: link detach: %s\n", ifname, strerror(errno));
-	if (!ret)
+	if (!ret) {
 		release_target(root, &a);
+		slowpath_release(&a, NULL);
+	}
 	attachment_close(&a);
 	ret = pin_dir_remove(a.dir);
 	if (ret) {

@@ -113,15 +113,8 @@ int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_st
 		err = -errno;
 		goto out;
 	}
-	for (int cpu = 0; cpu < ncpu; cpu++) {
-		st->packets += per_cpu[cpu].packets;
-		st->bytes += per_cpu[cpu].bytes;
-		st->from_source += per_cpu[cpu].from_source;
-		st->to_source += per_cpu[cpu].to_source;
-		st->other += per_cpu[cpu].other;
-		if (per_cpu[cpu].last_seen_ns > st->last_seen_ns)
-			st->last_seen_ns = per_cpu[cpu].last_seen_ns;
-	}
+	for (int cpu = 0; cpu < ncpu; cpu++)
+		vtap_source_stats_add(st, &per_cpu[cpu]);
 out:
 	free(per_cpu);
 	return err;

@@ -70,6 +70,20 @@ static int ethtool_ioctl(const char *ifname, void *cmd)
 	return ret;
 }
 
+int dev_mtu(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ret = ioctl(fd, SIOCGIFMTU, &ifr) ? -errno : ifr.ifr_mtu;
+	close(fd);
+	return ret;
+}
+
 int dev_driver(const char *ifname, char *buf, size_t len)
 {
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
@@ -157,6 +171,26 @@ static int create_veth(struct target *t, char *err, size_t errlen)
 	if (make_quiet(t->feed, err, errlen) || make_quiet(t->name, err, errlen))
 		return -EIO;
 	t->redirect_ifindex = if_nametoindex(t->feed);
+	return 0;
+}
+
+void slowpath_name(__u16 port, char *buf, size_t len)
+{
+	snprintf(buf, len, "vtsp%u", port);
+}
+
+int slowpath_create(const char *name, __u16 port, char *err, size_t errlen)
+{
+	char portstr[8];
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	if (run((char *[]){ "ip", "link", "add", "name", (char *)name, "type", "vxlan",
+			    "external", "dstport", portstr, NULL }, err, errlen))
+		return -EIO;
+	if (make_quiet(name, err, errlen)) {
+		target_delete(name);
+		return -EIO;
+	}
 	return 0;
 }
 

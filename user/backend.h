@@ -24,6 +24,12 @@ int target_prepare(const char *name, enum backend_req req, struct target *t,
 int target_delete(const char *name);
 /* The veth feed name for a target name ("<name>-feed"). */
 int veth_feed_name(const char *name, char *buf, size_t len);
+/* The slow path's receiver for one UDP port: a vxlan device in
+ * collect-metadata mode, named vtsp<port>, quiet like the target. */
+void slowpath_name(__u16 port, char *buf, size_t len);
+int slowpath_create(const char *name, __u16 port, char *err, size_t errlen);
+/* MTU of a device, or a negative errno. */
+int dev_mtu(const char *ifname);
 /* Driver name as ethtool -i reports it; "" when unknown. */
 int dev_driver(const char *ifname, char *buf, size_t len);
 

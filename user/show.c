@@ -121,8 +121,56 @@ static void print_global_json(const struct vtap_global *g)
 	printf("}}");
 }
 
+/* The kernel's own reassembly counters (the whole namespace): a lost outer
+ * fragment shows up here as a reassembly timeout, not in vtap's counters. */
+struct reasm {
+	unsigned long long v4_ok, v4_fails, v4_timeout, v6_ok, v6_fails, v6_timeout;
+};
+
+static unsigned long long snmp_field(const char *file, const char *group, const char *field)
+{
+	char names[4096], values[4096], *n, *v, *sn, *sv;
+	unsigned long long val = 0;
+	size_t glen = strlen(group);
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return 0;
+	/* /proc/net/snmp: a line of names, then a line of values, per group;
+	 * /proc/net/snmp6: "name value" per line. */
+	while (fgets(names, sizeof(names), f)) {
+		if (!glen) {
+			if (sscanf(names, "%4095s %llu", values, &val) == 2 && !strcmp(values, field))
+				break;
+			val = 0;
+			continue;
+		}
+		if (strncmp(names, group, glen) || !fgets(values, sizeof(values), f))
+			continue;
+		n = strtok_r(names + glen, " \n", &sn);
+		v = strtok_r(values + glen, " \n", &sv);
+		for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+			if (!strcmp(n, field))
+				val = strtoull(v, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return val;
+}
+
+static void read_reasm(struct reasm *r)
+{
+	r->v4_ok = snmp_field("/proc/net/snmp", "Ip:", "ReasmOKs");
+	r->v4_fails = snmp_field("/proc/net/snmp", "Ip:", "ReasmFails");
+	r->v4_timeout = snmp_field("/proc/net/snmp", "Ip:", "ReasmTimeout");
+	r->v6_ok = snmp_field("/proc/net/snmp6", "", "Ip6ReasmOKs");
+	r->v6_fails = snmp_field("/proc/net/snmp6", "", "Ip6ReasmFails");
+	r->v6_timeout = snmp_field("/proc/net/snmp6", "", "Ip6ReasmTimeout");
+}
+
 static void print_stats_json(const struct attachment *a, const struct snapshot *s, bool watch)
 {
+	struct reasm k;
 	char src[64];
 
 	printf("{\"interface\": ");
@@ -136,16 +184,22 @@ static void print_stats_json(const struct attachment *a, const struct snapshot *
 		format_addr(r->key.family, r->key.addr, src, sizeof(src));
 		printf("%s{\"src\": \"%s\", \"vni\": %u, \"packets\": %llu, \"bytes\": %llu, "
 		       "\"from_source\": %llu, \"to_source\": %llu, \"other\": %llu, "
-		       "\"last_seen_ns\": %llu",
+		       "\"last_seen_ns\": %llu, \"truncated\": %llu, \"slow_path\": %llu",
 		       i ? ", " : "", src, r->key.vni, (unsigned long long)r->st.packets,
 		       (unsigned long long)r->st.bytes, (unsigned long long)r->st.from_source,
 		       (unsigned long long)r->st.to_source, (unsigned long long)r->st.other,
-		       (unsigned long long)r->st.last_seen_ns);
+		       (unsigned long long)r->st.last_seen_ns, (unsigned long long)r->st.truncated,
+		       (unsigned long long)r->st.slow_path);
 		if (watch)
 			printf(", \"pps\": %.1f", r->pps);
 		printf("}");
 	}
-	printf("]}");
+	printf("]");
+	read_reasm(&k);
+	printf(", \"kernel_reassembly\": {\"ipv4_ok\": %llu, \"ipv4_failed\": %llu, "
+	       "\"ipv4_timeout\": %llu, \"ipv6_ok\": %llu, \"ipv6_failed\": %llu, "
+	       "\"ipv6_timeout\": %llu}}", k.v4_ok, k.v4_fails, k.v4_timeout, k.v6_ok,
+	       k.v6_fails, k.v6_timeout);
 }
 
 static void format_ago(__u64 ns, char *buf, size_t len)
@@ -167,22 +221,24 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 {
 	const __u64 *c = (const __u64 *)&s->g;
 	char src[64], ago[32];
+	struct reasm k;
 
 	printf("%s: seen %llu, redirected %llu, passed %llu, dropped %llu\n", a->ifname,
 	       (unsigned long long)s->g.seen, (unsigned long long)s->g.redirected,
 	       (unsigned long long)global_passed(&s->g), (unsigned long long)global_dropped(&s->g));
-	printf("%-39s %8s %12s %14s %12s %12s %10s %10s", "SOURCE", "VNI", "PACKETS", "BYTES",
-	       "FROM_SOURCE", "TO_SOURCE", "OTHER", "LAST_SEEN");
+	printf("%-39s %8s %12s %14s %12s %12s %10s %10s %10s %10s", "SOURCE", "VNI", "PACKETS",
+	       "BYTES", "FROM_SOURCE", "TO_SOURCE", "OTHER", "TRUNCATED", "SLOW_PATH", "LAST_SEEN");
 	printf(watch ? " %10s\n" : "\n", "PKTS/S");
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct source_row *r = &s->rows[i];
 
 		format_addr(r->key.family, r->key.addr, src, sizeof(src));
 		format_ago(r->st.last_seen_ns, ago, sizeof(ago));
-		printf("%-39s %8u %12llu %14llu %12llu %12llu %10llu %10s", src, r->key.vni,
-		       (unsigned long long)r->st.packets, (unsigned long long)r->st.bytes,
+		printf("%-39s %8u %12llu %14llu %12llu %12llu %10llu %10llu %10llu %10s", src,
+		       r->key.vni, (unsigned long long)r->st.packets, (unsigned long long)r->st.bytes,
 		       (unsigned long long)r->st.from_source, (unsigned long long)r->st.to_source,
-		       (unsigned long long)r->st.other, ago);
+		       (unsigned long long)r->st.other, (unsigned long long)r->st.truncated,
+		       (unsigned long long)r->st.slow_path, ago);
 		if (watch)
 			printf(" %10.1f", r->pps);
 		printf("\n");
@@ -194,6 +250,10 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 		if (i < VTAP_FIRST_INFO || c[i])
 			printf("  %-20s %llu%s\n", counter_names[i], (unsigned long long)c[i],
 			       i >= VTAP_FIRST_INFO ? " (informational)" : "");
+	read_reasm(&k);
+	printf("kernel reassembly (whole namespace): ipv4 ok %llu, failed %llu (timeout %llu); "
+	       "ipv6 ok %llu, failed %llu (timeout %llu)\n", k.v4_ok, k.v4_fails, k.v4_timeout,
+	       k.v6_ok, k.v6_fails, k.v6_timeout);
 }
 
 /* ---- iterating attachments -------------------------------------------- */

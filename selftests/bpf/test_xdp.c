@@ -1,0 +1,1124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet-level tests of the XDP program: run build/vtap.bpf.o (through its
+ * skeleton) with bpf_prog_test_run_opts on packets built in pkt.h, and check
+ * for each case the XDP action, the bytes out, the exact deltas of the
+ * global counters and, for redirects, of the per-source entry.
+ *
+ * One skeleton per configuration (suite): default, custom ports, strict,
+ * filters. Without BPF_F_TEST_XDP_LIVE_FRAMES the redirect is not performed:
+ * the program's return value is XDP_REDIRECT and data_out holds the frame as
+ * the program left it, i.e. the decapsulated inner frame.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <CUnit/CUnit.h>
+
+#include "vtap_abi.h"
+#include "vtap.skel.h"
+#include "pkt.h"
+
+_Static_assert(VTAP_SEEN == 0 && VTAP_REDIRECTED < VTAP_FIRST_PASS &&
+	       VTAP_FIRST_PASS < VTAP_FIRST_DROP && VTAP_FIRST_DROP < VTAP_FIRST_INFO &&
+	       VTAP_FIRST_INFO <= VTAP_NR_COUNTERS, "outcome order of vtap_abi.h");
+_Static_assert(sizeof(struct vtap_global) == VTAP_NR_COUNTERS * sizeof(__u64),
+	       "vtap_global is an array of u64 counters");
+
+#define NAME_OF(e, name, kind) [VTAP_##e] = #name,
+static const char *const counter_name[VTAP_NR_COUNTERS] = { VTAP_COUNTERS(NAME_OF) };
+#undef NAME_OF
+
+enum { DIR_NONE = -1, DIR_OTHER, DIR_FROM, DIR_TO };
+
+/* The configuration under test: one loaded skeleton per suite. */
+static struct vtap_bpf *skel;
+static __u64 suite_runs;	/* program runs in this suite: "seen" must match */
+static int ncpus;
+static const __u32 lo_ifindex = 1;
+
+/* The case being checked, for failure messages out of shared helpers. */
+static char case_name[128];
+
+static void set_case(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(case_name, sizeof(case_name), fmt, ap);
+	va_end(ap);
+}
+
+/* CU_ASSERT with the case name and the values that differed. */
+#define EXPECT(line, cond, fmt, ...) do {					\
+	char _msg[512];								\
+	snprintf(_msg, sizeof(_msg), "[%s] %s: " fmt, case_name, #cond,	\
+		 ##__VA_ARGS__);						\
+	CU_assertImplementation(!!(cond), line, _msg, __FILE__, "", CU_FALSE);	\
+} while (0)
+
+/* ---- map reads ----------------------------------------------------------- */
+
+static void global_read(__u64 out[VTAP_NR_COUNTERS])
+{
+	struct vtap_global vals[ncpus];
+	__u32 zero = 0;
+
+	memset(out, 0, VTAP_NR_COUNTERS * sizeof(__u64));
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_global), &zero, vals)) {
+		EXPECT(__LINE__, 0, "lookup vtap_global: %s", strerror(errno));
+		return;
+	}
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		for (int c = 0; c < VTAP_NR_COUNTERS; c++)
+			out[c] += ((__u64 *)&vals[cpu])[c];
+}
+
+/* Sum of one per-source entry over CPUs; zeroes when absent. */
+static void source_read(const struct vtap_source_key *key, struct vtap_source_stats *sum)
+{
+	struct vtap_source_stats vals[ncpus];
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_sources), key, vals))
+		return;
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		vtap_source_stats_add(sum, &vals[cpu]);
+}
+
+/* Packets over every per-source entry: must not move unless we redirect. */
+static __u64 sources_packets(void)
+{
+	int fd = bpf_map__fd(skel->maps.vtap_sources);
+	struct vtap_source_key key, next, *prev = NULL;
+	struct vtap_source_stats st;
+	__u64 total = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		source_read(&key, &st);
+		total += st.packets;
+	}
+	return total;
+}
+
+static void check_conservation(int line, const __u64 c[VTAP_NR_COUNTERS])
+{
+	__u64 passes = 0, drops = 0;
+
+	for (int i = VTAP_FIRST_PASS; i < VTAP_FIRST_DROP; i++)
+		passes += c[i];
+	for (int i = VTAP_FIRST_DROP; i < VTAP_FIRST_INFO; i++)
+		drops += c[i];
+	EXPECT(line, c[VTAP_SEEN] == c[VTAP_REDIRECTED] + passes + drops,
+	       "seen %llu, redirected %llu + passed %llu + dropped %llu",
+	       (unsigned long long)c[VTAP_SEEN], (unsigned long long)c[VTAP_REDIRECTED],
+	       (unsigned long long)passes, (unsigned long long)drops);
+}
+
+/* ---- running the program ------------------------------------------------ */
+
+struct result {
+	int err;
+	__u32 action;
+	__u8 out[PKT_MAX];
+	__u32 out_len;
+	__u64 delta[VTAP_NR_COUNTERS];
+	struct vtap_source_stats src;	/* delta of the packet's per-source entry */
+	__u64 all_src_packets;		/* delta over every per-source entry */
+};
+
+static void run_prog(int line, const struct pkt *p, struct result *r)
+{
+	struct vtap_source_key key = { .family = p->v6 ? VTAP_AF_INET6 : VTAP_AF_INET,
+				       .vni = p->vni };
+	__u64 before[VTAP_NR_COUNTERS], after[VTAP_NR_COUNTERS], all_before;
+	struct vtap_source_stats sb, sa;
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = p->buf,
+		.data_size_in = p->len,
+		.data_out = r->out,
+		.data_size_out = sizeof(r->out),
+		.repeat = 1,
+	);
+
+	memcpy(key.addr, p->src, sizeof(key.addr));
+	global_read(before);
+	source_read(&key, &sb);
+	all_before = sources_packets();
+
+	r->err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts);
+	r->action = opts.retval;
+	r->out_len = opts.data_size_out;
+	suite_runs++;
+
+	global_read(after);
+	source_read(&key, &sa);
+	for (int c = 0; c < VTAP_NR_COUNTERS; c++)
+		r->delta[c] = after[c] - before[c];
+	r->src.packets = sa.packets - sb.packets;
+	r->src.bytes = sa.bytes - sb.bytes;
+	r->src.from_source = sa.from_source - sb.from_source;
+	r->src.to_source = sa.to_source - sb.to_source;
+	r->src.other = sa.other - sb.other;
+	r->src.truncated = sa.truncated - sb.truncated;
+	r->src.slow_path = sa.slow_path - sb.slow_path;
+	r->src.last_seen_ns = sa.last_seen_ns;
+	r->all_src_packets = sources_packets() - all_before;
+
+	EXPECT(line, r->err == 0, "bpf_prog_test_run_opts: %s", strerror(errno));
+	check_conservation(line, after);
+}
+
+static const char *action_name(__u32 a)
+{
+	static const char *const names[] = { "ABORTED", "DROP", "PASS", "TX", "REDIRECT" };
+
+	return a < 5 ? names[a] : "?";
+}
+
+/* Informational counters a case expects to move (bits of `info`). */
+#define INFO_RESERVED	1	/* reserved_bits_seen */
+#define INFO_TRUNCATED	2	/* truncated, globally and per source */
+
+/*
+ * Run p once and check everything: the action, the bytes out (exp, exp_len),
+ * that "seen" and exactly the outcome moved by one (plus the informational
+ * counters named by `info`), and the per-source entry: one packet of exp_len
+ * bytes in direction dir for a redirect, nothing anywhere otherwise.
+ */
+static void check_case(int line, const struct pkt *p, __u32 action, enum vtap_counter outcome,
+		       int info, const __u8 *exp, __u32 exp_len, int dir)
+{
+	static struct result r;
+	__u64 want[VTAP_NR_COUNTERS] = { [VTAP_SEEN] = 1,
+					 [VTAP_INFO_RESERVED_SET] = !!(info & INFO_RESERVED),
+					 [VTAP_INFO_TRUNCATED] = !!(info & INFO_TRUNCATED) };
+
+	want[outcome] = 1;
+	run_prog(line, p, &r);
+	if (r.err)
+		return;
+	EXPECT(line, r.action == action, "action %s, want %s",
+	       action_name(r.action), action_name(action));
+	EXPECT(line, r.out_len == exp_len, "%u bytes out, want %u", r.out_len, exp_len);
+	if (r.out_len == exp_len)
+		EXPECT(line, !memcmp(r.out, exp, exp_len), "bytes out differ");
+	for (int c = 0; c < VTAP_NR_COUNTERS; c++)
+		EXPECT(line, r.delta[c] == want[c], "counter %s moved by %lld, want %llu",
+		       counter_name[c], (long long)r.delta[c], (unsigned long long)want[c]);
+
+	if (dir == DIR_NONE) {
+		EXPECT(line, r.all_src_packets == 0, "per-source packets moved by %lld",
+		       (long long)r.all_src_packets);
+		return;
+	}
+	EXPECT(line, r.all_src_packets == 1, "per-source packets over all entries moved by %lld",
+	       (long long)r.all_src_packets);
+	EXPECT(line, r.src.packets == 1, "source packets +%lld", (long long)r.src.packets);
+	EXPECT(line, r.src.bytes == exp_len, "source bytes +%lld, want %u",
+	       (long long)r.src.bytes, exp_len);
+	EXPECT(line, r.src.from_source == (dir == DIR_FROM), "from_source +%lld",
+	       (long long)r.src.from_source);
+	EXPECT(line, r.src.to_source == (dir == DIR_TO), "to_source +%lld",
+	       (long long)r.src.to_source);
+	EXPECT(line, r.src.other == (dir == DIR_OTHER), "other +%lld", (long long)r.src.other);
+	EXPECT(line, r.src.truncated == !!(info & INFO_TRUNCATED), "truncated +%lld",
+	       (long long)r.src.truncated);
+	EXPECT(line, r.src.slow_path == 0, "slow_path +%lld", (long long)r.src.slow_path);
+	EXPECT(line, r.src.last_seen_ns != 0, "last_seen_ns not set");
+}
+
+/* A valid VXLAN packet: XDP_REDIRECT, exactly the inner frame out. */
+static void expect_decap_at(int line, const struct pkt *p, int dir, int info)
+{
+	check_case(line, p, XDP_REDIRECT, VTAP_REDIRECTED, info,
+		   p->buf + p->inner, p->inner_len, dir);
+}
+
+/* Passed or dropped: the bytes are left as they came in. */
+static void expect_same_at(int line, const struct pkt *p, __u32 action,
+			   enum vtap_counter why, int reserved)
+{
+	check_case(line, p, action, why, reserved, p->buf, p->len, DIR_NONE);
+}
+
+#define expect_decap(p, dir)		expect_decap_at(__LINE__, p, dir, 0)
+#define expect_decap_reserved(p, dir)	expect_decap_at(__LINE__, p, dir, INFO_RESERVED)
+#define expect_decap_truncated(p, dir)	expect_decap_at(__LINE__, p, dir, INFO_TRUNCATED)
+#define expect_pass(p, why)		expect_same_at(__LINE__, p, XDP_PASS, why, 0)
+#define expect_drop(p, why)		expect_same_at(__LINE__, p, XDP_DROP, why, 0)
+#define expect_drop_reserved(p, why)	expect_same_at(__LINE__, p, XDP_DROP, why, INFO_RESERVED)
+
+/* ---- suite setup --------------------------------------------------------- */
+
+static int set_target(int present)
+{
+	__u32 zero = 0;
+	int fd = bpf_map__fd(skel->maps.vtap_target);
+
+	if (present)
+		return bpf_map_update_elem(fd, &zero, &lo_ifindex, 0);
+	return bpf_map_delete_elem(fd, &zero);
+}
+
+static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
+{
+	struct vtap_lpm_key key = { .prefixlen = prefixlen };
+	__u8 one = 1;
+
+	if (len == 4) {
+		/* IPv4 CIDRs live in the v4-mapped range, ::ffff:0:0/96 */
+		key.addr[10] = key.addr[11] = 0xff;
+		memcpy(key.addr + 12, addr, 4);
+		key.prefixlen = 96 + prefixlen;
+	} else {
+		memcpy(key.addr, addr, 16);
+	}
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &key, &one, 0);
+}
+
+enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME };
+
+static const __u8 allowed4[4] = { 10, 1, 0, 0 };	/* 10.1.0.0/16 */
+static const __u8 allowed6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01 };	/* /48 */
+
+static int load(enum config cfg, const char *suite)
+{
+	struct vtap_settings *s;
+	int err;
+
+	suite_runs = 0;
+	skel = vtap_bpf__open();
+	if (!skel) {
+		err = -errno;
+		goto fail;
+	}
+	s = &skel->rodata_config->vtap_config.settings;
+	switch (cfg) {
+	case CFG_PORTS:
+		s->ports_net[0] = htons(4790);
+		s->ports_net[1] = htons(8472);
+		s->nr_ports = 2;
+		break;
+	case CFG_STRICT:
+		s->strict = 1;
+		break;
+	case CFG_FILTERS:
+		s->vni_ranges[0] = (struct vtap_vni_range){ 100, 199 };
+		s->vni_ranges[1] = (struct vtap_vni_range){ 5000, 5000 };
+		s->nr_vni_ranges = 2;
+		s->filter_src = 1;
+		break;
+	case CFG_MAX_FRAME:
+		s->max_frame = 1518;	/* MTU 1500 + Ethernet + one tag */
+		break;
+	case CFG_DEFAULT:
+		break;
+	}
+	err = vtap_bpf__load(skel);
+	if (err)
+		goto fail;
+	err = set_target(1);
+	if (!err && cfg == CFG_FILTERS)
+		err = allow_src(allowed4, 4, 16) ?: allow_src(allowed6, 16, 48);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	printf("fail %s: load the XDP program: %s\n", suite, strerror(-err ?: errno));
+	vtap_bpf__destroy(skel);
+	skel = NULL;
+	return 1;
+}
+
+static int suite_clean(void)
+{
+	vtap_bpf__destroy(skel);
+	skel = NULL;
+	return 0;
+}
+
+static int init_default(void) { return load(CFG_DEFAULT, "default"); }
+static int init_ports(void) { return load(CFG_PORTS, "custom_port"); }
+static int init_strict(void) { return load(CFG_STRICT, "strict"); }
+static int init_filters(void) { return load(CFG_FILTERS, "filters"); }
+static int init_max_frame(void) { return load(CFG_MAX_FRAME, "max_frame"); }
+
+/* Last test of every suite: the identity over all of the suite's packets. */
+static void test_suite_conservation(void)
+{
+	__u64 c[VTAP_NR_COUNTERS];
+
+	set_case("after the suite");
+	global_read(c);
+	check_conservation(__LINE__, c);
+	EXPECT(__LINE__, c[VTAP_SEEN] == suite_runs, "seen %llu after %llu runs",
+	       (unsigned long long)c[VTAP_SEEN], (unsigned long long)suite_runs);
+}
+
+/* ---- packet shortcuts ---------------------------------------------------- */
+
+static __u8 inner_buf[PKT_MAX];
+static struct pkt pk;
+
+/* VXLAN around an inner IPv4 (or IPv6 when o->v6) frame from the NIC. */
+static struct pkt *vxlan_pkt(const struct outer_spec *o)
+{
+	struct inner_spec in = o->v6 ? (struct inner_spec){ IN_IP6, 0, nic6, peer6, 0 }
+				    : (struct inner_spec){ IN_IP4, 0, nic4, peer4, 0 };
+	__u32 len = build_inner(inner_buf, &in);
+
+	build_vxlan(&pk, o, inner_buf, len);
+	return &pk;
+}
+
+static struct pkt *vxlan_inner(const struct outer_spec *o, const struct inner_spec *in)
+{
+	__u32 len = build_inner(inner_buf, in);
+
+	build_vxlan(&pk, o, inner_buf, len);
+	return &pk;
+}
+
+/* ---- valid VXLAN --------------------------------------------------------- */
+
+static void test_ipv4(void)
+{
+	set_case("ipv4");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 7 }), DIR_FROM);
+}
+
+static void test_ipv6(void)
+{
+	set_case("ipv6");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vni = 7 }), DIR_FROM);
+}
+
+static void test_vlan(void)
+{
+	set_case("one 802.1Q tag, ipv4");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vlans = 1, .vni = 1 }), DIR_FROM);
+	set_case("one 802.1Q tag, ipv6");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vlans = 1, .vni = 1 }), DIR_FROM);
+	set_case("802.1ad + 802.1Q, ipv4");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vlans = 2, .vni = 2 }), DIR_FROM);
+	set_case("802.1ad + 802.1Q, ipv6");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vlans = 2, .vni = 2 }), DIR_FROM);
+}
+
+static void test_ipv4_options(void)
+{
+	/* Every option length, up to the largest header (IHL 15). */
+	for (int opts = 4; opts <= 40; opts += 4) {
+		set_case("ihl %d", 5 + opts / 4);
+		expect_decap(vxlan_pkt(&(struct outer_spec){ .ip_opts = opts, .vni = 3 }),
+			     DIR_FROM);
+	}
+	set_case("ihl 15 under two tags");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vlans = 2, .ip_opts = 40, .vni = 3 }),
+		     DIR_FROM);
+}
+
+static void test_inner_vlan(void)
+{
+	/* The inner tag is part of the tapped frame: kept, and looked through
+	 * for the direction. */
+	set_case("inner 802.1Q, from source");
+	expect_decap(vxlan_inner(&(struct outer_spec){ .vni = 4 },
+				 &(struct inner_spec){ IN_IP4, 1, nic4, peer4, 0 }), DIR_FROM);
+	CU_ASSERT_EQUAL(get16(pk.buf + pk.inner + 12), ETYPE_8021Q);
+	set_case("inner 802.1Q, to source, ipv6");
+	expect_decap(vxlan_inner(&(struct outer_spec){ .v6 = 1, .vni = 4 },
+				 &(struct inner_spec){ IN_IP6, 1, peer6, nic6, 0 }), DIR_TO);
+}
+
+static void test_inner_sizes(void)
+{
+	set_case("14-byte inner frame");
+	expect_decap(vxlan_inner(&(struct outer_spec){ .vni = 5 },
+				 &(struct inner_spec){ .l3 = IN_NONE, .len = ETH_HDR }), DIR_OTHER);
+	CU_ASSERT_EQUAL(pk.inner_len, 14);
+	set_case("14-byte inner frame, ipv6");
+	expect_decap(vxlan_inner(&(struct outer_spec){ .v6 = 1, .vni = 5 },
+				 &(struct inner_spec){ .l3 = IN_NONE, .len = ETH_HDR }), DIR_OTHER);
+	set_case("1500-byte inner frame");
+	expect_decap(vxlan_inner(&(struct outer_spec){ .vni = 5 },
+				 &(struct inner_spec){ IN_IP4, 0, peer4, nic4, 1500 }), DIR_TO);
+	set_case("1500-byte inner frame, ipv6, two tags");
+	expect_decap(vxlan_inner(&(struct outer_spec){ .v6 = 1, .vlans = 2, .vni = 5 },
+				 &(struct inner_spec){ IN_IP6, 0, peer6, nic6, 1500 }), DIR_TO);
+	CU_ASSERT_EQUAL(pk.len, 14 + 8 + 40 + 8 + 8 + 1500);
+}
+
+static void test_direction(void)
+{
+	static const __u8 other4[4] = { 198, 51, 100, 1 };
+	static const __u8 other6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xee, [15] = 9 };
+	const struct outer_spec o4 = { .vni = 6 }, o6 = { .v6 = 1, .vni = 6 };
+
+	set_case("ipv4 from source");
+	expect_decap(vxlan_inner(&o4, &(struct inner_spec){ IN_IP4, 0, nic4, peer4, 0 }), DIR_FROM);
+	set_case("ipv4 to source");
+	expect_decap(vxlan_inner(&o4, &(struct inner_spec){ IN_IP4, 0, peer4, nic4, 0 }), DIR_TO);
+	set_case("ipv4 neither");
+	expect_decap(vxlan_inner(&o4, &(struct inner_spec){ IN_IP4, 0, peer4, other4, 0 }),
+		     DIR_OTHER);
+	set_case("arp");
+	expect_decap(vxlan_inner(&o4, &(struct inner_spec){ .l3 = IN_ARP }), DIR_OTHER);
+	set_case("ipv6 from source");
+	expect_decap(vxlan_inner(&o6, &(struct inner_spec){ IN_IP6, 0, nic6, peer6, 0 }), DIR_FROM);
+	set_case("ipv6 to source");
+	expect_decap(vxlan_inner(&o6, &(struct inner_spec){ IN_IP6, 0, peer6, nic6, 0 }), DIR_TO);
+	set_case("ipv6 neither");
+	expect_decap(vxlan_inner(&o6, &(struct inner_spec){ IN_IP6, 0, peer6, other6, 0 }),
+		     DIR_OTHER);
+	set_case("arp under ipv6");
+	expect_decap(vxlan_inner(&o6, &(struct inner_spec){ .l3 = IN_ARP }), DIR_OTHER);
+	/* Only addresses of the same family are compared. */
+	set_case("inner ipv4 under outer ipv6");
+	expect_decap(vxlan_inner(&o6, &(struct inner_spec){ IN_IP4, 0, nic4, peer4, 0 }),
+		     DIR_OTHER);
+	set_case("inner ipv6 under outer ipv4");
+	expect_decap(vxlan_inner(&o4, &(struct inner_spec){ IN_IP6, 0, nic6, peer6, 0 }),
+		     DIR_OTHER);
+}
+
+/* Per-source keys tell VNIs and sources apart; counts accumulate. */
+static void test_source_keys(void)
+{
+	static const __u8 nic4b[4] = { 10, 0, 0, 9 };
+	struct vtap_source_key key = { .family = VTAP_AF_INET, .vni = 77 };
+	struct vtap_source_stats st;
+
+	set_case("vni 77, first");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 77 }), DIR_FROM);
+	set_case("vni 77, second");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 77 }), DIR_FROM);
+	set_case("vni 78");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 78 }), DIR_FROM);
+	set_case("vni 77, other source");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 77, .src = nic4b }), DIR_OTHER);
+	set_case("largest vni");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = VTAP_VNI_MAX }), DIR_FROM);
+
+	key.addr[10] = key.addr[11] = 0xff;
+	memcpy(key.addr + 12, nic4, 4);
+	source_read(&key, &st);
+	CU_ASSERT_EQUAL(st.packets, 2);
+	CU_ASSERT_EQUAL(st.from_source, 2);
+}
+
+/* ---- not ours ------------------------------------------------------------ */
+
+static void test_not_ours(void)
+{
+	static __u8 l4[256];
+	struct pkt *p = &pk;
+	__u32 n;
+
+	set_case("udp to port 53");
+	n = put_udp(l4, 40000, 53, (const __u8 *)"abcdefgh", 8);
+	build_ip(p, &(struct outer_spec){ 0 }, PROTO_UDP, l4, n);
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+
+	set_case("udp from port 4789 to another");
+	n = put_udp(l4, VTAP_DEFAULT_PORT, 40000, (const __u8 *)"abcdefgh", 8);
+	build_ip(p, &(struct outer_spec){ .v6 = 1 }, PROTO_UDP, l4, n);
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+
+	/* Well-formed VXLAN on ports we were not told about */
+	for (int i = 0; i < 3; i++) {
+		static const __u16 ports[] = { 4790, 8472, 6081 };
+
+		set_case("vxlan to port %u", ports[i]);
+		expect_pass(vxlan_pkt(&(struct outer_spec){ .dport = ports[i] }),
+			    VTAP_PASS_NOT_OURS);
+		set_case("vxlan to port %u, ipv6", ports[i]);
+		expect_pass(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .dport = ports[i] }),
+			    VTAP_PASS_NOT_OURS);
+	}
+
+	/* TCP to 4789: the port alone does not make it ours */
+	set_case("tcp to 4789");
+	memset(l4, 0, 20);
+	put16(l4, 40000);
+	put16(l4 + 2, VTAP_DEFAULT_PORT);
+	l4[12] = 5 << 4;
+	l4[13] = 0x02;	/* SYN */
+	build_ip(p, &(struct outer_spec){ .vlans = 1 }, PROTO_TCP, l4, 20);
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+	set_case("tcp to 4789, ipv6");
+	build_ip(p, &(struct outer_spec){ .v6 = 1 }, PROTO_TCP, l4, 20);
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+
+	set_case("arp");
+	memset(p, 0, sizeof(*p));
+	p->len = build_inner(p->buf, &(struct inner_spec){ .l3 = IN_ARP, .len = 60 });
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+
+	/* Neighbour solicitation for collector6 */
+	set_case("ipv6 neighbour solicitation");
+	memset(l4, 0, 32);
+	l4[0] = 135;
+	memcpy(l4 + 8, collector6, 16);
+	l4[24] = 1;	/* source link-layer address option */
+	l4[25] = 1;
+	memcpy(l4 + 26, mac_a, 6);
+	put16(l4 + 2, 0x1234);
+	build_ip(p, &(struct outer_spec){ .v6 = 1 }, PROTO_ICMPV6, l4, 32);
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+
+	set_case("three vlan tags");
+	vxlan_pkt(&(struct outer_spec){ .vlans = 2 });
+	memmove(p->buf + 16, p->buf + 12, p->len - 12);
+	put16(p->buf + 12, ETYPE_8021AD);
+	put16(p->buf + 14, 300);
+	p->len += 4;
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+
+	set_case("runt: ethernet header only");
+	p->len = ETH_HDR;
+	put16(p->buf + 12, ETYPE_LOCAL);
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+}
+
+/* ---- VXLAN header checks ------------------------------------------------- */
+
+static void test_i_flag_clear(void)
+{
+	struct pkt *p;
+
+	set_case("I flag clear");
+	p = vxlan_pkt(&(struct outer_spec){ .vni = 8 });
+	p->buf[p->vx] = 0;
+	expect_drop(p, VTAP_DROP_I_FLAG);
+	set_case("I flag clear, ipv6");
+	p = vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vni = 8 });
+	p->buf[p->vx] = 0;
+	expect_drop(p, VTAP_DROP_I_FLAG);
+}
+
+/* Every reserved bit of the 8-byte header: all of the first word but I,
+ * and the low byte of the second. */
+static int next_reserved_bit(int bit)
+{
+	for (bit++; bit < 64; bit++) {
+		int byte = bit / 8, mask = 0x80 >> bit % 8;
+
+		if (byte < 4 && !(byte == 0 && mask == 0x08))
+			return bit;
+		if (byte == 7)
+			return bit;
+	}
+	return -1;
+}
+
+static void test_reserved_bits(void)
+{
+	int n = 0;
+
+	for (int bit = next_reserved_bit(-1); bit >= 0; bit = next_reserved_bit(bit), n++) {
+		struct pkt *p = vxlan_pkt(&(struct outer_spec){ .vni = 9 });
+
+		set_case("reserved bit %d (byte %d mask 0x%02x)", bit, bit / 8, 0x80 >> bit % 8);
+		p->buf[p->vx + bit / 8] |= 0x80 >> bit % 8;
+		/* Accepted as they are: the header goes, the frame is unchanged. */
+		expect_decap_reserved(p, DIR_FROM);
+	}
+	CU_ASSERT_EQUAL(n, 31 + 8);
+}
+
+static void test_strict_reserved_bits(void)
+{
+	int n = 0;
+
+	for (int bit = next_reserved_bit(-1); bit >= 0; bit = next_reserved_bit(bit), n++) {
+		struct pkt *p = vxlan_pkt(&(struct outer_spec){ .v6 = n & 1, .vni = 9 });
+
+		set_case("strict, reserved bit %d", bit);
+		p->buf[p->vx + bit / 8] |= 0x80 >> bit % 8;
+		expect_drop_reserved(p, VTAP_DROP_RESERVED);
+	}
+	CU_ASSERT_EQUAL(n, 31 + 8);
+}
+
+/* Strict mode changes nothing for clean packets. */
+static void test_strict_valid(void)
+{
+	set_case("strict, clean ipv4");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 9 }), DIR_FROM);
+	set_case("strict, clean ipv6");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vni = 9 }), DIR_FROM);
+}
+
+/* ---- outer IP ------------------------------------------------------------ */
+
+static void test_fragments(void)
+{
+	static const struct { const char *name; __u16 frag_off; } frags[] = {
+		{ "first fragment", 0x2000 },		/* MF, offset 0 */
+		{ "middle fragment", 0x2000 | 185 },	/* MF, offset 1480 */
+		{ "last fragment", 185 },		/* offset 1480 */
+	};
+
+	for (int i = 0; i < 3; i++) {
+		struct pkt *p = vxlan_pkt(&(struct outer_spec){ .vni = 10 });
+
+		set_case("%s", frags[i].name);
+		put16(p->buf + p->l3 + 6, frags[i].frag_off);
+		pkt_ip4_csum(p);
+		expect_pass(p, VTAP_PASS_FRAGMENT);
+	}
+}
+
+static void test_ipv6_ext(void)
+{
+	static __u8 l4[PKT_MAX], vx[PKT_MAX];
+	static const __u8 ext[] = { 0, 60, 44 };	/* hop-by-hop, dst opts, fragment */
+	struct pkt *p = &pk;
+	__u32 ilen, n;
+
+	ilen = build_inner(inner_buf, &(struct inner_spec){ IN_IP6, 0, nic6, peer6, 0 });
+	n = put_vxlan(vx, 11, inner_buf, ilen);
+	for (int i = 0; i < 3; i++) {
+		set_case("ipv6 extension header %u before udp", ext[i]);
+		memset(l4, 0, 8);
+		l4[0] = PROTO_UDP;
+		if (ext[i] != 44) {
+			l4[2] = 1;	/* PadN of 4 bytes fills the 8-byte header */
+			l4[3] = 4;
+		}
+		put_udp(l4 + 8, 49152, VTAP_DEFAULT_PORT, vx, n);
+		build_ip(p, &(struct outer_spec){ .v6 = 1 }, ext[i], l4, 8 + UDP_HDR + n);
+		expect_pass(p, VTAP_PASS_IPV6_EXT);
+	}
+}
+
+static void test_ipv4_invalid(void)
+{
+	struct pkt *p;
+
+	for (int ihl = 0; ihl < 5; ihl++) {
+		set_case("ihl %d", ihl);
+		p = vxlan_pkt(&(struct outer_spec){ 0 });
+		p->buf[p->l3] = 0x40 | ihl;
+		expect_drop(p, VTAP_DROP_IPV4_INVALID);
+	}
+
+	set_case("total length one beyond the frame");
+	p = vxlan_pkt(&(struct outer_spec){ 0 });
+	put16(p->buf + p->l3 + 2, p->len - p->l3 + 1);
+	pkt_ip4_csum(p);
+	expect_drop(p, VTAP_DROP_IPV4_INVALID);
+
+	set_case("total length 0xffff");
+	put16(p->buf + p->l3 + 2, 0xffff);
+	pkt_ip4_csum(p);
+	expect_drop(p, VTAP_DROP_IPV4_INVALID);
+
+	set_case("total length shorter than ihl");
+	p = vxlan_pkt(&(struct outer_spec){ .ip_opts = 8 });
+	put16(p->buf + p->l3 + 2, 24);
+	pkt_ip4_csum(p);
+	expect_drop(p, VTAP_DROP_IPV4_INVALID);
+
+	set_case("ihl beyond the frame");
+	p = vxlan_pkt(&(struct outer_spec){ 0 });
+	p->buf[p->l3] = 0x4f;
+	p->len = p->l3 + 40;
+	pkt_fix_lengths(p);
+	expect_drop(p, VTAP_DROP_IPV4_INVALID);
+
+	set_case("version 6 in an ipv4 ethertype");
+	p = vxlan_pkt(&(struct outer_spec){ 0 });
+	p->buf[p->l3] = 0x65;
+	expect_drop(p, VTAP_DROP_IPV4_INVALID);
+}
+
+static void test_ipv6_invalid(void)
+{
+	struct pkt *p;
+
+	set_case("payload length one beyond the frame");
+	p = vxlan_pkt(&(struct outer_spec){ .v6 = 1 });
+	put16(p->buf + p->l3 + 4, p->len - p->l3 - IP6_HDR + 1);
+	expect_drop(p, VTAP_DROP_IPV6_INVALID);
+
+	set_case("version 4 in an ipv6 ethertype");
+	p = vxlan_pkt(&(struct outer_spec){ .v6 = 1 });
+	p->buf[p->l3] = 0x40;
+	expect_drop(p, VTAP_DROP_IPV6_INVALID);
+}
+
+static void test_udp_length(void)
+{
+	struct pkt *p;
+
+	for (int v6 = 0; v6 <= 1; v6++) {
+		set_case("udp length one beyond the ip payload, v6=%d", v6);
+		p = vxlan_pkt(&(struct outer_spec){ .v6 = v6 });
+		put16(p->buf + p->l4 + 4, p->len - p->l4 + 1);
+		expect_drop(p, VTAP_DROP_UDP_LEN);
+
+		set_case("udp length 7, v6=%d", v6);
+		put16(p->buf + p->l4 + 4, 7);
+		expect_drop(p, VTAP_DROP_UDP_LEN);
+
+		set_case("udp length 0, v6=%d", v6);
+		put16(p->buf + p->l4 + 4, 0);
+		expect_drop(p, VTAP_DROP_UDP_LEN);
+	}
+}
+
+/* UDP shorter than the IP payload, IP shorter than the frame: the output
+ * is the UDP payload's inner frame and nothing after it. */
+static void test_trim(void)
+{
+	struct pkt *p;
+
+	for (int v6 = 0; v6 <= 1; v6++) {
+		set_case("udp length 20 short of the ip payload, v6=%d", v6);
+		p = vxlan_pkt(&(struct outer_spec){ .v6 = v6, .vni = 12 });
+		put16(p->buf + p->l4 + 4, get16(p->buf + p->l4 + 4) - 20);
+		p->inner_len -= 20;
+		expect_decap_truncated(p, DIR_FROM);
+
+		set_case("ethernet padding after the ip datagram, v6=%d", v6);
+		p = vxlan_pkt(&(struct outer_spec){ .v6 = v6, .vni = 12 });
+		memset(p->buf + p->len, 0xee, 30);
+		p->len += 30;
+		expect_decap(p, DIR_FROM);
+	}
+}
+
+/*
+ * The direction is a fact about the delivered frame: bytes cut off with the
+ * UDP or IP tail must not decide it. Here the datagram ends inside the inner
+ * IP header, just before the source address that the tail still holds.
+ */
+static void test_trim_direction(void)
+{
+	struct pkt *p;
+
+	for (int v6 = 0; v6 <= 1; v6++) {
+		__u32 keep = ETH_HDR + (v6 ? 8 : 12);	/* up to the inner source */
+
+		set_case("udp ends before the inner source address, v6=%d", v6);
+		p = vxlan_pkt(&(struct outer_spec){ .v6 = v6, .vni = 16 });
+		put16(p->buf + p->l4 + 4, p->inner + keep - p->l4);
+		p->inner_len = keep;
+		expect_decap(p, DIR_OTHER);
+
+		set_case("ip ends before the inner source address, v6=%d", v6);
+		p = vxlan_pkt(&(struct outer_spec){ .v6 = v6, .vni = 16 });
+		p->len = p->inner + keep;
+		pkt_fix_lengths(p);
+		p->len += p->inner_len - keep;	/* the rest stays, as padding */
+		p->inner_len = keep;
+		expect_decap(p, DIR_OTHER);
+	}
+}
+
+/* ---- cut packets --------------------------------------------------------- */
+
+/*
+ * Cut p at every offset from the outer IP header to the end of the inner
+ * Ethernet header. With the length fields as they were, the IP header claims
+ * more than the frame holds. With them fixed up to the cut, the reason is
+ * the layer the cut falls into.
+ */
+static void cut_everywhere(const struct outer_spec *o, int fix)
+{
+	static struct pkt whole;
+	enum vtap_counter bad_ip = o->v6 ? VTAP_DROP_IPV6_INVALID : VTAP_DROP_IPV4_INVALID;
+
+	vxlan_pkt(o);
+	whole = pk;
+	for (__u32 cut = whole.l3; cut <= whole.inner + ETH_HDR; cut++) {
+		struct pkt *p = &pk;
+		enum vtap_counter why;
+
+		*p = whole;
+		p->len = cut;
+		set_case("%s%s cut at %u (ip+%u)%s", o->v6 ? "ipv6" : "ipv4",
+			 o->ip_opts ? " with options" : "", cut, cut - p->l3,
+			 fix ? ", lengths fixed" : "");
+		if (!fix) {
+			expect_drop(p, bad_ip);
+			continue;
+		}
+		pkt_fix_lengths(p);
+		if (cut < p->l4)
+			why = bad_ip;
+		else if (cut < p->vx)
+			why = VTAP_DROP_UDP_LEN;
+		else if (cut < p->inner)
+			why = VTAP_DROP_HDR_SHORT;
+		else if (cut < p->inner + ETH_HDR)
+			why = VTAP_DROP_INNER_SHORT;
+		else
+			why = VTAP_REDIRECTED;
+		if (why == VTAP_REDIRECTED) {
+			p->inner_len = ETH_HDR;
+			expect_decap(p, DIR_OTHER);
+		} else {
+			expect_drop(p, why);
+		}
+	}
+}
+
+static void test_cut_ipv4(void) { cut_everywhere(&(struct outer_spec){ .vni = 13 }, 0); }
+static void test_cut_ipv6(void) { cut_everywhere(&(struct outer_spec){ .v6 = 1, .vni = 13 }, 0); }
+static void test_cut_ipv4_opts(void)
+{
+	cut_everywhere(&(struct outer_spec){ .ip_opts = 12, .vlans = 1, .vni = 13 }, 0);
+}
+static void test_cut_fixed_ipv4(void) { cut_everywhere(&(struct outer_spec){ .vni = 13 }, 1); }
+static void test_cut_fixed_ipv6(void)
+{
+	cut_everywhere(&(struct outer_spec){ .v6 = 1, .vni = 13 }, 1);
+}
+static void test_cut_fixed_ipv4_opts(void)
+{
+	cut_everywhere(&(struct outer_spec){ .ip_opts = 12, .vlans = 1, .vni = 13 }, 1);
+}
+
+/* ---- target -------------------------------------------------------------- */
+
+static void test_redirect_failed(void)
+{
+	struct pkt *p = vxlan_pkt(&(struct outer_spec){ .vni = 14 });
+
+	set_case("devmap entry missing");
+	CU_ASSERT_EQUAL_FATAL(set_target(0), 0);
+	/* The frame was already stripped when the redirect failed; what
+	 * counts is that it is dropped, counted, and not counted as delivered. */
+	check_case(__LINE__, p, XDP_DROP, VTAP_DROP_REDIRECT, 0,
+		   p->buf + p->inner, p->inner_len, DIR_NONE);
+	CU_ASSERT_EQUAL(set_target(1), 0);
+	set_case("devmap entry back");
+	expect_decap(p, DIR_FROM);
+}
+
+/* ---- custom ports -------------------------------------------------------- */
+
+static void test_custom_ports(void)
+{
+	set_case("port 4790");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .dport = 4790, .vni = 15 }), DIR_FROM);
+	set_case("port 8472, ipv6");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .dport = 8472, .vni = 15 }),
+		     DIR_FROM);
+	set_case("port 4789 is not ours any more");
+	expect_pass(vxlan_pkt(&(struct outer_spec){ .vni = 15 }), VTAP_PASS_NOT_OURS);
+	set_case("port 4789 is not ours any more, ipv6");
+	expect_pass(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vni = 15 }), VTAP_PASS_NOT_OURS);
+}
+
+/* ---- filters ------------------------------------------------------------- */
+
+static const __u8 in4[4] = { 10, 1, 2, 3 }, out4[4] = { 10, 2, 0, 1 };
+static const __u8 in6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0xff, [15] = 5 };
+static const __u8 out6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x02, [15] = 5 };
+
+static void test_vni_filter(void)
+{
+	static const struct { __u32 vni; int ok; } cases[] = {
+		{ 0, 0 }, { 99, 0 }, { 100, 1 }, { 150, 1 }, { 199, 1 }, { 200, 0 },
+		{ 4999, 0 }, { 5000, 1 }, { 5001, 0 }, { VTAP_VNI_MAX, 0 },
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (int v6 = 0; v6 <= 1; v6++) {
+			struct pkt *p = vxlan_pkt(&(struct outer_spec){
+				.v6 = v6, .vni = cases[i].vni, .src = v6 ? in6 : in4 });
+
+			set_case("vni %u, v6=%d", cases[i].vni, v6);
+			if (cases[i].ok)
+				expect_decap(p, DIR_OTHER);
+			else
+				expect_drop(p, VTAP_DROP_VNI);
+		}
+	}
+}
+
+static void test_src_filter(void)
+{
+	static const __u8 edge4_lo[4] = { 10, 1, 0, 0 }, edge4_hi[4] = { 10, 1, 255, 255 };
+	static const __u8 below4[4] = { 10, 0, 255, 255 };
+	static const struct { const char *name; int v6; const __u8 *src; int ok; } cases[] = {
+		{ "10.1.2.3 in 10.1.0.0/16", 0, in4, 1 },
+		{ "10.1.0.0, first of the prefix", 0, edge4_lo, 1 },
+		{ "10.1.255.255, last of the prefix", 0, edge4_hi, 1 },
+		{ "10.0.255.255, just below", 0, below4, 0 },
+		{ "10.2.0.1", 0, out4, 0 },
+		{ "10.0.0.1 (default source)", 0, nic4, 0 },
+		{ "2001:db8:1:ff00::5 in 2001:db8:1::/48", 1, in6, 1 },
+		{ "2001:db8:2::5", 1, out6, 0 },
+		{ "2001:db8::1 (default source)", 1, nic6, 0 },
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt *p = vxlan_pkt(&(struct outer_spec){
+			.v6 = cases[i].v6, .vni = 100, .src = cases[i].src });
+
+		set_case("source %s", cases[i].name);
+		if (cases[i].ok)
+			expect_decap(p, DIR_OTHER);
+		else
+			expect_drop(p, VTAP_DROP_SRC);
+	}
+	/* IPv4 CIDRs are stored v4-mapped; an IPv6 packet from the mapped
+	 * address must not pass as the IPv4 source. */
+	set_case("ipv6 source ::ffff:10.1.2.3");
+	{
+		static const __u8 mapped[16] = { [10] = 0xff, 0xff, 10, 1, 2, 3 };
+
+		expect_drop(vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vni = 100, .src = mapped }),
+			    VTAP_DROP_SRC);
+	}
+	/* Both filters: the VNI is checked first. */
+	set_case("vni and source both refused");
+	expect_drop(vxlan_pkt(&(struct outer_spec){ .vni = 1, .src = out4 }), VTAP_DROP_VNI);
+}
+
+/* AWS truncates mirrored packets to the target's MTU: the inner IP header
+ * says more than arrives. Delivered as it is, and counted as truncated. */
+static void test_truncated_mirror(void)
+{
+	for (int v6 = 0; v6 <= 1; v6++) {
+		struct pkt *p = vxlan_inner(&(struct outer_spec){ .v6 = v6, .vni = 20 },
+					    &(struct inner_spec){ v6 ? IN_IP6 : IN_IP4, 0,
+								  v6 ? nic6 : nic4,
+								  v6 ? peer6 : peer4, 1500 });
+
+		set_case("inner frame of 1500 cut to 200 by the mirror, v6=%d", v6);
+		p->len = p->inner + 200;
+		p->inner_len = 200;
+		pkt_fix_lengths(p);
+		expect_decap_truncated(p, DIR_FROM);
+	}
+}
+
+/* Jumbo frames: test_run hands the program a multi-buffer frame when it
+ * does not fit one page, as a NIC with MTU 9000 does. The headers stay in
+ * the first buffer; the inner frame spans the others and arrives whole. */
+static void test_jumbo(void)
+{
+	static const __u32 sizes[] = { 3800, 5000, 8000, 9014 };
+
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (int v6 = 0; v6 <= 1; v6++) {
+			set_case("%u-byte inner frame, v6=%d", sizes[i], v6);
+			expect_decap(vxlan_inner(&(struct outer_spec){ .v6 = v6, .vni = 22 },
+						 &(struct inner_spec){ v6 ? IN_IP6 : IN_IP4, 0,
+								       v6 ? nic6 : nic4,
+								       v6 ? peer6 : peer4,
+								       sizes[i] }), DIR_FROM);
+		}
+	}
+}
+
+/* A frame the target's MTU can't carry is counted, never lost silently. */
+static void test_max_frame(void)
+{
+	static const __u32 sizes[] = { 64, 1514, 1518, 1519, 8000 };
+
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (int v6 = 0; v6 <= 1; v6++) {
+			struct pkt *p = vxlan_inner(&(struct outer_spec){ .v6 = v6, .vni = 21 },
+						    &(struct inner_spec){ IN_NONE, 0, NULL, NULL,
+									  sizes[i] });
+
+			set_case("%u-byte inner frame, max 1518, v6=%d", sizes[i], v6);
+			if (sizes[i] <= 1518)
+				expect_decap(p, DIR_OTHER);
+			else
+				expect_drop(p, VTAP_DROP_TOO_BIG);
+		}
+	}
+}
+
+/* ---- registration -------------------------------------------------------- */
+
+struct test { const char *name; CU_TestFunc fn; };
+
+static void add_suite(const char *name, CU_InitializeFunc init, const struct test *t)
+{
+	CU_pSuite s = CU_add_suite(name, init, suite_clean);
+
+	for (; s && t->name; t++)
+		CU_add_test(s, t->name, t->fn);
+	if (s)
+		CU_add_test(s, "conservation after the suite", test_suite_conservation);
+}
+
+static void register_tests(void)
+{
+	static const struct test dflt[] = {
+		{ "valid ipv4", test_ipv4 },
+		{ "valid ipv6", test_ipv6 },
+		{ "outer vlan tags", test_vlan },
+		{ "ipv4 options", test_ipv4_options },
+		{ "inner vlan tag", test_inner_vlan },
+		{ "inner frame sizes", test_inner_sizes },
+		{ "direction", test_direction },
+		{ "per-source keys", test_source_keys },
+		{ "not ours", test_not_ours },
+		{ "i flag clear", test_i_flag_clear },
+		{ "reserved bits accepted", test_reserved_bits },
+		{ "outer fragments", test_fragments },
+		{ "ipv6 extension headers", test_ipv6_ext },
+		{ "ipv4 header invalid", test_ipv4_invalid },
+		{ "ipv6 header invalid", test_ipv6_invalid },
+		{ "udp length mismatch", test_udp_length },
+		{ "trim to the udp payload", test_trim },
+		{ "direction of a trimmed frame", test_trim_direction },
+		{ "truncated mirror", test_truncated_mirror },
+		{ "jumbo frames across buffers", test_jumbo },
+		{ "cut ipv4, lengths kept", test_cut_ipv4 },
+		{ "cut ipv6, lengths kept", test_cut_ipv6 },
+		{ "cut ipv4 with options, lengths kept", test_cut_ipv4_opts },
+		{ "cut ipv4, lengths fixed", test_cut_fixed_ipv4 },
+		{ "cut ipv6, lengths fixed", test_cut_fixed_ipv6 },
+		{ "cut ipv4 with options, lengths fixed", test_cut_fixed_ipv4_opts },
+		{ "redirect failed", test_redirect_failed },
+		{ NULL, NULL },
+	};
+	static const struct test ports[] = {
+		{ "custom ports", test_custom_ports },
+		{ NULL, NULL },
+	};
+	static const struct test strict[] = {
+		{ "reserved bits dropped", test_strict_reserved_bits },
+		{ "clean packets", test_strict_valid },
+		{ NULL, NULL },
+	};
+	static const struct test filters[] = {
+		{ "vni allow-list", test_vni_filter },
+		{ "source allow-list", test_src_filter },
+		{ NULL, NULL },
+	};
+	static const struct test max_frame[] = {
+		{ "frames beyond the target mtu", test_max_frame },
+		{ NULL, NULL },
+	};
+
+	ncpus = libbpf_num_possible_cpus();
+	add_suite("default", init_default, dflt);
+	add_suite("custom_port", init_ports, ports);
+	add_suite("strict", init_strict, strict);
+	add_suite("filters", init_filters, filters);
+	add_suite("max_frame", init_max_frame, max_frame);
+}
+
+#include "../cunit_main.h"
