@@ -346,7 +346,8 @@ static __always_inline void count_delivered(struct vtap_global *g, struct vtap_p
 	st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
 	if (!st) {
 		/* LRU: a flood of new sources evicts old ones, never fails. */
-		bpf_map_update_elem(&vtap_sources, &pkt->key, &zero, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&vtap_sources, &pkt->key, &zero, BPF_NOEXIST))
+			count(g, VTAP_INFO_SOURCES_ADDED);
 		st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
 		if (!st)
 			return;

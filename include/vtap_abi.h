@@ -53,7 +53,8 @@
  *   seen == redirected + sum(pass_*) + sum(drop_*)
  * holds at any moment. Counters after the outcomes are informational:
  * "truncated" counts delivered inner frames shorter than their IP length
- * says (mirror truncation), slow_* count what the slow path (tc on a
+ * says (mirror truncation), "sources_added" new per-source entries (minus
+ * the entries present: how many the LRU evicted), slow_* count what the slow path (tc on a
  * collect-metadata vxlan device, for outer fragments and IPv6 extension
  * headers) did with the datagrams the kernel reassembled.
  * X(enum suffix, field/json name, kind)
@@ -83,6 +84,7 @@
 	X(DROP_REDIRECT,	redirect_failed,	VTAP_KIND_DROP)	\
 	X(INFO_RESERVED_SET,	reserved_bits_seen,	VTAP_KIND_INFO)	\
 	X(INFO_TRUNCATED,	truncated,		VTAP_KIND_INFO)	\
+	X(INFO_SOURCES_ADDED,	sources_added,		VTAP_KIND_INFO)	\
 	X(SLOW_REDIRECTED,	slow_redirected,	VTAP_KIND_INFO)	\
 	X(SLOW_DROP_VNI,	slow_vni_not_allowed,	VTAP_KIND_INFO)	\
 	X(SLOW_DROP_SRC,	slow_src_not_allowed,	VTAP_KIND_INFO)	\

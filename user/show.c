@@ -72,6 +72,15 @@ static int take_snapshot(const struct attachment *a, struct snapshot *s)
 	return 0;
 }
 
+/* The LRU table drops the least recently seen source when full: what was
+ * added and is no longer there was evicted. */
+static __u64 sources_evicted(const struct snapshot *s)
+{
+	__u64 added = s->g.sources_added;
+
+	return added > s->nr ? added - s->nr : 0;
+}
+
 static void snapshot_rates(struct snapshot *cur, const struct snapshot *prev, double secs)
 {
 	for (size_t i = 0; i < cur->nr; i++) {
@@ -194,7 +203,7 @@ static void print_stats_json(const struct attachment *a, const struct snapshot *
 			printf(", \"pps\": %.1f", r->pps);
 		printf("}");
 	}
-	printf("]");
+	printf("], \"sources_evicted\": %llu", (unsigned long long)sources_evicted(s));
 	read_reasm(&k);
 	printf(", \"kernel_reassembly\": {\"ipv4_ok\": %llu, \"ipv4_failed\": %llu, "
 	       "\"ipv4_timeout\": %llu, \"ipv6_ok\": %llu, \"ipv6_failed\": %llu, "
@@ -245,6 +254,9 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 	}
 	if (!s->nr)
 		printf("(no source seen yet)\n");
+	if (sources_evicted(s))
+		printf("(%llu sources evicted from the table: raise --max-sources or set --allow-src)\n",
+		       (unsigned long long)sources_evicted(s));
 	printf("outcomes:\n");
 	for (int i = 0; i < VTAP_NR_COUNTERS; i++)
 		if (i < VTAP_FIRST_INFO || c[i])

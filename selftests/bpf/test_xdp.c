@@ -82,15 +82,17 @@ static void global_read(__u64 out[VTAP_NR_COUNTERS])
 }
 
 /* Sum of one per-source entry over CPUs; zeroes when absent. */
-static void source_read(const struct vtap_source_key *key, struct vtap_source_stats *sum)
+/* Returns whether the entry exists. */
+static int source_read(const struct vtap_source_key *key, struct vtap_source_stats *sum)
 {
 	struct vtap_source_stats vals[ncpus];
 
 	memset(sum, 0, sizeof(*sum));
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_sources), key, vals))
-		return;
+		return 0;
 	for (int cpu = 0; cpu < ncpus; cpu++)
 		vtap_source_stats_add(sum, &vals[cpu]);
+	return 1;
 }
 
 /* Packets over every per-source entry: must not move unless we redirect. */
@@ -133,6 +135,7 @@ struct result {
 	__u32 out_len;
 	__u64 delta[VTAP_NR_COUNTERS];
 	struct vtap_source_stats src;	/* delta of the packet's per-source entry */
+	int src_existed;		/* the entry was there before the run */
 	__u64 all_src_packets;		/* delta over every per-source entry */
 };
 
@@ -152,7 +155,7 @@ static void run_prog(int line, const struct pkt *p, struct result *r)
 
 	memcpy(key.addr, p->src, sizeof(key.addr));
 	global_read(before);
-	source_read(&key, &sb);
+	r->src_existed = source_read(&key, &sb);
 	all_before = sources_packets();
 
 	r->err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts);
@@ -207,6 +210,8 @@ static void check_case(int line, const struct pkt *p, __u32 action, enum vtap_co
 	run_prog(line, p, &r);
 	if (r.err)
 		return;
+	/* A delivery from a source not seen before adds its entry. */
+	want[VTAP_INFO_SOURCES_ADDED] = outcome == VTAP_REDIRECTED && !r.src_existed;
 	EXPECT(line, r.action == action, "action %s, want %s",
 	       action_name(r.action), action_name(action));
 	EXPECT(line, r.out_len == exp_len, "%u bytes out, want %u", r.out_len, exp_len);
