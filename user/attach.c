@@ -139,6 +139,9 @@ static int monitor_attach(const struct target *t, const char *dir, char *err, si
 		goto out;
 	}
 	ret = pin_path(dir, VTAP_PIN_MONITOR_LINK, path, sizeof(path));
+	/* A pin left from a vtap0 that was deleted is stale: vtap0 had no XDP. */
+	if (!ret)
+		unlink(path);
 	if (!ret && bpf_obj_pin(link_fd, path))
 		ret = -errno;
 	if (ret) {
@@ -506,7 +509,7 @@ int do_attach(const struct attach_opts *o)
 {
 	char err[512] = "", dir[PATH_MAX], path[PATH_MAX];
 	struct attachment old = { .link_fd = -1 };
-	bool have_old = false, made_dir = false;
+	bool have_old = false, made_dir = false, target_gone;
 	struct vtap_bpf *skel = NULL;
 	struct slowpath sp = {};
 	struct target t = {};
@@ -543,14 +546,20 @@ int do_attach(const struct attach_opts *o)
 	}
 	mode = attached_mode(ifindex);
 
+	/* The target deleted under a running attachment (redirects now fail
+	 * and are counted): attaching again repairs it, as a replace. */
+	target_gone = have_old && !if_nametoindex(old.cfg.info.target);
+	if (target_gone)
+		pr_warn("%s: target %s is gone; making it again\n", o->ifname, old.cfg.info.target);
+
 	if (have_old) {
-		if (same_settings(o, &old, mode)) {
+		if (!target_gone && same_settings(o, &old, mode)) {
 			printf("%s: already attached with these settings (program id %u)\n",
 			       o->ifname, old.link.prog_id);
 			ret = EXIT_OK;
 			goto out_old;
 		}
-		if (!o->replace) {
+		if (!o->replace && !target_gone) {
 			pr_warn("%s: attached with other settings; use --replace to change them\n",
 				o->ifname);
 			ret = EXIT_FAIL;
