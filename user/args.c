@@ -128,3 +128,57 @@ void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len)
 	format_addr(v4 ? VTAP_AF_INET : VTAP_AF_INET6, key->addr, a, sizeof(a));
 	snprintf(buf, len, "%s/%u", a, v4 ? key->prefixlen - 96 : key->prefixlen);
 }
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return *(const __u16 *)a - *(const __u16 *)b;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct vtap_vni_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int cmp_lpm(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vtap_lpm_key));
+}
+
+void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int nr_ports,
+		  struct vtap_lpm_key *allow, unsigned int *nr_allow)
+{
+	unsigned int n = 0;
+
+	if (!nr_ports)
+		ports[nr_ports++] = VTAP_DEFAULT_PORT;
+	qsort(ports, nr_ports, sizeof(*ports), cmp_u16);
+	for (unsigned int i = 0; i < nr_ports; i++)
+		if (!i || ports[i] != ports[i - 1])
+			s->ports_net[n++] = htons(ports[i]);
+	s->nr_ports = n;
+
+	qsort(s->vni_ranges, s->nr_vni_ranges, sizeof(s->vni_ranges[0]), cmp_range);
+	n = 0;
+	for (unsigned int i = 0; i < s->nr_vni_ranges; i++) {
+		struct vtap_vni_range *r = &s->vni_ranges[i];
+
+		if (n && r->first <= s->vni_ranges[n - 1].last + 1) {
+			if (r->last > s->vni_ranges[n - 1].last)
+				s->vni_ranges[n - 1].last = r->last;
+		} else {
+			s->vni_ranges[n++] = *r;
+		}
+	}
+	memset(&s->vni_ranges[n], 0, (VTAP_MAX_VNI_RANGES - n) * sizeof(s->vni_ranges[0]));
+	s->nr_vni_ranges = n;
+
+	qsort(allow, *nr_allow, sizeof(allow[0]), cmp_lpm);
+	n = 0;
+	for (unsigned int i = 0; i < *nr_allow; i++)
+		if (!i || cmp_lpm(&allow[i], &allow[i - 1]))
+			allow[n++] = allow[i];
+	*nr_allow = n;
+	s->filter_src = n > 0;
+}

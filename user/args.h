@@ -13,6 +13,14 @@ int parse_port(const char *s, __u16 *port, char *err, size_t errlen);
 int parse_vni_range(const char *s, struct vtap_vni_range *r, char *err, size_t errlen);
 int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen);
 
+/* One canonical form per meaning, so that "same settings" is a plain
+ * compare: ports (default 4789 when none) sorted without duplicates into
+ * s->ports_net, VNI ranges sorted and merged, the allow-list sorted without
+ * duplicates, filter_src set when it is not empty. ports has room for one
+ * more than nr_ports. */
+void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int nr_ports,
+		  struct vtap_lpm_key *allow, unsigned int *nr_allow);
+
 /* Text forms: dotted quad for IPv4 (v4-mapped in keys), RFC 5952 for IPv6. */
 void format_addr(int family, const __u8 addr[16], char *buf, size_t len);
 void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len);

@@ -147,61 +147,6 @@ static int usage_error(const char *what, const char *why)
 	return -EXIT_USAGE;
 }
 
-static int cmp_u16(const void *a, const void *b)
-{
-	return *(const __u16 *)a - *(const __u16 *)b;
-}
-
-static int cmp_range(const void *a, const void *b)
-{
-	const struct vtap_vni_range *x = a, *y = b;
-
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
-static int cmp_lpm(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct vtap_lpm_key));
-}
-
-/* One canonical form per meaning, so "same settings" is a plain compare. */
-static void canonicalize(struct attach_opts *a, __u16 *ports, unsigned int nr_ports)
-{
-	struct vtap_settings *s = &a->settings;
-	unsigned int n = 0;
-
-	if (!nr_ports)
-		ports[nr_ports++] = VTAP_DEFAULT_PORT;
-	qsort(ports, nr_ports, sizeof(*ports), cmp_u16);
-	for (unsigned int i = 0; i < nr_ports; i++)
-		if (!i || ports[i] != ports[i - 1])
-			s->ports_net[n++] = htons(ports[i]);
-	s->nr_ports = n;
-
-	qsort(s->vni_ranges, s->nr_vni_ranges, sizeof(s->vni_ranges[0]), cmp_range);
-	n = 0;
-	for (unsigned int i = 0; i < s->nr_vni_ranges; i++) {
-		struct vtap_vni_range *r = &s->vni_ranges[i];
-
-		if (n && r->first <= s->vni_ranges[n - 1].last + 1) {
-			if (r->last > s->vni_ranges[n - 1].last)
-				s->vni_ranges[n - 1].last = r->last;
-		} else {
-			s->vni_ranges[n++] = *r;
-		}
-	}
-	memset(&s->vni_ranges[n], 0, (VTAP_MAX_VNI_RANGES - n) * sizeof(s->vni_ranges[0]));
-	s->nr_vni_ranges = n;
-
-	qsort(a->allow, a->nr_allow, sizeof(a->allow[0]), cmp_lpm);
-	n = 0;
-	for (unsigned int i = 0; i < a->nr_allow; i++)
-		if (!i || cmp_lpm(&a->allow[i], &a->allow[i - 1]))
-			a->allow[n++] = a->allow[i];
-	a->nr_allow = n;
-	s->filter_src = n > 0;
-}
-
 static int parse_option(const struct command *c, struct cmdline *cl, int opt, const char *arg,
 			__u16 *ports, unsigned int *nr_ports)
 {
@@ -350,7 +295,7 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 		pr_warn("%s: '%s' is not a valid interface name\n", c->name, cl->ifname);
 		return -EXIT_USAGE;
 	}
-	canonicalize(&cl->attach, ports, nr_ports);
+	settings_canonicalize(&cl->attach.settings, ports, nr_ports, cl->attach.allow, &cl->attach.nr_allow);
 	return 0;
 }
 

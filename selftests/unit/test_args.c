@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vtapctl's value parsers and formatters: what users type, what they see. */
+#include <arpa/inet.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "args.h"
@@ -107,6 +108,38 @@ static void test_format_addr(void)
 	CU_ASSERT_STRING_EQUAL(buf, "2001:db8:0:1:1:1:1:1");
 }
 
+static void test_canonicalize(void)
+{
+	struct vtap_settings s = { .nr_vni_ranges = 4, .vni_ranges = {
+		{ 300, 400 }, { 10, 20 }, { 21, 25 }, { 350, 500 } } };
+	__u16 ports[VTAP_MAX_PORTS + 1] = { 4790, 4789, 4790 };
+	struct vtap_lpm_key allow[3] = {};
+	unsigned int nr_allow = 3;
+
+	parse_cidr("10.0.0.0/8", &allow[0], err, sizeof(err));
+	parse_cidr("fd00::/8", &allow[1], err, sizeof(err));
+	parse_cidr("10.0.0.0/8", &allow[2], err, sizeof(err));
+	settings_canonicalize(&s, ports, 3, allow, &nr_allow);
+	CU_ASSERT_EQUAL(s.nr_ports, 2);
+	CU_ASSERT_EQUAL(ntohs(s.ports_net[0]), 4789);
+	CU_ASSERT_EQUAL(ntohs(s.ports_net[1]), 4790);
+	/* 10-20 and 21-25 touch: one range; 300-400 and 350-500 overlap. */
+	CU_ASSERT_EQUAL(s.nr_vni_ranges, 2);
+	CU_ASSERT(s.vni_ranges[0].first == 10 && s.vni_ranges[0].last == 25);
+	CU_ASSERT(s.vni_ranges[1].first == 300 && s.vni_ranges[1].last == 500);
+	CU_ASSERT(s.vni_ranges[2].first == 0 && s.vni_ranges[2].last == 0);
+	CU_ASSERT_EQUAL(nr_allow, 2);
+	CU_ASSERT_EQUAL(s.filter_src, 1);
+
+	/* No port given: the default; no allow-list: no source filter. */
+	memset(&s, 0, sizeof(s));
+	nr_allow = 0;
+	settings_canonicalize(&s, ports, 0, allow, &nr_allow);
+	CU_ASSERT_EQUAL(s.nr_ports, 1);
+	CU_ASSERT_EQUAL(ntohs(s.ports_net[0]), VTAP_DEFAULT_PORT);
+	CU_ASSERT_EQUAL(s.filter_src, 0);
+}
+
 static void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("args", NULL, NULL);
@@ -116,6 +149,7 @@ static void register_tests(void)
 	CU_add_test(s, "cidr ipv4", test_cidr_v4);
 	CU_add_test(s, "cidr ipv6", test_cidr_v6);
 	CU_add_test(s, "format addr", test_format_addr);
+	CU_add_test(s, "canonical settings", test_canonicalize);
 }
 
 #include "cunit_main.h"
