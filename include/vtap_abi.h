@@ -174,7 +174,6 @@ struct vtap_settings {
 
 enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };
 enum vtap_backend { VTAP_BACKEND_KMOD = 1, VTAP_BACKEND_VETH = 2, VTAP_BACKEND_EXISTING = 3 };
-#define VTAP_INFO_CREATED_TARGET	0x1	/* vtapctl made the target: detach deletes it */
 
 /* Facts about the attachment, kept beside the settings so that status and
  * detach read them from the pins; the program never reads them. The XDP
@@ -183,8 +182,8 @@ struct vtap_attach_info {
 	__u64 attached_at;			/* CLOCK_REALTIME seconds */
 	__u32 ifindex;
 	__u32 backend;				/* enum vtap_backend */
-	__u32 flags;				/* VTAP_INFO_* */
 	__u32 max_sources;
+	__u32 pad;
 	char target[VTAP_IFNAMSIZ];		/* what packet taps listen on */
 	char feed[VTAP_IFNAMSIZ];		/* veth backend: end we redirect into */
 	char slow_dev[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* slow-path vxlan devices, per port */

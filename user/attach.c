@@ -106,7 +106,7 @@ static void release_target(const char *root, const struct attachment *a)
 			rename(from, to);
 		return;
 	}
-	if (a->cfg.info.flags & VTAP_INFO_CREATED_TARGET)
+	if (dev_made_by_vtapctl(a->cfg.info.target))
 		target_delete(a->cfg.info.target);
 }
 
@@ -310,7 +310,6 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	cfg->info.attached_at = old ? old->cfg.info.attached_at : (__u64)time(NULL);
 	cfg->info.ifindex = if_nametoindex(o->ifname);
 	cfg->info.backend = t->backend;
-	cfg->info.flags = t->created ? VTAP_INFO_CREATED_TARGET : 0;
 	cfg->info.max_sources = o->max_sources;
 	snprintf(cfg->info.target, sizeof(cfg->info.target), "%s", t->name);
 	snprintf(cfg->info.feed, sizeof(cfg->info.feed), "%s", t->feed);
@@ -318,8 +317,6 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 
 	/* --replace keeps the counters: the new program counts in the old maps. */
 	if (old) {
-		if (!strcmp(old->cfg.info.target, t->name))
-			cfg->info.flags |= old->cfg.info.flags & VTAP_INFO_CREATED_TARGET;
 		ret = reuse_pinned(skel->maps.vtap_global, old->dir, VTAP_MAP_GLOBAL);
 		if (!ret && old->cfg.info.max_sources == o->max_sources)
 			ret = reuse_pinned(skel->maps.vtap_sources, old->dir, VTAP_MAP_SOURCES);

@@ -16,21 +16,23 @@
 
 extern char **environ;
 
-/* Runs a command (iproute2, modprobe) quietly; on failure err holds the
- * first line it printed on stderr. */
-static int run(char *const argv[], char *err, size_t errlen)
+/* Runs a command (iproute2, modprobe) with its output captured into out
+ * (stdout and stderr together, cut to outlen). On failure err holds the
+ * first line it printed. */
+static int run_output(char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
-	char out[512] = "";
 	int pipefd[2], status;
-	ssize_t n, got = 0;
+	size_t got = 0;
+	char buf[512];
+	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
 	status = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -40,18 +42,51 @@ static int run(char *const argv[], char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", argv[0], strerror(status));
 		return -status;
 	}
-	while ((n = read(pipefd[0], out + got, sizeof(out) - 1 - got)) > 0)
-		got += n;
+	/* Read to the end even past outlen, or a chatty child would block. */
+	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) {
+		size_t take = got + 1 < outlen ? outlen - 1 - got : 0;
+
+		if ((size_t)n < take)
+			take = n;
+		memcpy(out + got, buf, take);
+		got += take;
+	}
 	close(pipefd[0]);
 	out[got] = '\0';
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	out[strcspn(out, "\n")] = '\0';
-	snprintf(err, errlen, "%s", *out ? out : "command failed");
+	snprintf(err, errlen, "%.*s", (int)strcspn(out, "\n"), *out ? out : "command failed");
 	pr_debug("%s failed: %s\n", argv[0], out);
 	return -EIO;
+}
+
+static int run(char *const argv[], char *err, size_t errlen)
+{
+	char out[512];
+
+	return run_output(argv, out, sizeof(out), err, errlen);
+}
+
+/* Devices vtapctl made carry this alias: detach deletes only those, even
+ * when another attachment took the device over. */
+#define VTAP_MADE_ALIAS "made by vtapctl"
+
+static int mark_made(const char *name, char *err, size_t errlen)
+{
+	return run((char *[]){ "ip", "link", "set", "dev", (char *)name, "alias",
+			       VTAP_MADE_ALIAS, NULL }, err, errlen);
+}
+
+bool dev_made_by_vtapctl(const char *name)
+{
+	char out[2048], err[128];
+
+	if (run_output((char *[]){ "ip", "-o", "link", "show", "dev", (char *)name, NULL },
+		       out, sizeof(out), err, sizeof(err)))
+		return false;
+	return strstr(out, " alias " VTAP_MADE_ALIAS) != NULL;
 }
 
 static int ethtool_ioctl(const char *ifname, void *cmd)
@@ -143,7 +178,7 @@ static int create_kmod(struct target *t, char *err, size_t errlen)
 		return -EIO;
 	t->created = true;
 	t->backend = VTAP_BACKEND_KMOD;
-	if (make_quiet(t->name, err, errlen))
+	if (mark_made(t->name, err, errlen) || make_quiet(t->name, err, errlen))
 		return -EIO;
 	t->redirect_ifindex = if_nametoindex(t->name);
 	return 0;
@@ -168,7 +203,8 @@ static int create_veth(struct target *t, char *err, size_t errlen)
 	/* GRO would merge tapped TCP segments into one capture frame. */
 	if (ethtool_ioctl(t->name, &gro))
 		pr_debug("%s: can't turn GRO off\n", t->name);
-	if (make_quiet(t->feed, err, errlen) || make_quiet(t->name, err, errlen))
+	if (mark_made(t->name, err, errlen) || make_quiet(t->feed, err, errlen) ||
+	    make_quiet(t->name, err, errlen))
 		return -EIO;
 	t->redirect_ifindex = if_nametoindex(t->feed);
 	return 0;
@@ -187,7 +223,7 @@ int slowpath_create(const char *name, __u16 port, char *err, size_t errlen)
 	if (run((char *[]){ "ip", "link", "add", "name", (char *)name, "type", "vxlan",
 			    "external", "dstport", portstr, NULL }, err, errlen))
 		return -EIO;
-	if (make_quiet(name, err, errlen)) {
+	if (mark_made(name, err, errlen) || make_quiet(name, err, errlen)) {
 		target_delete(name);
 		return -EIO;
 	}
@@ -224,6 +260,11 @@ static int use_existing(struct target *t, enum backend_req req, char *err, size_
 		t->backend = VTAP_BACKEND_VETH;
 		snprintf(t->feed, sizeof(t->feed), "%s", feed);
 		t->redirect_ifindex = if_nametoindex(feed);
+	} else if (!strcmp(driver, "veth")) {
+		/* Redirected frames would leave through it to its peer, unseen. */
+		snprintf(err, errlen, "exists and is a veth that vtapctl did not make; "
+			 "delete it or choose another --target");
+		return -EEXIST;
 	} else if (req == BACKEND_AUTO) {
 		t->backend = VTAP_BACKEND_EXISTING;
 		t->redirect_ifindex = if_nametoindex(t->name);

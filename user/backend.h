@@ -20,7 +20,9 @@ struct target {
 /* Find or create the target named name. On error, err holds why. */
 int target_prepare(const char *name, enum backend_req req, struct target *t,
 		   char *err, size_t errlen);
-/* Deletes a target that vtapctl created. */
+/* Whether vtapctl made the device (it marks what it makes). */
+bool dev_made_by_vtapctl(const char *name);
+/* Deletes a device (a target or slow-path device that vtapctl made). */
 int target_delete(const char *name);
 /* The veth feed name for a target name ("<name>-feed"). */
 int veth_feed_name(const char *name, char *buf, size_t len);

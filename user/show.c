@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include "args.h"
 #include "attachment.h"
+#include "backend.h"
 #include "log.h"
 #include "pins.h"
 #include "vtapctl.h"
@@ -514,7 +515,7 @@ static int show_status(struct walk *w, struct attachment *a)
 		printf(", \"backend\": \"%s\", \"target_created\": %s, \"since\": \"%s\", "
 		       "\"strict\": %s, \"max_sources\": %u, \"sources_in_use\": %zu",
 		       backend_name(info->backend),
-		       info->flags & VTAP_INFO_CREATED_TARGET ? "true" : "false", since,
+		       dev_made_by_vtapctl(info->target) ? "true" : "false", since,
 		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
 		       count_sources(a->sources_fd));
 		print_list_json("ports", a);
@@ -530,7 +531,7 @@ static int show_status(struct walk *w, struct attachment *a)
 	       a->link.xdp.ifindex ? mode_name(mode) : "DETACHED (interface gone)",
 	       a->link.prog_id, since);
 	printf("  %-9s%s (%s backend%s)\n", "target", info->target, backend_name(info->backend),
-	       info->flags & VTAP_INFO_CREATED_TARGET ? ", created by vtapctl" : "");
+	       dev_made_by_vtapctl(info->target) ? ", made by vtapctl" : "");
 	print_list_text("ports", a);
 	print_list_text("vnis", a);
 	print_list_text("sources", a);
