@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libcunit1-dev linux-libc-dev iproute2 ethtool tcpdump tshark
-	python3 python3-scapy util-linux kmod procps psmisc curl busybox
+	python3 python3-scapy util-linux kmod procps psmisc curl iputils-ping
 )
 # Suites add what they need (qemu, kernel images) in scripts/deps.d/*.list,
 # one package per line.
