@@ -149,9 +149,15 @@ static void write_sysctl(const char *fmt, const char *dev, const char *val)
 	close(fd);
 }
 
-/* Nothing of its own on the wire: no addresses, no IPv6, no ARP, no IGMP. */
+/* Nothing of its own on the wire: no addresses, no IPv6, no ARP, no IGMP;
+ * and no GRO, which would merge tapped TCP segments into one frame (one
+ * count, one capture record) on the target or the slow-path device. */
 static int make_quiet(const char *dev, char *err, size_t errlen)
 {
+	struct ethtool_value gro = { .cmd = ETHTOOL_SGRO, .data = 0 };
+
+	if (ethtool_ioctl(dev, &gro))
+		pr_debug("%s: can't turn GRO off\n", dev);
 	write_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", dev, "1");
 	return run((char *[]){ "ip", "link", "set", "dev", (char *)dev,
 			       "arp", "off", "multicast", "off", "up", NULL }, err, errlen);
@@ -188,8 +194,6 @@ static int create_kmod(struct target *t, char *err, size_t errlen)
  * into t->feed. Both ends carry jumbo inner frames. */
 static int create_veth(struct target *t, char *err, size_t errlen)
 {
-	struct ethtool_value gro = { .cmd = ETHTOOL_SGRO, .data = 0 };
-
 	if (veth_feed_name(t->name, t->feed, sizeof(t->feed))) {
 		snprintf(err, errlen, "name too long for the veth backend (max %d characters)",
 			 VTAP_IFNAMSIZ - 1 - 5);
@@ -200,9 +204,6 @@ static int create_veth(struct target *t, char *err, size_t errlen)
 		return -EIO;
 	t->created = true;
 	t->backend = VTAP_BACKEND_VETH;
-	/* GRO would merge tapped TCP segments into one capture frame. */
-	if (ethtool_ioctl(t->name, &gro))
-		pr_debug("%s: can't turn GRO off\n", t->name);
 	if (mark_made(t->name, err, errlen) || make_quiet(t->feed, err, errlen) ||
 	    make_quiet(t->name, err, errlen))
 		return -EIO;

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# The Azure Virtual Network TAP lab (scripts/lab.sh, docs/lab.md).
+#   make lab [DURATION=seconds]   set up, attach vtap, watch vtap0 live, tear down
+#   make lab OUTER=1              the same without vtap: the VXLAN on the target's eth0
+#   make lab-source ADD=vm2 [VNI=N] | DEL=vm2    while `make lab` runs
+#   make lab-down                 remove everything the lab made
+#   make lab-check                the lab's assertions (selftests/lab/run.sh)
+
+.PHONY: lab lab-down lab-source lab-check
+
+lab:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUT=$(OUT) DURATION=$(DURATION) scripts/lab.sh run $(if $(OUTER),--outer)
+
+lab-down:
+	$(Q)OUT=$(OUT) scripts/lab.sh down
+
+lab-source:
+ifneq ($(ADD),)
+	$(Q)OUT=$(OUT) scripts/lab.sh source add $(ADD) $(VNI)
+else ifneq ($(DEL),)
+	$(Q)OUT=$(OUT) scripts/lab.sh source del $(DEL)
+else
+	$(Q)OUT=$(OUT) scripts/lab.sh source list
+endif
+
+lab-check:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)OUT=$(OUT) selftests/lab/run.sh
