@@ -148,7 +148,9 @@ static inline void vtap_source_stats_add(struct vtap_source_stats *sum,
 		sum->last_seen_ns = v->last_seen_ns;
 }
 
-/* ---- source allow-list (LPM trie; IPv4 CIDRs as ::ffff:0:0/96 + len) ----- */
+/* ---- source allow-list (LPM trie; IPv4 CIDRs as ::ffff:0:0/96 + len) -----
+ * The value is the CIDR's family (VTAP_AF_*): an IPv6 prefix as short as
+ * ::/0 also covers ::ffff:0:0/96, and must not let IPv4 sources in. */
 struct vtap_lpm_key {
 	__u32 prefixlen;
 	__u8 addr[16];

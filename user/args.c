@@ -102,6 +102,10 @@ int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen
 		memcpy(&key->addr[12], bytes, 4);
 		key->prefixlen = 96 + plen;
 	}
+	if (v6 && plen >= 96 && !memcmp(bytes, v4_mapped_prefix, 12)) {
+		snprintf(err, errlen, "an IPv4-mapped prefix: give it as an IPv4 CIDR");
+		return -EINVAL;
+	}
 	/* Host bits set is almost always a typo: say so instead of guessing. */
 	for (unsigned int bit = key->prefixlen; bit < 128; bit++) {
 		if (key->addr[bit / 8] & (0x80 >> (bit % 8))) {
@@ -110,6 +114,12 @@ int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen
 		}
 	}
 	return 0;
+}
+
+int cidr_family(const struct vtap_lpm_key *key)
+{
+	return key->prefixlen >= 96 && !memcmp(key->addr, v4_mapped_prefix, 12) ?
+	       VTAP_AF_INET : VTAP_AF_INET6;
 }
 
 void format_addr(int family, const __u8 addr[16], char *buf, size_t len)
@@ -122,7 +132,7 @@ void format_addr(int family, const __u8 addr[16], char *buf, size_t len)
 
 void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len)
 {
-	int v4 = key->prefixlen >= 96 && !memcmp(key->addr, v4_mapped_prefix, 12);
+	int v4 = cidr_family(key) == VTAP_AF_INET;
 	char a[INET6_ADDRSTRLEN];
 
 	format_addr(v4 ? VTAP_AF_INET : VTAP_AF_INET6, key->addr, a, sizeof(a));

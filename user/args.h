@@ -21,6 +21,10 @@ int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen
 void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int nr_ports,
 		  struct vtap_lpm_key *allow, unsigned int *nr_allow);
 
+/* VTAP_AF_INET for an IPv4 CIDR (stored v4-mapped), else VTAP_AF_INET6:
+ * the allow-list's value. */
+int cidr_family(const struct vtap_lpm_key *key);
+
 /* Text forms: dotted quad for IPv4 (v4-mapped in keys), RFC 5952 for IPv6. */
 void format_addr(int family, const __u8 addr[16], char *buf, size_t len);
 void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len);

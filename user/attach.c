@@ -16,6 +16,7 @@
 #include "vtap_abi.h"
 #include "vtap.skel.h"
 #include "vtap_monitor.skel.h"
+#include "args.h"
 #include "attachment.h"
 #include "backend.h"
 #include "log.h"
@@ -292,7 +293,7 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	struct vtap_config *cfg;
 	struct vtap_bpf *skel;
 	__u32 zero = 0, ifindex = t->redirect_ifindex;
-	__u8 yes = 1;
+	__u8 family;
 	int ret, mtu;
 
 	skel = vtap_bpf__open();
@@ -338,8 +339,9 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 		goto fail;
 	}
 	for (unsigned int i = 0; i < o->nr_allow; i++) {
+		family = cidr_family(&o->allow[i]);
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &o->allow[i],
-					&yes, 0)) {
+					&family, 0)) {
 			snprintf(err, errlen, "can't fill the source allow-list: %s",
 				 strerror(errno));
 			goto fail;
@@ -535,6 +537,10 @@ int do_attach(const struct attach_opts *o)
 		remove_stale(o->pin_root, &old);
 	} else if (!ret) {
 		have_old = true;
+	} else if (ret == -EACCES || ret == -EPERM) {
+		pr_warn("%s: %s: permission denied (needs root)\n", o->ifname, dir);
+		attachment_close(&old);
+		return EXIT_FAIL;
 	} else if (ret != -ENOENT) {
 		pr_warn("%s: unreadable pins in %s (%s); run 'vtapctl detach %s'\n",
 			o->ifname, dir, strerror(-ret), o->ifname);

@@ -3,6 +3,7 @@
  * (the JSON field names are a stable interface, documented in README.md). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,11 +315,17 @@ static int walk_one(const char *ifname, void *ctx)
 
 static int walk(struct walk *w, const char *ifname)
 {
+	char ns[PATH_MAX];
 	int err;
 
 	if (ifname) {
 		err = walk_one(ifname, w) ? -1 : w->err;
 		return err ? EXIT_FAIL : EXIT_OK;
+	}
+	/* Refuse before printing anything: no half a JSON document. */
+	if (!pin_ns_dir(w->root, ns, sizeof(ns)) && access(ns, R_OK | X_OK) && errno == EACCES) {
+		pr_warn("%s: permission denied (needs root)\n", ns);
+		return EXIT_FAIL;
 	}
 	if (w->json)
 		printf("{\"interfaces\": [");
@@ -494,6 +501,8 @@ static int show_status(struct walk *w, struct attachment *a)
 {
 	const struct vtap_attach_info *info = &a->cfg.info;
 	int mode = attached_mode(a->link.xdp.ifindex);
+	/* A deleted target: every tapped frame is now a failed redirect. */
+	bool target_present = if_nametoindex(info->target) != 0;
 	struct vtap_global g;
 	char since[64];
 	time_t t = info->attached_at;
@@ -518,6 +527,7 @@ static int show_status(struct walk *w, struct attachment *a)
 		       dev_made_by_vtapctl(info->target) ? "true" : "false", since,
 		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
 		       count_sources(a->sources_fd));
+		printf(", \"target_present\": %s", target_present ? "true" : "false");
 		print_list_json("ports", a);
 		print_list_json("vnis", a);
 		print_list_json("allow_src", a);
@@ -530,8 +540,10 @@ static int show_status(struct walk *w, struct attachment *a)
 	printf("%s: %s mode, program id %u, since %s\n", a->ifname,
 	       a->link.xdp.ifindex ? mode_name(mode) : "DETACHED (interface gone)",
 	       a->link.prog_id, since);
-	printf("  %-9s%s (%s backend%s)\n", "target", info->target, backend_name(info->backend),
-	       dev_made_by_vtapctl(info->target) ? ", made by vtapctl" : "");
+	printf("  %-9s%s (%s backend%s)%s\n", "target", info->target, backend_name(info->backend),
+	       dev_made_by_vtapctl(info->target) ? ", made by vtapctl" : "",
+	       target_present ? "" : " MISSING: the device is gone, every tapped frame is "
+				     "dropped as redirect_failed; 'vtapctl attach' makes it again");
 	print_list_text("ports", a);
 	print_list_text("vnis", a);
 	print_list_text("sources", a);

@@ -107,8 +107,11 @@ static int load_baseline(int map_fd)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 
+	/* frags-aware like vtap_xdp: programs sharing a devmap must agree. */
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_XDP_HAS_FRAGS);
+
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "vtap_baseline", "GPL", insns,
-			     sizeof(insns) / sizeof(insns[0]), NULL);
+			     sizeof(insns) / sizeof(insns[0]), &opts);
 }
 
 int main(int argc, char **argv)

@@ -278,7 +278,7 @@ static int set_target(int present)
 static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
 {
 	struct vtap_lpm_key key = { .prefixlen = prefixlen };
-	__u8 one = 1;
+	__u8 family;
 
 	if (len == 4) {
 		/* IPv4 CIDRs live in the v4-mapped range, ::ffff:0:0/96 */
@@ -288,7 +288,8 @@ static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
 	} else {
 		memcpy(key.addr, addr, 16);
 	}
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &key, &one, 0);
+	family = len == 4 ? VTAP_AF_INET : VTAP_AF_INET6;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &key, &family, 0);
 }
 
 enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME };
