@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reference decision function for the vtap XDP program (see vtap_ref.h).
+ * The rules are those of issue 2 (Foundation) and the counter comments in
+ * include/vtap_abi.h (truncated, max_frame); where they leave a choice, the
+ * program's choice is taken and named here: a malformed IPv4/IPv6 header is
+ * dropped whatever it carries, a UDP header that does not fit the IP payload
+ * is udp_length whatever the port, reserved bits are the flags word minus I
+ * plus the VNI word's low byte, and an IPv4 CIDR never admits an IPv6
+ * source (nor the reverse).
+ *
+ * Straight-line C over byte offsets: every length check is written against
+ * the frame length, the IP packet end or the UDP datagram end, in the order
+ * the rules are applied. Reads nothing outside frame[0..len).
+ */
+#include <string.h>
+#include "vtap_ref.h"
+
+#define ETH_HLEN	14
+#define IPV4_HLEN	20
+#define IPV6_HLEN	40
+#define UDP_HLEN	8
+
+#define ETHERTYPE_IPV4	0x0800
+#define ETHERTYPE_IPV6	0x86dd
+#define ETHERTYPE_VLAN	0x8100		/* 802.1Q */
+#define ETHERTYPE_QINQ	0x88a8		/* 802.1ad */
+#define PROTO_UDP	17
+
+static unsigned int be16(const uint8_t *p)
+{
+	return (unsigned int)p[0] << 8 | p[1];
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Skip the Ethernet header and at most two VLAN tags. Returns the offset of
+ * what follows and sets *type to its ethertype (still a VLAN type when
+ * there are more than two tags); returns 0 when a header is cut short.
+ */
+static size_t skip_l2(const uint8_t *f, size_t len, unsigned int *type)
+{
+	size_t off = ETH_HLEN;
+
+	if (len < ETH_HLEN)
+		return 0;
+	*type = be16(f + 12);
+	for (int tags = 0; tags < VTAP_MAX_VLAN_TAGS; tags++) {
+		if (*type != ETHERTYPE_VLAN && *type != ETHERTYPE_QINQ)
+			break;
+		if (off + 4 > len)	/* TCI + next ethertype */
+			return 0;
+		*type = be16(f + off + 2);
+		off += 4;
+	}
+	return off;
+}
+
+/* Extension headers that may follow the fixed IPv6 header (IANA list). */
+static int ipv6_ext_header(unsigned int nh)
+{
+	static const uint8_t ext[] = { 0, 43, 44, 50, 51, 60, 135, 139, 140 };
+
+	for (size_t i = 0; i < sizeof(ext); i++)
+		if (nh == ext[i])
+			return 1;
+	return 0;
+}
+
+static int port_is_ours(const struct vtap_settings *s, unsigned int port)
+{
+	unsigned int n = s->nr_ports < VTAP_MAX_PORTS ? s->nr_ports : VTAP_MAX_PORTS;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (be16((const uint8_t *)&s->ports_net[i]) == port)
+			return 1;
+	return 0;
+}
+
+static int vni_allowed(const struct vtap_settings *s, uint32_t vni)
+{
+	unsigned int n = s->nr_vni_ranges < VTAP_MAX_VNI_RANGES ? s->nr_vni_ranges
+								 : VTAP_MAX_VNI_RANGES;
+
+	if (s->nr_vni_ranges == 0)
+		return 1;
+	for (unsigned int i = 0; i < n; i++)
+		if (vni >= s->vni_ranges[i].first && vni <= s->vni_ranges[i].last)
+			return 1;
+	return 0;
+}
+
+static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned int bits)
+{
+	unsigned int bytes = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, bytes))
+		return 0;
+	return !rest || ((a[bytes] ^ b[bytes]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+/*
+ * An IPv4 CIDR matches IPv4 sources only, an IPv6 CIDR IPv6 sources only.
+ * IPv6 sources in ::ffff:0:0/96 never match: the map stores IPv4 CIDRs in
+ * that range, and an IPv6 packet must not pass as an IPv4 source.
+ */
+static int src_allowed(const struct vtap_ref_config *cfg, const struct vtap_source_key *key)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *addr = key->family == VTAP_AF_INET ? key->addr + 12 : key->addr;
+
+	if (!cfg->settings.filter_src)
+		return 1;
+	if (key->family == VTAP_AF_INET6 && !memcmp(key->addr, v4mapped, 12))
+		return 0;
+	for (unsigned int i = 0; i < cfg->nr_allow; i++)
+		if (cfg->allow[i].family == key->family &&
+		    prefix_match(cfg->allow[i].addr, addr, cfg->allow[i].prefixlen))
+			return 1;
+	return 0;
+}
+
+/*
+ * What a delivered inner frame says about itself, from its own bytes only:
+ * its direction (inner IP addresses of the outer source's family compared
+ * with the outer source) and whether the mirror truncated it (its IP length
+ * says more than the frame holds). Both need the whole inner IP header.
+ */
+static void inspect_inner(const uint8_t *f, size_t len, struct vtap_ref_result *res)
+{
+	const struct vtap_source_key *key = &res->key;
+	unsigned int type;
+	size_t l3 = skip_l2(f, len, &type);
+
+	if (!l3)
+		return;
+	if (type == ETHERTYPE_IPV4 && l3 + IPV4_HLEN <= len) {
+		res->truncated = be16(f + l3 + 2) > len - l3;
+		if (key->family != VTAP_AF_INET)
+			return;
+		if (!memcmp(f + l3 + 12, key->addr + 12, 4))
+			res->dir = VTAP_REF_DIR_FROM;
+		else if (!memcmp(f + l3 + 16, key->addr + 12, 4))
+			res->dir = VTAP_REF_DIR_TO;
+	} else if (type == ETHERTYPE_IPV6 && l3 + IPV6_HLEN <= len) {
+		res->truncated = IPV6_HLEN + be16(f + l3 + 4) > len - l3;
+		if (key->family != VTAP_AF_INET6)
+			return;
+		if (!memcmp(f + l3 + 8, key->addr, 16))
+			res->dir = VTAP_REF_DIR_FROM;
+		else if (!memcmp(f + l3 + 24, key->addr, 16))
+			res->dir = VTAP_REF_DIR_TO;
+	}
+}
+
+static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8_t *f,
+				  size_t len, struct vtap_ref_result *res)
+{
+	const struct vtap_settings *s = &cfg->settings;
+	struct vtap_source_key *key = &res->key;
+	size_t l3, udp, ip_end, udp_end, vx, inner;
+	unsigned int type, ulen;
+	uint32_t flags, vni_word;
+
+	/* Layer 2: not Ethernet + IP -> not ours. */
+	l3 = skip_l2(f, len, &type);
+	if (!l3)
+		return VTAP_PASS_NOT_OURS;
+
+	/* Layer 3: a malformed IP header is dropped whatever it carries. */
+	if (type == ETHERTYPE_IPV4) {
+		unsigned int hlen, total;
+
+		if (l3 + IPV4_HLEN > len)
+			return VTAP_DROP_IPV4_INVALID;
+		hlen = (f[l3] & 0x0f) * 4;
+		total = be16(f + l3 + 2);
+		if (f[l3] >> 4 != 4 || hlen < IPV4_HLEN || total < hlen || l3 + total > len)
+			return VTAP_DROP_IPV4_INVALID;
+		if (f[l3 + 9] != PROTO_UDP)
+			return VTAP_PASS_NOT_OURS;
+		if (be16(f + l3 + 6) & 0x3fff)		/* MF or fragment offset */
+			return VTAP_PASS_FRAGMENT;
+		key->family = VTAP_AF_INET;
+		key->addr[10] = key->addr[11] = 0xff;
+		memcpy(key->addr + 12, f + l3 + 12, 4);
+		udp = l3 + hlen;
+		ip_end = l3 + total;
+	} else if (type == ETHERTYPE_IPV6) {
+		unsigned int payload;
+
+		if (l3 + IPV6_HLEN > len)
+			return VTAP_DROP_IPV6_INVALID;
+		payload = be16(f + l3 + 4);
+		if (f[l3] >> 4 != 6 || l3 + IPV6_HLEN + payload > len)
+			return VTAP_DROP_IPV6_INVALID;
+		if (f[l3 + 6] != PROTO_UDP)
+			return ipv6_ext_header(f[l3 + 6]) ? VTAP_PASS_IPV6_EXT : VTAP_PASS_NOT_OURS;
+		key->family = VTAP_AF_INET6;
+		memcpy(key->addr, f + l3 + 8, 16);
+		udp = l3 + IPV6_HLEN;
+		ip_end = udp + payload;
+	} else {
+		return VTAP_PASS_NOT_OURS;
+	}
+
+	/* UDP: the header must fit the IP payload, whatever the port. */
+	if (udp + UDP_HLEN > ip_end)
+		return VTAP_DROP_UDP_LEN;
+	if (!port_is_ours(s, be16(f + udp + 2)))
+		return VTAP_PASS_NOT_OURS;
+	ulen = be16(f + udp + 4);
+	if (ulen < UDP_HLEN || udp + ulen > ip_end)
+		return VTAP_DROP_UDP_LEN;
+	udp_end = udp + ulen;		/* anything after it is not ours */
+
+	/* VXLAN, inside the UDP datagram. */
+	vx = udp + UDP_HLEN;
+	if (vx + VTAP_VXLAN_HLEN > udp_end)
+		return VTAP_DROP_HDR_SHORT;
+	flags = be32(f + vx);
+	vni_word = be32(f + vx + 4);
+	if (!(flags & VTAP_VXLAN_FLAG_I))
+		return VTAP_DROP_I_FLAG;
+	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
+		res->reserved_seen = 1;
+		if (s->strict)
+			return VTAP_DROP_RESERVED;
+	}
+	inner = vx + VTAP_VXLAN_HLEN;
+	if (inner + ETH_HLEN > udp_end)
+		return VTAP_DROP_INNER_SHORT;
+
+	/* Filters. */
+	key->vni = vni_word >> 8;
+	if (!vni_allowed(s, key->vni))
+		return VTAP_DROP_VNI;
+	if (!src_allowed(cfg, key))
+		return VTAP_DROP_SRC;
+	if (s->max_frame && udp_end - inner > s->max_frame)	/* the target can't take it */
+		return VTAP_DROP_TOO_BIG;
+	if (!cfg->have_target)
+		return VTAP_DROP_REDIRECT;
+
+	res->out = f + inner;
+	res->out_len = udp_end - inner;
+	inspect_inner(res->out, res->out_len, res);
+	return VTAP_REDIRECTED;
+}
+
+void vtap_ref_decide(const struct vtap_ref_config *cfg, const uint8_t *frame,
+		     size_t len, struct vtap_ref_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->outcome = classify(cfg, frame, len, res);
+	res->action = vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_REDIRECT ? VTAP_REF_REDIRECT :
+		      vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_DROP ? VTAP_REF_DROP :
+		      VTAP_REF_PASS;
+}
+
+const char *vtap_ref_outcome_name(enum vtap_counter c)
+{
+#define VTAP_NAME(e, name, kind) [VTAP_##e] = #name,
+	static const char *const names[VTAP_NR_COUNTERS] = { VTAP_COUNTERS(VTAP_NAME) };
+#undef VTAP_NAME
+	return c < VTAP_NR_COUNTERS ? names[c] : "?";
+}
+
+int vtap_ref_outcome_kind(enum vtap_counter c)
+{
+#define VTAP_KIND(e, name, kind) [VTAP_##e] = kind,
+	static const int kinds[VTAP_NR_COUNTERS] = { VTAP_COUNTERS(VTAP_KIND) };
+#undef VTAP_KIND
+	return c < VTAP_NR_COUNTERS ? kinds[c] : -1;
+}
