@@ -367,6 +367,10 @@ static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int
 			*mode = VTAP_MODE_NATIVE;
 			return fd;
 		}
+		if (o->mode == MODE_NATIVE && errno == EOPNOTSUPP) {
+			snprintf(err, errlen, "the driver has no native XDP (try --mode generic)");
+			return -1;
+		}
 		if (o->mode == MODE_NATIVE || (errno != EOPNOTSUPP && errno != EINVAL)) {
 			snprintf(err, errlen, "can't attach in native mode: %s", strerror(errno));
 			return -1;
