@@ -35,6 +35,7 @@
 #define VTAP_PIN_NETNS_PREFIX		"netns-"	/* <root>/netns-<inode>/<ifname> */
 #define VTAP_PIN_LINK			"link"		/* XDP bpf_link on the NIC */
 #define VTAP_PIN_MONITOR_LINK		"monitor_link"	/* veth backend: XDP on vtap0 */
+#define VTAP_PIN_MONITOR_TC		"monitor_tc_link" /* veth backend: tcx drop on vtap0 */
 /* Maps are pinned under their own names, so bpftool shows the same name. */
 #define VTAP_MAP_GLOBAL			"vtap_global"
 #define VTAP_MAP_SOURCES		"vtap_sources"
@@ -126,7 +127,7 @@ struct vtap_source_stats {
 	__u64 from_source;
 	__u64 to_source;
 	__u64 other;
-	__u64 last_seen_ns;	/* CLOCK_MONOTONIC, bpf_ktime_get_ns() */
+	__u64 last_seen_ns;	/* CLOCK_MONOTONIC_COARSE, bpf_ktime_get_coarse_ns() */
 	__u64 truncated;	/* delivered, but shorter than its IP length says */
 	__u64 slow_path;	/* of packets: delivered by the slow path */
 };

@@ -98,13 +98,15 @@ static int other_users(const char *root, const char *target, const char *ifname,
  * monitor link moves to an attachment that still uses it. */
 static void release_target(const char *root, const struct attachment *a)
 {
+	static const char *const monitor_pins[] = { VTAP_PIN_MONITOR_LINK, VTAP_PIN_MONITOR_TC };
 	char other[VTAP_IFNAMSIZ], from[PATH_MAX], to_dir[PATH_MAX], to[PATH_MAX];
 
 	if (other_users(root, a->cfg.info.target, a->ifname, other)) {
-		if (!pin_path(a->dir, VTAP_PIN_MONITOR_LINK, from, sizeof(from)) &&
-		    !access(from, F_OK) && !pin_dir(root, other, to_dir, sizeof(to_dir)) &&
-		    !pin_path(to_dir, VTAP_PIN_MONITOR_LINK, to, sizeof(to)))
-			rename(from, to);
+		for (size_t i = 0; i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++)
+			if (!pin_path(a->dir, monitor_pins[i], from, sizeof(from)) &&
+			    !access(from, F_OK) && !pin_dir(root, other, to_dir, sizeof(to_dir)) &&
+			    !pin_path(to_dir, monitor_pins[i], to, sizeof(to)))
+				rename(from, to);
 		return;
 	}
 	if (dev_made_by_vtapctl(a->cfg.info.target))
@@ -113,6 +115,29 @@ static void release_target(const char *root, const struct attachment *a)
 
 /* ---- the veth backend's receiving end ------------------------------------ */
 
+#ifndef BPF_TCX_INGRESS
+#define VTAP_BPF_TCX_INGRESS 46		/* enum bpf_attach_type, Linux 6.6 */
+#else
+#define VTAP_BPF_TCX_INGRESS BPF_TCX_INGRESS
+#endif
+
+/* A pin left from a vtap0 that was deleted is stale: vtap0 had no XDP
+ * program, so whatever is pinned under that name is replaced. */
+static int pin_link(int link_fd, const char *dir, const char *name, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int ret = pin_path(dir, name, path, sizeof(path));
+
+	if (!ret) {
+		unlink(path);
+		if (bpf_obj_pin(link_fd, path))
+			ret = -errno;
+	}
+	if (ret)
+		snprintf(err, errlen, "can't pin %s: %s", path, strerror(-ret));
+	return ret;
+}
+
 static int monitor_attach(const struct target *t, const char *dir, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
@@ -120,7 +145,6 @@ static int monitor_attach(const struct target *t, const char *dir, char *err, si
 	LIBBPF_OPTS(bpf_tc_opts, topts);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct vtap_monitor_bpf *skel;
-	char path[PATH_MAX];
 	int ifindex = if_nametoindex(t->name), link_fd = -1, ret;
 
 	/* Already set up (a shared target): nothing to do. */
@@ -139,14 +163,17 @@ static int monitor_attach(const struct target *t, const char *dir, char *err, si
 		snprintf(err, errlen, "can't attach XDP to %s: %s", t->name, strerror(-ret));
 		goto out;
 	}
-	ret = pin_path(dir, VTAP_PIN_MONITOR_LINK, path, sizeof(path));
-	/* A pin left from a vtap0 that was deleted is stale: vtap0 had no XDP. */
-	if (!ret)
-		unlink(path);
-	if (!ret && bpf_obj_pin(link_fd, path))
-		ret = -errno;
-	if (ret) {
-		snprintf(err, errlen, "can't pin %s: %s", path, strerror(-ret));
+	ret = pin_link(link_fd, dir, VTAP_PIN_MONITOR_LINK, err, errlen);
+	if (ret)
+		goto out;
+	close(link_fd);
+
+	/* tcx (6.6+) is cheaper per frame than a clsact qdisc; older kernels
+	 * get the qdisc, which lives as long as vtap0 and needs no pin. */
+	link_fd = bpf_link_create(bpf_program__fd(skel->progs.vtap_monitor_tc), ifindex,
+				  VTAP_BPF_TCX_INGRESS, NULL);
+	if (link_fd >= 0) {
+		ret = pin_link(link_fd, dir, VTAP_PIN_MONITOR_TC, err, errlen);
 		goto out;
 	}
 	hook.ifindex = ifindex;
@@ -226,8 +253,9 @@ static void slowpath_prepare(const struct attach_opts *o, const struct attachmen
 	}
 }
 
-static int slowpath_attach(const struct slowpath *sp, struct vtap_bpf *skel,
-			   char *err, size_t errlen)
+/* Like a device that can't be made, a tc hook that can't be had (no
+ * sch_ingress or cls_bpf) costs the slow path only, with a warning. */
+static void slowpath_attach(const char *ifname, struct slowpath *sp, struct vtap_bpf *skel)
 {
 	for (int i = 0; i < VTAP_MAX_PORTS; i++) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
@@ -239,20 +267,17 @@ static int slowpath_attach(const struct slowpath *sp, struct vtap_bpf *skel,
 			continue;
 		hook.ifindex = if_nametoindex(sp->owned[i]);
 		ret = bpf_tc_hook_create(&hook);
-		if (ret && ret != -EEXIST) {
-			snprintf(err, errlen, "can't add clsact to %s: %s", sp->owned[i],
-				 strerror(-ret));
-			return ret;
+		if (!ret || ret == -EEXIST) {
+			opts.prog_fd = bpf_program__fd(skel->progs.vtap_slowpath);
+			ret = bpf_tc_attach(&hook, &opts);
 		}
-		opts.prog_fd = bpf_program__fd(skel->progs.vtap_slowpath);
-		ret = bpf_tc_attach(&hook, &opts);
-		if (ret) {
-			snprintf(err, errlen, "can't attach the slow path to %s: %s",
-				 sp->owned[i], strerror(-ret));
-			return ret;
-		}
+		if (!ret)
+			continue;
+		pr_warn("%s: no slow path on %s (tc: %s): outer fragments reach the stack\n",
+			ifname, sp->owned[i], strerror(-ret));
+		target_delete(sp->owned[i]);
+		sp->created[i][0] = '\0';
 	}
-	return 0;
 }
 
 /* Devices of the old attachment that the new one no longer uses. */
@@ -605,8 +630,7 @@ int do_attach(const struct attach_opts *o)
 	skel = load_program(o, &t, &sp, have_old ? &old : NULL, err, sizeof(err));
 	if (!skel)
 		goto fail;
-	if (slowpath_attach(&sp, skel, err, sizeof(err)))
-		goto fail;
+	slowpath_attach(o->ifname, &sp, skel);
 	if (t.backend == VTAP_BACKEND_VETH && monitor_attach(&t, dir, err, sizeof(err)))
 		goto fail;
 

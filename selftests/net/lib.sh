@@ -360,7 +360,8 @@ monitor_only_checks() {
 	expect_eq "vtap0 has GRO off" off \
 		"$(in_ns $n ethtool -k vtap0 | sed -n 's/^generic-receive-offload: \([a-z]*\).*/\1/p')"
 	check "vtap0 has an XDP program" test -n "$(xdp_prog_id $n vtap0)"
-	check "vtap0 has a tc ingress filter" sh -c "nsenter --net=/run/netns/$(ns $n) -- tc filter show dev vtap0 ingress | grep -q ."
+	# tcx (Linux 6.6+, a pinned link) or, on older kernels, a clsact filter
+	check "vtap0 has a tc ingress program" sh -c "nsenter --net=/run/netns/$(ns $n) -- tc filter show dev vtap0 ingress | grep -q . || bpftool link show pinned $VTAP_PIN_ROOT/netns-$(ns_inode $n)/*/monitor_tc_link >/dev/null 2>&1"
 }
 
 # pinged NS ADDR [COUNT]: ping succeeds (quietly)
