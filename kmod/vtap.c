@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtap: monitor-only network devices for XDP-decapsulated tap traffic.
+ *
+ * The vtap XDP program strips the VXLAN encapsulation of mirrored traffic
+ * on a NIC and redirects the inner frame to a vtap device, through
+ * ndo_xdp_xmit() in native XDP mode or ndo_start_xmit() in generic mode.
+ * A vtap device shows every such frame to the packet taps (tcpdump and
+ * other ETH_P_ALL AF_PACKET sockets) exactly once, as received traffic,
+ * and to nothing else: the frames never reach the IP stack, and the device
+ * has no ARP, no IPv6 and sends nothing of its own.
+ *
+ * Delivery: a frame is turned into an skb and queued to the per-CPU backlog
+ * with netif_rx(), so that it is received in a softirq of its own, never
+ * nested inside the NIC's NAPI poll or our transmit path. There
+ * __netif_receive_skb_core() shows it to the packet taps (global and
+ * per-device ptype_all) as incoming traffic, runs tc ingress, and then
+ * calls our rx_handler, which consumes the skb, so that no protocol
+ * handler (IPv4, IPv6, ARP) ever sees it. Holding the rx_handler slot also
+ * keeps vtap devices out of bridges, bonds and macvlans, and
+ * NETIF_F_VLAN_CHALLENGED keeps VLAN devices off them: nothing can forward
+ * the monitored frames elsewhere. dev_queue_xmit_nit() would show frames
+ * as outgoing and skip the PACKET_IGNORE_OUTGOING sockets, so it is not used.
+ *
+ * When no packet tap exists at all (dev_nit_active() is false), a frame is
+ * only counted: no skb is built.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/rtnetlink.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/version.h>
+#include <net/addrconf.h>
+#include <net/rtnetlink.h>
+#include <net/xdp.h>
+
+#include "vtap_abi.h"
+
+#define DRV_NAME	VTAP_MODULE_NAME
+#ifndef VTAP_VERSION
+#define VTAP_VERSION	"0"
+#endif
+
+/* Large enough for 9000-byte jumbo inner frames and AWS's 9001. */
+#define VTAP_DEFAULT_MTU	9216
+/* Frame length allowed on top of the MTU, as is_skb_forwardable() does. */
+#define VTAP_MAX_HDR_LEN	(ETH_HLEN + VLAN_HLEN)
+
+static int vtap_numdevs = 1;
+module_param_named(numdevs, vtap_numdevs, int, 0444);
+MODULE_PARM_DESC(numdevs, "Number of vtap devices (vtap0, ...) created at load");
+
+/*
+ * Per-CPU counters, X(name): beyond rx packets and bytes, one per reason a
+ * frame was handed to us and not delivered, plus frames that were counted
+ * only because nothing listened.
+ */
+#define VTAP_STATS(X)				\
+	X(rx_packets)				\
+	X(rx_bytes)				\
+	X(rx_no_listener)			\
+	X(rx_drop_oversize)			\
+	X(rx_drop_nomem)			\
+	X(rx_drop_backlog)			\
+	X(rx_drop_down)				\
+	X(tx_drop_local)
+
+#define VTAP_STAT_ENUM(name) VTAP_STAT_##name,
+enum vtap_stat {
+	VTAP_STATS(VTAP_STAT_ENUM)
+	VTAP_NR_STATS
+};
+#undef VTAP_STAT_ENUM
+
+#define VTAP_STAT_NAME(name) #name,
+static const char vtap_stat_names[VTAP_NR_STATS][ETH_GSTRING_LEN] = {
+	VTAP_STATS(VTAP_STAT_NAME)
+};
+#undef VTAP_STAT_NAME
+
+struct vtap_pcpu_stats {
+	u64_stats_t		cnt[VTAP_NR_STATS];
+	struct u64_stats_sync	syncp;
+};
+
+struct vtap_priv {
+	struct vtap_pcpu_stats __percpu *stats;
+};
+
+static void vtap_count(struct net_device *dev, const u64 *delta)
+{
+	struct vtap_priv *priv = netdev_priv(dev);
+	struct vtap_pcpu_stats *stats;
+	int i;
+
+	/* Both xmit paths run with bottom halves off: no other writer here. */
+	stats = this_cpu_ptr(priv->stats);
+	u64_stats_update_begin(&stats->syncp);
+	for (i = 0; i < VTAP_NR_STATS; i++)
+		if (delta[i])
+			u64_stats_add(&stats->cnt[i], delta[i]);
+	u64_stats_update_end(&stats->syncp);
+}
+
+static void vtap_sum_stats(struct net_device *dev, u64 *sum)
+{
+	struct vtap_priv *priv = netdev_priv(dev);
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum) * VTAP_NR_STATS);
+	for_each_possible_cpu(cpu) {
+		const struct vtap_pcpu_stats *stats = per_cpu_ptr(priv->stats, cpu);
+		u64 snap[VTAP_NR_STATS];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&stats->syncp);
+			for (i = 0; i < VTAP_NR_STATS; i++)
+				snap[i] = u64_stats_read(&stats->cnt[i]);
+		} while (u64_stats_fetch_retry(&stats->syncp, start));
+		for (i = 0; i < VTAP_NR_STATS; i++)
+			sum[i] += snap[i];
+	}
+}
+
+static u32 vtap_max_frame_len(const struct net_device *dev)
+{
+	return READ_ONCE(dev->mtu) + VTAP_MAX_HDR_LEN;
+}
+
+/* Hands one frame to the backlog; returns the counter it belongs to. */
+static enum vtap_stat vtap_deliver(struct sk_buff *skb)
+{
+	if (unlikely(netif_rx(skb) == NET_RX_DROP))
+		return VTAP_STAT_rx_drop_backlog;
+	return VTAP_STAT_rx_packets;
+}
+
+/* Native XDP: frames redirected by a program on another device. */
+static int vtap_xdp_xmit(struct net_device *dev, int n,
+			 struct xdp_frame **frames, u32 flags)
+{
+	u32 max_len = vtap_max_frame_len(dev);
+	u64 delta[VTAP_NR_STATS] = {};
+	bool running, taps;
+	int i;
+
+	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
+		return -EINVAL;
+
+	/* A device seen running here is not freed before we return: vtap_stop. */
+	running = netif_running(dev);
+	taps = dev_nit_active(dev);
+
+	for (i = 0; i < n; i++) {
+		struct xdp_frame *frame = frames[i];
+		u32 len = xdp_get_frame_len(frame);
+		struct sk_buff *skb = NULL;
+		enum vtap_stat outcome;
+
+		if (unlikely(!running)) {
+			outcome = VTAP_STAT_rx_drop_down;
+		} else if (unlikely(len > max_len)) {
+			outcome = VTAP_STAT_rx_drop_oversize;
+		} else if (!taps) {
+			delta[VTAP_STAT_rx_no_listener]++;
+			outcome = VTAP_STAT_rx_packets;
+		} else {
+			/* On success the skb owns the frame's memory. */
+			skb = xdp_build_skb_from_frame(frame, dev);
+			if (likely(skb))
+				outcome = vtap_deliver(skb);
+			else
+				outcome = VTAP_STAT_rx_drop_nomem;
+		}
+		delta[outcome]++;
+		if (outcome == VTAP_STAT_rx_packets)
+			delta[VTAP_STAT_rx_bytes] += len;
+		if (!skb)
+			xdp_return_frame(frame);
+	}
+
+	vtap_count(dev, delta);
+	/* Every frame is consumed: the ones we could not deliver are counted. */
+	return n;
+}
+
+/*
+ * Generic XDP redirect hands us the NIC's skb through generic_xdp_tx(),
+ * which does not show it to the taps: an skb received on another device
+ * (skb_iif) and not routed (no dst). Anything else comes
+ * through dev_queue_xmit() (sent from this host, or routed here), which
+ * already showed it to the taps as outgoing: a monitor port sends
+ * nothing, so it is dropped and counted.
+ */
+static netdev_tx_t vtap_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	u64 delta[VTAP_NR_STATS] = {};
+	enum vtap_stat outcome;
+	unsigned int len = skb->len;
+
+	if (unlikely(!skb->skb_iif || skb_dst(skb))) {
+		outcome = VTAP_STAT_tx_drop_local;
+	} else if (unlikely(!netif_running(dev))) {
+		outcome = VTAP_STAT_rx_drop_down;
+	} else if (unlikely(len > vtap_max_frame_len(dev) && !skb_is_gso(skb))) {
+		outcome = VTAP_STAT_rx_drop_oversize;
+	} else if (!dev_nit_active(dev)) {
+		delta[VTAP_STAT_rx_no_listener]++;
+		outcome = VTAP_STAT_rx_packets;
+	} else if (__dev_forward_skb(dev, skb) != NET_RX_SUCCESS) {
+		/* It freed the skb: skb_orphan_frags() failed. */
+		outcome = VTAP_STAT_rx_drop_nomem;
+		skb = NULL;
+	} else {
+		/* Scrubbed, and eth_type_trans() made it ours, as received. */
+		outcome = vtap_deliver(skb);
+		skb = NULL;
+	}
+
+	delta[outcome]++;
+	if (outcome == VTAP_STAT_rx_packets)
+		delta[VTAP_STAT_rx_bytes] += len;
+	vtap_count(dev, delta);
+	if (skb) {
+		if (outcome == VTAP_STAT_rx_packets)
+			consume_skb(skb);	/* counted, nobody listens */
+		else
+			kfree_skb(skb);
+	}
+	return NETDEV_TX_OK;
+}
+
+/* After the taps have seen a frame: consume it before any protocol does. */
+static rx_handler_result_t vtap_handle_frame(struct sk_buff **pskb)
+{
+	consume_skb(*pskb);
+	return RX_HANDLER_CONSUMED;
+}
+
+static void vtap_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *s)
+{
+	u64 sum[VTAP_NR_STATS];
+
+	vtap_sum_stats(dev, sum);
+	s->rx_packets = sum[VTAP_STAT_rx_packets];
+	s->rx_bytes = sum[VTAP_STAT_rx_bytes];
+	s->rx_dropped = sum[VTAP_STAT_rx_drop_oversize] +
+			sum[VTAP_STAT_rx_drop_nomem] +
+			sum[VTAP_STAT_rx_drop_backlog] +
+			sum[VTAP_STAT_rx_drop_down];
+	s->rx_length_errors = sum[VTAP_STAT_rx_drop_oversize];
+	s->tx_dropped = sum[VTAP_STAT_tx_drop_local];
+}
+
+static int vtap_dev_init(struct net_device *dev)
+{
+	struct vtap_priv *priv = netdev_priv(dev);
+	int cpu, err;
+
+	priv->stats = alloc_percpu(struct vtap_pcpu_stats);
+	if (!priv->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(priv->stats, cpu)->syncp);
+
+	err = netdev_rx_handler_register(dev, vtap_handle_frame, NULL);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	free_percpu(priv->stats);
+	priv->stats = NULL;
+	return err;
+}
+
+static void vtap_dev_uninit(struct net_device *dev)
+{
+	netdev_rx_handler_unregister(dev);
+}
+
+/* Frees what ndo_init allocated, once the last reference is gone. */
+static void vtap_dev_free(struct net_device *dev)
+{
+	struct vtap_priv *priv = netdev_priv(dev);
+
+	free_percpu(priv->stats);
+}
+
+static int vtap_open(struct net_device *dev)
+{
+	netif_carrier_on(dev);
+	return 0;
+}
+
+static int vtap_stop(struct net_device *dev)
+{
+	netif_carrier_off(dev);
+	/*
+	 * netif_running() is already false. Wait for the xmit paths that saw
+	 * it true, so that the backlog flush which follows when unregistering
+	 * finds every skb they queued (dev_deactivate_many() may skip its own
+	 * grace period for queue-less devices on newer kernels).
+	 */
+	synchronize_net();
+	return 0;
+}
+
+static void vtap_set_rx_mode(struct net_device *dev)
+{
+}
+
+static const struct net_device_ops vtap_netdev_ops = {
+	.ndo_init		= vtap_dev_init,
+	.ndo_uninit		= vtap_dev_uninit,
+	.ndo_open		= vtap_open,
+	.ndo_stop		= vtap_stop,
+	.ndo_start_xmit		= vtap_start_xmit,
+	.ndo_xdp_xmit		= vtap_xdp_xmit,
+	.ndo_get_stats64	= vtap_get_stats64,
+	.ndo_set_rx_mode	= vtap_set_rx_mode,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+static void vtap_get_drvinfo(struct net_device *dev,
+			     struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, DRV_NAME, sizeof(info->driver));
+	strscpy(info->version, VTAP_VERSION, sizeof(info->version));
+	strscpy(info->bus_info, "virtual", sizeof(info->bus_info));
+}
+
+static int vtap_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? VTAP_NR_STATS : -EOPNOTSUPP;
+}
+
+static void vtap_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, vtap_stat_names, sizeof(vtap_stat_names));
+}
+
+static void vtap_get_ethtool_stats(struct net_device *dev,
+				   struct ethtool_stats *stats, u64 *data)
+{
+	vtap_sum_stats(dev, data);
+}
+
+static const struct ethtool_ops vtap_ethtool_ops = {
+	.get_drvinfo		= vtap_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= vtap_get_sset_count,
+	.get_strings		= vtap_get_strings,
+	.get_ethtool_stats	= vtap_get_ethtool_stats,
+};
+
+static void vtap_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	dev->netdev_ops = &vtap_netdev_ops;
+	dev->ethtool_ops = &vtap_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = vtap_dev_free;
+
+	/* Monitor only: no ARP, no multicast membership, no qdisc. */
+	dev->flags |= IFF_NOARP;
+	dev->flags &= ~IFF_MULTICAST;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_DONT_BRIDGE;
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+
+	dev->features |= NETIF_F_VLAN_CHALLENGED;
+#ifdef NETIF_F_LLTX
+	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	xdp_set_features_flag(dev, NETDEV_XDP_ACT_NDO_XMIT |
+				   NETDEV_XDP_ACT_NDO_XMIT_SG);
+#endif
+
+	dev->mtu = VTAP_DEFAULT_MTU;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = ETH_MAX_MTU - VTAP_MAX_HDR_LEN;
+
+	eth_hw_addr_random(dev);
+}
+
+static int vtap_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+			NL_SET_ERR_MSG(extack, "invalid link address length");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG(extack, "invalid link address");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	return 0;
+}
+
+static struct rtnl_link_ops vtap_link_ops __read_mostly = {
+	.kind		= VTAP_LINK_KIND,
+	.priv_size	= sizeof(struct vtap_priv),
+	.setup		= vtap_setup,
+	.validate	= vtap_validate,
+};
+
+static bool vtap_is_ours(const struct net_device *dev)
+{
+	return dev->netdev_ops == &vtap_netdev_ops;
+}
+
+/*
+ * Runs after addrconf's notifier for every device registered (also when
+ * moved to another namespace): turn IPv6 off before the device can come
+ * up, so that it gets no link-local address and sends no router or
+ * neighbour solicitation, MLD report or DAD probe of its own.
+ */
+static int vtap_netdev_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event != NETDEV_REGISTER || !vtap_is_ours(dev))
+		return NOTIFY_DONE;
+
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		struct inet6_dev *idev = __in6_dev_get(dev);
+
+		if (idev) {
+			WRITE_ONCE(idev->cnf.disable_ipv6, 1);
+			WRITE_ONCE(idev->cnf.addr_gen_mode,
+				   IN6_ADDR_GEN_MODE_NONE);
+		}
+	}
+#endif
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vtap_notifier = {
+	.notifier_call	= vtap_netdev_event,
+	.priority	= ADDRCONF_NOTIFY_PRIORITY - 1,
+};
+
+static int __init vtap_init_one(void)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(sizeof(struct vtap_priv), "vtap%d", NET_NAME_ENUM,
+			   vtap_setup);
+	if (!dev)
+		return -ENOMEM;
+
+	dev->rtnl_link_ops = &vtap_link_ops;
+	err = register_netdevice(dev);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	free_netdev(dev);
+	return err;
+}
+
+static int __init vtap_init_module(void)
+{
+	int i, err;
+
+	if (vtap_numdevs < 0 || vtap_numdevs > 1024) {
+		pr_err("numdevs=%d out of range 0..1024\n", vtap_numdevs);
+		return -EINVAL;
+	}
+
+	err = register_netdevice_notifier(&vtap_notifier);
+	if (err)
+		return err;
+
+	err = rtnl_link_register(&vtap_link_ops);
+	if (err)
+		goto err_notifier;
+
+	rtnl_lock();
+	for (i = 0; i < vtap_numdevs && !err; i++) {
+		err = vtap_init_one();
+		cond_resched();
+	}
+	rtnl_unlock();
+	if (err)
+		goto err_link;
+	return 0;
+
+err_link:
+	/* Also unregisters the devices made so far. */
+	rtnl_link_unregister(&vtap_link_ops);
+err_notifier:
+	unregister_netdevice_notifier(&vtap_notifier);
+	return err;
+}
+
+static void __exit vtap_cleanup_module(void)
+{
+	rtnl_link_unregister(&vtap_link_ops);
+	unregister_netdevice_notifier(&vtap_notifier);
+}
+
+module_init(vtap_init_module);
+module_exit(vtap_cleanup_module);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Monitor-only network device for XDP-decapsulated tap traffic");
+MODULE_VERSION(VTAP_VERSION);
+MODULE_ALIAS_RTNL_LINK(VTAP_LINK_KIND);

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# vtap.ko for the Debian 12 cloud kernels, the qemu vm tests and install.
+#   make kmod-vm         vtap.ko for every kernel `selftests/vm/kernels.sh list`
+#                        finds (6.1 and 6.12), in $(OUT)/vm/kmod/<release>/
+#   make kmod-6.1 / kmod-6.12   one of them
+#   make vmtest          boot each in qemu (TCG) and run selftests/vm
+#   make install         module (for KDIR), vtapctl, BPF objects, man page
+
+VM_OUT    := $(OUT)/vm
+VM_KVERS  := $(shell selftests/vm/kernels.sh list 2>/dev/null)
+VM_KMODS  := $(foreach k,$(VM_KVERS),$(VM_OUT)/kmod/$(k)/vtap.ko)
+KMOD_SRCS := Kbuild VERSION include/vtap_abi.h $(wildcard kmod/*.c kmod/*.h)
+
+.PHONY: kmod-vm kmod-6.1 kmod-6.12 vm-prep vmtest install
+
+kmod-vm: $(VM_KMODS)
+	$(Q)[ -n "$(VM_KVERS)" ] || { echo "kmod-vm: no Debian cloud kernel headers (make deps)" >&2; exit 1; }
+
+kmod-6.1: $(foreach k,$(filter 6.1.%,$(VM_KVERS)),$(VM_OUT)/kmod/$(k)/vtap.ko)
+kmod-6.12: $(foreach k,$(filter 6.12.%,$(VM_KVERS)),$(VM_OUT)/kmod/$(k)/vtap.ko)
+
+# One copy of the sources per kernel, so builds for several kernels (and
+# `make kmod` in the tree) never share objects. Warnings are errors here.
+$(VM_OUT)/kmod/%/vtap.ko: $(KMOD_SRCS)
+	$(call msg,KMOD,$@)
+	$(Q)rm -rf $(@D) && mkdir -p $(@D)/kmod $(@D)/include && \
+	    cp Kbuild VERSION $(@D)/ && cp $(filter kmod/%,$(KMOD_SRCS)) $(@D)/kmod/ && \
+	    cp include/vtap_abi.h $(@D)/include/
+	$(Q)$(MAKE) -s -C /lib/modules/$*/build M=$(abspath $(@D)) KCFLAGS=-Werror \
+	    modules > $(@D)/build.log 2>&1 || { cat $(@D)/build.log >&2; exit 1; }
+	$(Q)! grep -i 'warning' $(@D)/build.log >&2
+
+$(VM_OUT)/vtap_vmtool: selftests/vm/vtap_vmtool.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@
+
+vm-prep: kmod-vm $(VM_OUT)/vtap_vmtool $(BPF_OBJS)
+
+# vtapctl attaches in the guest when it builds; else the guest uses bpftool.
+vmtest: $(BPF_OBJS)
+	-$(Q)$(MAKE) --no-print-directory $(OUT)/vtapctl >/dev/null 2>&1 || \
+	    echo "vmtest: $(OUT)/vtapctl does not build, the guest attaches with bpftool"
+	$(Q)OUT=$(OUT) selftests/vm/run.sh
+
+# ---- install (DESTDIR aware) -----------------------------------------------
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+MANDIR     ?= $(PREFIX)/share/man
+KRELEASE   ?= $(or $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
+MODDIR     ?= /lib/modules/$(KRELEASE)/updates
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/vtap $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(OUT)/vtapctl $(DESTDIR)$(SBINDIR)/vtapctl
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/vtap/
+	install -m 0644 docs/vtap.8 $(DESTDIR)$(MANDIR)/man8/vtap.8
+	ln -sf vtap.8 $(DESTDIR)$(MANDIR)/man8/vtapctl.8
+	@if [ -e $(KDIR)/Makefile ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) modules && \
+		install -d $(DESTDIR)$(MODDIR) && \
+		install -m 0644 vtap.ko $(DESTDIR)$(MODDIR)/vtap.ko && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a $(KRELEASE); }; \
+	else \
+		echo "install: no kernel headers in $(KDIR): vtap.ko not installed (KDIR=..., or dkms: see dkms.conf)"; \
+	fi

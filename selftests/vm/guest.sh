@@ -1,0 +1,324 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The vm test body, run by the guest's /init (busybox sh) with /proc, /sys,
+# bpffs and /tmp mounted. Every result is one console line
+#   VTAPRESULT ok|fail NAME      VTAPRESULT info TEXT      VTAPRESULT done
+# which selftests/vm/run.sh on the host turns into ok/fail lines.
+# Kernel command line: vtap.attach=vtapctl|bpftool, vtap.rounds=N.
+
+# busybox sh runs its own applets before searching PATH: use the real tools.
+ip() { /usr/sbin/ip "$@"; }
+
+KO=/lib/vtap/vtap.ko
+N=1000			# frames per traffic test
+ROUNDS=20
+
+R() { echo "VTAPRESULT $*"; }
+ok() { R ok "$*"; }
+fail() { R fail "$*"; }
+info() { R info "$*"; }
+# check NAME CMD...: one result; a failure shows the command's output.
+check() {
+	name=$1
+	shift
+	if "$@" > /tmp/check.out 2>&1; then
+		ok "$name"
+	else
+		fail "$name"
+		sed 's/^/    | /' /tmp/check.out | head -n 20
+	fi
+}
+
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	vtap.attach=*) ATTACH=${arg#*=} ;;
+	vtap.rounds=*) ROUNDS=${arg#*=} ;;
+	esac
+done
+if [ -z "${ATTACH:-}" ]; then
+	if command -v vtapctl > /dev/null && vtapctl --version > /dev/null 2>&1; then
+		ATTACH=vtapctl
+	else
+		ATTACH=bpftool
+	fi
+fi
+
+st() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
+ethstat() { ethtool -S "$1" | awk -v k="$2:" '$1 == k { print $2 }'; }
+ip_in() { awk '/^Ip:/ { n++; if (n == 2) print $3 }' /proc/net/snmp; }
+ip6_in() { awk '$1 == "Ip6InReceives" { print $2 }' /proc/net/snmp6; }
+le32() { echo "$(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255))"; }
+eq() { [ "$1" = "$2" ] || { echo "expected $2, got $1"; return 1; }; }
+
+# attach IFACE native|generic: the vtap XDP program on IFACE, into vtap0.
+attach() {
+	if [ "$ATTACH" = vtapctl ]; then
+		vtapctl attach "$1" --mode "$2" --backend kmod --target vtap0
+		return
+	fi
+	rm -rf /sys/fs/bpf/vtapvm
+	mkdir -p /sys/fs/bpf/vtapvm
+	# every program of the object, typed by its section; vtap_xdp is ours
+	bpftool prog loadall /lib/vtap/vtap.bpf.o /sys/fs/bpf/vtapvm/progs \
+		pinmaps /sys/fs/bpf/vtapvm || return 1
+	bpftool map update pinned /sys/fs/bpf/vtapvm/vtap_target key 0 0 0 0 \
+		value $(le32 "$(cat /sys/class/net/vtap0/ifindex)") || return 1
+	case $2 in
+	native) bpftool net attach xdpdrv pinned /sys/fs/bpf/vtapvm/progs/vtap_xdp dev "$1" ;;
+	generic) bpftool net attach xdpgeneric pinned /sys/fs/bpf/vtapvm/progs/vtap_xdp dev "$1" ;;
+	esac
+}
+
+detach() {
+	if [ "$ATTACH" = vtapctl ]; then
+		vtapctl detach "$1"
+		return
+	fi
+	bpftool net detach xdpdrv dev "$1" 2>/dev/null
+	bpftool net detach xdpgeneric dev "$1" 2>/dev/null
+	rm -rf /sys/fs/bpf/vtapvm
+}
+
+# start_capture FILE [IFACE]: tcpdump in the background, returns when ready.
+start_capture() {
+	rm -f /tmp/tcpdump.err
+	tcpdump -Z root --immediate-mode -B 16384 -i "${2:-vtap0}" -U -w "$1" 2> /tmp/tcpdump.err &
+	CAP=$!
+	i=0
+	while ! grep -q listening /tmp/tcpdump.err 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+stop_capture() {
+	kill -INT "$CAP" 2>/dev/null
+	wait "$CAP" 2>/dev/null
+}
+
+capture_ok() {
+	vtap_vmtool check "$@" && return 0
+	cat /tmp/tcpdump.err
+	ethtool -S vtap0
+	return 1
+}
+
+dmesg_clean() {
+	if dmesg | grep -E 'BUG|WARNING|Oops|leak|waiting for .* to become free|Call Trace|refcount_t|kmemleak'; then
+		return 1
+	fi
+	return 0
+}
+
+info "kernel $(uname -r), attach with $ATTACH"
+for m in /lib/vtap/mods/*.ko; do
+	insmod "$m" || fail "insmod ${m##*/}"
+done
+ip link set lo up
+
+# ---- the device ----------------------------------------------------------
+check "load vtap.ko" insmod $KO
+check "vtap0 exists after load" test -d /sys/class/net/vtap0
+drvinfo() { ethtool -i vtap0 && ethtool -i vtap0 | grep -qx "driver: vtap"; }
+noarp() { ip link show dev vtap0 && ip link show dev vtap0 | grep -q NOARP; }
+noipv6() { eq "$(cat /proc/sys/net/ipv6/conf/vtap0/disable_ipv6)" 1; }
+add1() { ip link add name vtap1 type vtap && ip -d link show dev vtap1 | grep -qw vtap; }
+del1() { ip link del dev vtap1 && ! test -d /sys/class/net/vtap1; }
+noaddr() { ip addr show dev vtap0; ! ip addr show dev vtap0 | grep -q inet; }
+check "ethtool -i vtap0: driver vtap" drvinfo
+check "vtap0 is NOARP" noarp
+check "vtap0 has IPv6 disabled" noipv6
+check "ip link add vtap1 type vtap" add1
+check "ip link del vtap1" del1
+check "ip link set vtap0 up" ip link set dev vtap0 up
+sleep 1
+check "vtap0 has no address of its own" noaddr
+
+# No IPv6 of their own on the test veths: the stack counters must stay still.
+echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
+ip link add name vx0 type veth peer name vx1
+ip link set dev vx0 up
+ip link set dev vx1 up
+MAC=$(cat /sys/class/net/vx1/address)
+
+# vtapctl's kmod backend, once; when it fails, the module is tested with
+# bpftool attaching the same program, and the failure is reported.
+if [ "$ATTACH" = vtapctl ]; then
+	if vtapctl attach vx1 --mode native --backend kmod --target vtap0 > /tmp/attach.out 2>&1 &&
+	   vtapctl detach vx1 >> /tmp/attach.out 2>&1; then
+		ok "vtapctl attach --backend kmod --target vtap0, and detach"
+	else
+		fail "vtapctl attach --backend kmod --target vtap0, and detach (the tests below use bpftool)"
+		sed 's/^/    | /' /tmp/attach.out | head -n 20
+		vtapctl detach vx1 > /dev/null 2>&1
+		ATTACH=bpftool
+	fi
+fi
+
+# ---- frames sent to vtap0 from this host are dropped and counted ---------
+local_tx() {
+	rx0=$(st vtap0 rx_packets) txd0=$(st vtap0 tx_dropped) tx0=$(st vtap0 tx_packets)
+	vtap_vmtool send vtap0 02:00:00:00:00:09 5 > /dev/null || return 1
+	eq "$(($(st vtap0 rx_packets) - rx0)) $(($(st vtap0 tx_packets) - tx0)) $(($(st vtap0 tx_dropped) - txd0))" "0 0 5"
+}
+check "frames sent on vtap0 from this host: dropped, counted in tx_dropped" local_tx
+
+# ---- traffic: each inner frame on vtap0 once, byte-identical, nothing else
+traffic() {
+	mode=$1
+	if ! attach vx1 "$mode" > /tmp/attach.out 2>&1; then
+		fail "$mode: attach"
+		sed 's/^/    | /' /tmp/attach.out | head -n 20
+		return
+	fi
+	ok "$mode: attach ($ATTACH)"
+	rx0=$(st vtap0 rx_packets) tx0=$(st vtap0 tx_packets) txd0=$(st vtap0 tx_dropped)
+	in0=$(ip_in) in60=$(ip6_in)
+	start_capture "/tmp/$mode.pcap"
+	vtap_vmtool send vx0 "$MAC" $N > /dev/null
+	sleep 1
+	stop_capture
+	check "$mode: tcpdump on vtap0 sees each of $N inner frames once, byte-identical, nothing else" \
+		capture_ok "/tmp/$mode.pcap" $N
+	check "$mode: vtap0 rx_packets counts $N" eq $(($(st vtap0 rx_packets) - rx0)) $N
+	check "$mode: nothing leaves vtap0 (tx_packets, tx_dropped)" \
+		eq "$(($(st vtap0 tx_packets) - tx0)) $(($(st vtap0 tx_dropped) - txd0))" "0 0"
+	check "$mode: the IP stack saw none of them (Ip/Ip6 InReceives)" \
+		eq "$(($(ip_in) - in0)) $(($(ip6_in) - in60))" "0 0"
+	check "$mode: detach" detach vx1
+}
+traffic native
+traffic generic
+
+# ---- frames over vtap0's MTU ---------------------------------------------
+# The kernel checks the target's MTU itself when a program redirects into a
+# devmap (xdp_ok_fwd_dev()) and drops what is over it before vtap0 sees it:
+# native XDP on veth counts those in the NIC's rx_dropped, generic XDP in
+# no counter at all (see the report: the XDP program should check with
+# bpf_check_mtu() and count them). vtap0 counts what reaches it over the MTU.
+oversize() {
+	mode=$1
+	ip link set dev vtap0 mtu 1000
+	want=0 i=0
+	while [ $i -lt 200 ]; do
+		len=$((64 + i * 37 % 1337))
+		[ $len -gt 1018 ] && want=$((want + 1))
+		i=$((i + 1))
+	done
+	attach vx1 "$mode" > /dev/null 2>&1
+	rx0=$(st vtap0 rx_packets) d0=$(st vtap0 rx_dropped) n0=$(st vx1 rx_dropped)
+	vtap_vmtool send vx0 "$MAC" 200 > /dev/null
+	sleep 1
+	check "$mode: of 200 frames, the $want over vtap0's MTU are not delivered" \
+		eq $(($(st vtap0 rx_packets) - rx0)) $((200 - want))
+	dv=$(($(st vtap0 rx_dropped) - d0)) dn=$(($(st vx1 rx_dropped) - n0))
+	info "$mode: frames over the MTU counted: $dv by vtap0, $dn by the NIC, of $want"
+	detach vx1 > /dev/null 2>&1
+	ip link set dev vtap0 mtu 9216
+}
+oversize native
+oversize generic
+
+# ---- jumbo inner frames (generic: native XDP on veth needs frags) --------
+jumbo() {
+	ip link set dev vx0 mtu 9100
+	ip link set dev vx1 mtu 9100
+	attach vx1 generic > /dev/null 2>&1
+	rx0=$(st vtap0 rx_packets) b0=$(st vtap0 rx_bytes)
+	vtap_vmtool sendjumbo vx0 "$MAC" 9014 10 > /dev/null
+	sleep 1
+	check "generic: 9014-byte inner frames (9000 MTU) are delivered" \
+		eq "$(($(st vtap0 rx_packets) - rx0)) $(($(st vtap0 rx_bytes) - b0))" "10 90140"
+	detach vx1 > /dev/null 2>&1
+	ip link set dev vx0 mtu 1500
+	ip link set dev vx1 mtu 1500
+}
+jumbo
+
+# ---- with no packet socket, frames are only counted ----------------------
+# rate [DEV]: frames/s DEV (vtap0) receives while vx0 floods for 3 s
+rate() {
+	rx0=$(st "${1:-vtap0}" rx_packets)
+	vtap_vmtool flood vx0 "$MAC" 3 > /dev/null
+	sleep 0.5
+	echo $((($(st "${1:-vtap0}" rx_packets) - rx0) / 3))
+}
+attach vx1 native > /dev/null 2>&1
+nl0=$(ethstat vtap0 rx_no_listener)
+r_none=$(rate)
+check "no listener: frames only counted (rx_no_listener)" \
+	test $(($(ethstat vtap0 rx_no_listener) - nl0)) -gt 0
+start_capture /dev/null
+r_tcpdump=$(rate)
+stop_capture
+detach vx1 > /dev/null 2>&1
+info "native redirect into vtap0 in this TCG guest: $r_none frames/s with no listener, $r_tcpdump frames/s with tcpdump -w /dev/null"
+# The same through vtapctl's veth backend, for comparison (information only).
+if [ "$ATTACH" = vtapctl ] &&
+   vtapctl attach vx1 --mode native --backend veth --target vtv0 > /tmp/attach.out 2>&1; then
+	v_none=$(rate vtv0)
+	start_capture /dev/null vtv0
+	v_tcpdump=$(rate vtv0)
+	stop_capture
+	vtapctl detach vx1 > /dev/null 2>&1
+	info "native redirect into the veth backend (vtv0): $v_none frames/s with no listener, $v_tcpdump frames/s with tcpdump -w /dev/null"
+elif [ "$ATTACH" = vtapctl ]; then
+	info "veth backend comparison not run: $(head -n 1 /tmp/attach.out)"
+fi
+ethtool -S vtap0 | sed 's/^/    | /'
+
+# ---- teardown under traffic, $ROUNDS rounds ------------------------------
+bad=0 round=1
+while [ $round -le $ROUNDS ]; do
+	mode=native
+	[ $((round % 2)) -eq 0 ] && mode=generic
+	if [ ! -d /sys/class/net/vtap0 ]; then
+		insmod $KO || { echo "round $round: insmod failed"; bad=$((bad + 1)); }
+	fi
+	ip link set dev vtap0 up
+	if ! attach vx1 $mode > /tmp/attach.out 2>&1; then
+		echo "round $round: attach $mode failed"
+		cat /tmp/attach.out
+		bad=$((bad + 1))
+	fi
+	listener=
+	if [ $((round % 4)) -lt 2 ]; then
+		tcpdump -Z root -i vtap0 -w /dev/null 2> /dev/null &
+		listener=$!
+	fi
+	vtap_vmtool flood vx0 "$MAC" 1.2 > /tmp/flood.out &
+	flood=$!
+	sleep 0.5
+	if [ $((round % 3)) -eq 0 ]; then
+		ip link del dev vtap0 || { echo "round $round: ip link del failed"; bad=$((bad + 1)); }
+	fi
+	rmmod vtap || { echo "round $round: rmmod failed"; bad=$((bad + 1)); }
+	wait $flood
+	if [ "$ATTACH" = vtapctl ]; then
+		# the program keeps running and counts the redirects that fail
+		rf=$(vtapctl stats vx1 --json 2> /dev/null | grep -o '"redirect_failed": *[0-9]*' | grep -o '[0-9]*$')
+		[ "${rf:-0}" -gt 0 ] || { echo "round $round: no failed redirect counted after removal"; bad=$((bad + 1)); }
+	fi
+	sent=$(cat /tmp/flood.out)
+	[ $round -eq $ROUNDS ] && info "last round ($mode): $sent; redirect_failed ${rf:-n/a}"
+	[ -n "$listener" ] && { kill $listener 2> /dev/null; wait $listener 2> /dev/null; }
+	if [ -d /sys/class/net/vtap0 ] || grep -q '^vtap ' /proc/modules; then
+		echo "round $round: vtap0 or the module is still there"
+		bad=$((bad + 1))
+	fi
+	detach vx1 > /dev/null 2>&1
+	round=$((round + 1))
+done
+check "$ROUNDS rounds of load, attach, traffic, rmmod under traffic" eq $bad 0
+reload() { insmod $KO && test -d /sys/class/net/vtap0 && rmmod vtap; }
+check "reload after the rounds" reload
+numdevs() {
+	insmod $KO numdevs=3 && ls /sys/class/net &&
+	test -d /sys/class/net/vtap0 -a -d /sys/class/net/vtap1 -a -d /sys/class/net/vtap2 &&
+	ip link add name vtap7 type vtap && rmmod vtap &&
+	! test -d /sys/class/net/vtap0 -o -d /sys/class/net/vtap2 -o -d /sys/class/net/vtap7
+}
+check "numdevs=3 makes vtap0..vtap2; rmmod removes them and added ones" numdevs
+
+check "kernel log has no BUG, WARNING, Oops or leak report" dmesg_clean
+R done

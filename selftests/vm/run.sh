@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm suite: boot each Debian 12 cloud kernel (6.1, 6.12) in qemu-system-x86_64
+# under TCG with an initramfs carrying vtap.ko and the test tools, run
+# guest.sh there and turn its VTAPRESULT lines into ok/fail lines. A guest
+# that does not finish within VTAP_VM_TIMEOUT seconds is killed and fails.
+# Environment: OUT (build folder), VTAP_VM_TIMEOUT (per kernel, default 420),
+# VTAP_VM_KERNELS (releases to boot, default all that kernels.sh lists),
+# VTAP_VM_APPEND (extra kernel command line, e.g. vtap.attach=bpftool).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-build}
+export OUT
+TIMEOUT=${VTAP_VM_TIMEOUT:-420}
+VM=$OUT/vm
+
+if ! command -v qemu-system-x86_64 > /dev/null; then
+	echo "skip vm: qemu-system-x86_64 is not installed (make deps)"
+	exit 4
+fi
+kvers=${VTAP_VM_KERNELS:-$(selftests/vm/kernels.sh list)}
+if [ -z "$kvers" ]; then
+	echo "skip vm: no Debian cloud kernel headers installed (make deps)"
+	exit 4
+fi
+
+if ! make --no-print-directory -s OUT="$OUT" vm-prep; then
+	echo "fail vm: building vtap.ko for the vm kernels or the guest tools"
+	exit 1
+fi
+
+failed=0
+for kver in $kvers; do
+	tag="vm $kver"
+	if ! selftests/vm/kernels.sh fetch "$kver"; then
+		echo "fail $tag: cannot fetch the kernel image"
+		failed=1
+		continue
+	fi
+	cache=${VTAP_VM_CACHE:-/var/cache/vtap-vm}/$kver
+	initrd=$VM/initrd-$kver.cpio.gz
+	if ! selftests/vm/mkinitramfs.sh "$initrd" "$VM/kmod/$kver/vtap.ko" "$cache/mods"; then
+		echo "fail $tag: building the initramfs"
+		failed=1
+		continue
+	fi
+	log=$VM/console-$kver.log
+	start=$(date +%s)
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+		-nographic -no-reboot -nic none -serial mon:stdio -display none \
+		-kernel "$cache/vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 loglevel=3 panic=-1 ${VTAP_VM_APPEND:-}" \
+		< /dev/null > "$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+
+	# Console escapes may precede a result on its line: start at VTAPRESULT.
+	tr -d '\r' < "$log" | sed 's/^.*\(VTAPRESULT \)/\1/' > "$log.results"
+	awk -v tag="$tag" '
+		/^VTAPRESULT ok /   { sub(/^VTAPRESULT ok /, ""); print "ok " tag ": " $0; ctx = 0; next }
+		/^VTAPRESULT fail / { sub(/^VTAPRESULT fail /, ""); print "fail " tag ": " $0; ctx = 1; next }
+		/^VTAPRESULT info / { sub(/^VTAPRESULT info /, ""); print "# " tag ": " $0; ctx = 0; next }
+		/^VTAPRESULT/       { ctx = 0; next }
+		ctx && /^    \|/     { print }' "$log.results"
+	grep -q '^VTAPRESULT fail ' "$log.results" && failed=1
+	if ! grep -q '^VTAPRESULT done' "$log.results"; then
+		why="qemu exited $rc"
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="killed after the ${TIMEOUT}s timeout"
+		echo "fail $tag: the guest did not finish ($why); console in $log:"
+		tr -d '\r' < "$log" | tail -n 25 | sed 's/^/    | /'
+		failed=1
+	fi
+	echo "# $tag: boot and tests took ${secs}s"
+done
+exit $failed
