@@ -22,7 +22,8 @@ Environment (defaults in brackets):
   BENCH_PERF=1 perf record each scenario's first window into
       $OUT/bench/perf-ID-SIZE.{data,txt} (slows that run down)
   BENCH_NIC_STACK [pass] pass | gro: how nic0 hands frames to its stack
-  BENCH_TARGET_TC [clsact] clsact | tcx: the drop hook on the targets made here
+  BENCH_TARGET_TC [tcx] tcx | clsact: the drop hook on the targets made here
+      (tcx as vtapctl does on Linux 6.6+; clsact as it does before)
 `bench.py --markdown FILE.json` prints a run's results as Markdown tables.
 """
 import json
@@ -61,9 +62,10 @@ BENCH_OBJ = os.path.join(OUT, "bench", "bench.bpf.o")
 BENCH_TOOL = os.path.join(OUT, "vtap-bench")
 VNI = 42
 # The tc hook that keeps vtap0's frames from the stack on the targets this
-# script makes (redirect-only; vtap with BENCH_LOADER=bpftool): clsact as
-# vtapctl does, or BENCH_TARGET_TC=tcx to measure the lighter hook.
-TARGET_TC = os.environ.get("BENCH_TARGET_TC", "clsact")
+# script makes (redirect-only; vtap with BENCH_LOADER=bpftool): tcx, as
+# vtapctl uses on Linux 6.6+, so the floor and vtap pay the same hook;
+# BENCH_TARGET_TC=clsact for the older kernels' hook.
+TARGET_TC = os.environ.get("BENCH_TARGET_TC", "tcx")
 KSOFTIRQD = None
 NIC_MTU = 3000          # fits 1500-byte inner frames whole; XDP on a veth without frags up to ~3.5K
 
