@@ -113,6 +113,15 @@ static void release_target(const char *root, const struct attachment *a)
 		target_delete(a->cfg.info.target);
 }
 
+/* What the target takes: its MTU, the Ethernet header and one VLAN tag
+ * (as the kernel's own redirect check allows); 0 when unknown: no limit. */
+static __u32 target_max_frame(const char *name)
+{
+	int mtu = dev_mtu(name);
+
+	return mtu > 0 ? mtu + 14 + 4 : 0;
+}
+
 /* ---- the veth backend's receiving end ------------------------------------ */
 
 #ifndef BPF_TCX_INGRESS
@@ -319,7 +328,7 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	struct vtap_bpf *skel;
 	__u32 zero = 0, ifindex = t->redirect_ifindex;
 	__u8 family;
-	int ret, mtu;
+	int ret;
 
 	skel = vtap_bpf__open();
 	if (!skel) {
@@ -329,9 +338,7 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	cfg = (struct vtap_config *)&skel->rodata_config->vtap_config;
 	cfg->settings = o->settings;
 	cfg->settings.redirect_ifindex = t->redirect_ifindex;
-	mtu = dev_mtu(t->name);
-	/* What the target takes: its MTU, the Ethernet header and one tag. */
-	cfg->settings.max_frame = mtu > 0 ? mtu + 14 + 4 : 0;
+	cfg->settings.max_frame = target_max_frame(t->name);
 	memcpy(cfg->info.slow_dev, sp->owned, sizeof(cfg->info.slow_dev));
 	cfg->info.attached_at = old ? old->cfg.info.attached_at : (__u64)time(NULL);
 	cfg->info.ifindex = if_nametoindex(o->ifname);
@@ -537,7 +544,7 @@ int do_attach(const struct attach_opts *o)
 {
 	char err[512] = "", dir[PATH_MAX], path[PATH_MAX];
 	struct attachment old = { .link_fd = -1 };
-	bool have_old = false, made_dir = false, target_gone;
+	bool have_old = false, made_dir = false, refresh;
 	struct vtap_bpf *skel = NULL;
 	struct slowpath sp = {};
 	struct target t = {};
@@ -578,20 +585,27 @@ int do_attach(const struct attach_opts *o)
 	}
 	mode = attached_mode(ifindex);
 
-	/* The target deleted under a running attachment (redirects now fail
-	 * and are counted): attaching again repairs it, as a replace. */
-	target_gone = have_old && !if_nametoindex(old.cfg.info.target);
-	if (target_gone)
+	/* Attaching again refreshes, as a replace, what the program took from
+	 * the target at load: the target deleted under a running attachment
+	 * (redirects now fail and are counted), or its MTU changed. */
+	refresh = have_old && !if_nametoindex(old.cfg.info.target);
+	if (refresh)
 		pr_warn("%s: target %s is gone; making it again\n", o->ifname, old.cfg.info.target);
+	/* The frame limit is the target's MTU as it was at attach. */
+	else if (have_old && target_max_frame(old.cfg.info.target) != old.cfg.settings.max_frame) {
+		pr_warn("%s: target %s changed its MTU; updating the frame limit\n", o->ifname,
+			old.cfg.info.target);
+		refresh = true;
+	}
 
 	if (have_old) {
-		if (!target_gone && same_settings(o, &old, mode)) {
+		if (!refresh && same_settings(o, &old, mode)) {
 			printf("%s: already attached with these settings (program id %u)\n",
 			       o->ifname, old.link.prog_id);
 			ret = EXIT_OK;
 			goto out_old;
 		}
-		if (!o->replace && !target_gone) {
+		if (!o->replace && !refresh) {
 			pr_warn("%s: attached with other settings; use --replace to change them\n",
 				o->ifname);
 			ret = EXIT_FAIL;
