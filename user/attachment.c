@@ -72,52 +72,55 @@ void attachment_close(struct attachment *a)
 	}
 }
 
+/* The values of a per-CPU map entry, one per possible CPU, in a buffer the
+ * caller frees; NULL with errno set when there is none. */
+static void *lookup_percpu(int fd, const void *key, size_t value_size, int *ncpu)
+{
+	void *vals;
+
+	*ncpu = libbpf_num_possible_cpus();
+	if (*ncpu < 0) {
+		errno = -*ncpu;
+		return NULL;
+	}
+	vals = calloc(*ncpu, value_size);
+	if (vals && bpf_map_lookup_elem(fd, key, vals)) {
+		free(vals);
+		return NULL;
+	}
+	return vals;
+}
+
 int read_global(int fd, struct vtap_global *g)
 {
-	int ncpu = libbpf_num_possible_cpus();
 	struct vtap_global *per_cpu;
 	__u32 zero = 0;
-	int err = 0;
+	int ncpu;
 
-	if (ncpu < 0)
-		return ncpu;
-	per_cpu = calloc(ncpu, sizeof(*per_cpu));
-	if (!per_cpu)
-		return -ENOMEM;
 	memset(g, 0, sizeof(*g));
-	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
-		err = -errno;
-		goto out;
-	}
+	per_cpu = lookup_percpu(fd, &zero, sizeof(*per_cpu), &ncpu);
+	if (!per_cpu)
+		return -errno;
 	for (int cpu = 0; cpu < ncpu; cpu++)
 		for (int c = 0; c < VTAP_NR_COUNTERS; c++)
 			((__u64 *)g)[c] += ((__u64 *)&per_cpu[cpu])[c];
-out:
 	free(per_cpu);
-	return err;
+	return 0;
 }
 
 int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st)
 {
-	int ncpu = libbpf_num_possible_cpus();
 	struct vtap_source_stats *per_cpu;
-	int err = 0;
+	int ncpu;
 
-	if (ncpu < 0)
-		return ncpu;
-	per_cpu = calloc(ncpu, sizeof(*per_cpu));
-	if (!per_cpu)
-		return -ENOMEM;
 	memset(st, 0, sizeof(*st));
-	if (bpf_map_lookup_elem(fd, key, per_cpu)) {
-		err = -errno;
-		goto out;
-	}
+	per_cpu = lookup_percpu(fd, key, sizeof(*per_cpu), &ncpu);
+	if (!per_cpu)
+		return -errno;
 	for (int cpu = 0; cpu < ncpu; cpu++)
 		vtap_source_stats_add(st, &per_cpu[cpu]);
-out:
 	free(per_cpu);
-	return err;
+	return 0;
 }
 
 __u64 global_passed(const struct vtap_global *g)

@@ -11,19 +11,8 @@ export OUT=${OUT:-build}
 TIMEOUT=${HARDENING_TEST_TIMEOUT:-180}
 TESTS=${TESTS:-"counting churn spoofing privilege coexist"}
 
-failed=0 ran=0 skipped=0
+source ../runner.sh
 for t in $TESTS; do
-	start=$SECONDS
-	timeout --foreground -k 10 "$TIMEOUT" "./$t.sh"
-	rc=$?
-	echo "# $t: exit $rc in $((SECONDS - start))s"
-	case $rc in
-	0) ran=$((ran + 1)) ;;
-	4) skipped=$((skipped + 1)) ;;
-	124) echo "fail $t: timed out after ${TIMEOUT}s"; failed=$((failed + 1)) ;;
-	*) failed=$((failed + 1)) ;;
-	esac
+	runner_run "$t" "$TIMEOUT" "./$t.sh"
 done
-[ "$failed" -gt 0 ] && exit 1
-[ "$ran" -eq 0 ] && [ "$skipped" -gt 0 ] && exit 4
-exit 0
+runner_exit

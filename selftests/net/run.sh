@@ -21,24 +21,12 @@ if [ -z "${TESTS:-}" ]; then
 	done
 fi
 
-failed=0 ran=0 skipped=0
+source ../runner.sh
 for t in $TESTS; do
 	case $t in
 	traffic-*) script=./traffic.sh; export MODE=${t#traffic-} ;;
 	*) script=./${t%.sh}.sh ;;
 	esac
-	start=$SECONDS
-	# -k: a test that ignores SIGTERM is killed; SIGTERM runs its cleanup.
-	timeout -k 20 "$TIMEOUT" "$script"
-	rc=$?
-	echo "# $t: exit $rc in $((SECONDS - start))s"
-	case $rc in
-	0) ran=$((ran + 1)) ;;
-	4) skipped=$((skipped + 1)) ;;
-	124) echo "fail $t: timed out after ${TIMEOUT}s"; failed=$((failed + 1)) ;;
-	*) failed=$((failed + 1)) ;;
-	esac
+	runner_run "$t" "$TIMEOUT" "$script"
 done
-[ "$failed" -gt 0 ] && exit 1
-[ "$ran" -eq 0 ] && [ "$skipped" -gt 0 ] && exit 4
-exit 0
+runner_exit
