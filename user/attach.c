@@ -542,7 +542,7 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 
 int do_attach(const struct attach_opts *o)
 {
-	char err[512] = "", dir[PATH_MAX], path[PATH_MAX];
+	char err[512] = "", dir[PATH_MAX];
 	struct attachment old = { .link_fd = -1 };
 	bool have_old = false, made_dir = false, refresh;
 	struct vtap_bpf *skel = NULL;
@@ -651,28 +651,17 @@ int do_attach(const struct attach_opts *o)
 	if (have_old) {
 		if (replace_program(o, &old, skel, &sp, dir, err, sizeof(err)))
 			goto fail;
-		printf("%s: replaced; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
-		       o->ifname, prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode),
-		       t.name, backend_name(t.backend));
-		ret = EXIT_OK;
-		goto out;
+	} else {
+		link_fd = attach_xdp(o, bpf_program__fd(skel->progs.vtap_xdp), ifindex, &mode,
+				     err, sizeof(err));
+		if (link_fd < 0 || pin_maps(skel, dir, err, sizeof(err)) ||
+		    pin_link(link_fd, dir, VTAP_PIN_LINK, err, sizeof(err)))
+			goto fail;
 	}
-
-	link_fd = attach_xdp(o, bpf_program__fd(skel->progs.vtap_xdp), ifindex, &mode,
-			     err, sizeof(err));
-	if (link_fd < 0)
-		goto fail;
-	ret = pin_maps(skel, dir, err, sizeof(err));
-	if (!ret && (pin_path(dir, VTAP_PIN_LINK, path, sizeof(path)) ||
-		     bpf_obj_pin(link_fd, path))) {
-		snprintf(err, sizeof(err), "can't pin %s: %s", path, strerror(errno));
-		ret = -1;
-	}
-	if (ret)
-		goto fail;
-	printf("%s: attached; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
-	       o->ifname, prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode),
-	       t.name, backend_name(t.backend));
+	printf("%s: %s; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
+	       o->ifname, have_old ? "replaced" : "attached",
+	       prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode), t.name,
+	       backend_name(t.backend));
 	ret = EXIT_OK;
 	goto out;
 
