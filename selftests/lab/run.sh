@@ -11,8 +11,9 @@
 #    lab-target, decoded by tshark, against `vtapctl stats --json`:
 #    - HTTP responses naming vm2 and vm3 (and lab-inet's echo of vm1's address);
 #    - every TCP connection of vm1 to vm2 and vm3 has SYN, SYN-ACK and ACK;
-#    - vm1 is a source (VNI 101) and its packets/from_source/to_source/other
-#      deltas equal the capture's frame counts (inner src/dst == 10.1.0.4);
+#    - vm1 is a source (VNI 101) and its from_source/to_source deltas equal
+#      the capture's frame counts (inner src/dst == 10.1.0.4); other frames
+#      (ARP, partly from kernel timers no pause stops) within 2;
 #    - on the wire (tcpdump on lab-fabric's vnet2): every outer frame is
 #      10.1.0.4 -> 10.2.0.4, UDP 4789, VNI 101, DF clear, some are fragments,
 #      and XDP redirected or passed-as-fragment exactly that many;
@@ -222,7 +223,15 @@ if cmd == "counts":
         st_all = d[0]["packets"] + d[1]["packets"]
     print("capture: %d frames, %d from %s, %d to it; stats: %d packets, from %d, to %d (%s)"
           % (len(fr), cap_from, vm1, cap_to, st_all, st_from, st_to, d))
-    ok = cap_from == st_from and cap_to == st_to and len(fr) == st_all and cap_from > 0
+    # Frames from and to vm1 are the poller's, paused around the readings:
+    # exact. The others (ARP) also come from the kernel's neighbour timers
+    # (a probe a few seconds after the last use), which no pause stops, so
+    # one can fall between the counter reading and the capture's start.
+    cap_other, st_other = len(fr) - cap_from - cap_to, st_all - st_from - st_to
+    if cap_other != st_other:
+        print("other frames (ARP): capture %d, stats %d" % (cap_other, st_other))
+    ok = (cap_from == st_from and cap_to == st_to and cap_from > 0 and
+          abs(cap_other - st_other) <= 2)
     sys.exit(0 if ok else 1)
 elif cmd == "http":
     # http CAP IP NAME: a response from IP whose body names NAME
@@ -315,7 +324,7 @@ checkv "TCP handshakes vm1 -> vm2 complete (SYN, SYN-ACK, ACK)" an handshakes "$
 checkv "TCP handshakes vm1 -> vm3 complete (SYN, SYN-ACK, ACK)" an handshakes "$C1" $VM1 $VM3
 checkv "stats: vm1 is a source with VNI 101" \
 	an json "$TMPD/s1.json" "[x for x in s['sources'] if x['src'] == '$VM1' and x['vni'] == 101]"
-checkv "stats: vm1's packets, from_source, to_source equal the capture" \
+checkv "stats: vm1's from_source and to_source equal the capture (others within 2)" \
 	an counts "$C1" "$TMPD/s0.json" "$TMPD/s1.json" $VM1 101
 checkv "the tunnel on the wire: outer $VM1 -> 10.2.0.4, UDP 4789, VNI 101, DF clear, fragments; XDP saw each frame" \
 	an outer "$O1" "$TMPD/s0.json" "$TMPD/s1.json" $VM1 10.2.0.4 101
