@@ -437,64 +437,55 @@ static size_t count_sources(int fd)
 	return n;
 }
 
-static void print_list_json(const char *name, const struct attachment *a)
+/* The ports, VNI ranges or allow-list of an attachment, as a JSON array
+ * (", \"name\": [...]") or as a status line ("  label    ..."). */
+enum list { LIST_PORTS, LIST_VNIS, LIST_SOURCES };
+
+static void print_list(enum list which, const struct attachment *a, bool json)
 {
+	static const char *const json_names[] = { "ports", "vnis", "allow_src" };
+	static const char *const labels[] = { "ports", "vnis", "sources" };
 	const struct vtap_settings *st = &a->cfg.settings;
 	struct vtap_lpm_key key, next, *prev = NULL;
+	const char *sep = json ? ", " : " ";
 	char buf[64];
 	int n = 0;
 
-	printf(", \"%s\": [", name);
-	if (!strcmp(name, "ports")) {
+	if (json)
+		printf(", \"%s\": [", json_names[which]);
+	else
+		printf("  %-9s", labels[which]);
+	switch (which) {
+	case LIST_PORTS:
 		for (__u32 i = 0; i < st->nr_ports; i++)
-			printf("%s%u", i ? ", " : "", ntohs(st->ports_net[i]));
-	} else if (!strcmp(name, "vnis")) {
-		for (__u32 i = 0; i < st->nr_vni_ranges; i++)
-			printf("%s[%u, %u]", i ? ", " : "", st->vni_ranges[i].first,
-			       st->vni_ranges[i].last);
-	} else {
-		while (!bpf_map_get_next_key(a->allow_fd, prev, &next)) {
-			key = next;
-			prev = &key;
-			format_cidr(&key, buf, sizeof(buf));
-			printf("%s\"%s\"", n++ ? ", " : "", buf);
-		}
-	}
-	printf("]");
-}
-
-static void print_list_text(const char *label, const struct attachment *a)
-{
-	const struct vtap_settings *st = &a->cfg.settings;
-	struct vtap_lpm_key key, next, *prev = NULL;
-	char buf[64];
-	int n = 0;
-
-	printf("  %-9s", label);
-	if (!strcmp(label, "ports")) {
-		for (__u32 i = 0; i < st->nr_ports; i++)
-			printf("%s%u", i ? " " : "", ntohs(st->ports_net[i]));
-	} else if (!strcmp(label, "vnis")) {
+			printf("%s%u", i ? sep : "", ntohs(st->ports_net[i]));
+		break;
+	case LIST_VNIS:
 		for (__u32 i = 0; i < st->nr_vni_ranges; i++) {
-			if (st->vni_ranges[i].first == st->vni_ranges[i].last)
-				printf("%s%u", i ? " " : "", st->vni_ranges[i].first);
+			const struct vtap_vni_range *r = &st->vni_ranges[i];
+
+			if (json)
+				printf("%s[%u, %u]", i ? sep : "", r->first, r->last);
+			else if (r->first == r->last)
+				printf("%s%u", i ? sep : "", r->first);
 			else
-				printf("%s%u-%u", i ? " " : "", st->vni_ranges[i].first,
-				       st->vni_ranges[i].last);
+				printf("%s%u-%u", i ? sep : "", r->first, r->last);
 		}
-		if (!st->nr_vni_ranges)
+		if (!json && !st->nr_vni_ranges)
 			printf("all");
-	} else {
+		break;
+	case LIST_SOURCES:
 		while (!bpf_map_get_next_key(a->allow_fd, prev, &next)) {
 			key = next;
 			prev = &key;
 			format_cidr(&key, buf, sizeof(buf));
-			printf("%s%s", n++ ? " " : "", buf);
+			printf(json ? "%s\"%s\"" : "%s%s", n++ ? sep : "", buf);
 		}
-		if (!st->filter_src)
+		if (!json && !st->filter_src)
 			printf("all (warning: no --allow-src, anyone who reaches the port can inject frames)");
+		break;
 	}
-	printf("\n");
+	printf(json ? "]" : "\n");
 }
 
 static int show_status(struct walk *w, struct attachment *a)
@@ -528,9 +519,9 @@ static int show_status(struct walk *w, struct attachment *a)
 		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
 		       count_sources(a->sources_fd));
 		printf(", \"target_present\": %s", target_present ? "true" : "false");
-		print_list_json("ports", a);
-		print_list_json("vnis", a);
-		print_list_json("allow_src", a);
+		print_list(LIST_PORTS, a, true);
+		print_list(LIST_VNIS, a, true);
+		print_list(LIST_SOURCES, a, true);
 		printf(", \"counters\": {\"seen\": %llu, \"redirected\": %llu, \"passed\": %llu, "
 		       "\"dropped\": %llu}}",
 		       (unsigned long long)g.seen, (unsigned long long)g.redirected,
@@ -544,9 +535,9 @@ static int show_status(struct walk *w, struct attachment *a)
 	       dev_made_by_vtapctl(info->target) ? ", made by vtapctl" : "",
 	       target_present ? "" : " MISSING: the device is gone, every tapped frame is "
 				     "dropped as redirect_failed; 'vtapctl attach' makes it again");
-	print_list_text("ports", a);
-	print_list_text("vnis", a);
-	print_list_text("sources", a);
+	print_list(LIST_PORTS, a, false);
+	print_list(LIST_VNIS, a, false);
+	print_list(LIST_SOURCES, a, false);
 	printf("  %-9sreserved bits %s; up to %u sources counted, %zu now\n", "checks",
 	       a->cfg.settings.strict ? "dropped (--strict)" : "accepted", info->max_sources,
 	       count_sources(a->sources_fd));

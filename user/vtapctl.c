@@ -147,12 +147,22 @@ static int usage_error(const char *what, const char *why)
 	return -EXIT_USAGE;
 }
 
+/* Position of arg in a NULL-terminated list of names, or -1. */
+static long choice(const char *arg, const char *const *names)
+{
+	for (long i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	return -1;
+}
+
 static int parse_option(const struct command *c, struct cmdline *cl, int opt, const char *arg,
 			__u16 *ports, unsigned int *nr_ports)
 {
 	struct attach_opts *a = &cl->attach;
 	char why[128], what[128];
 	unsigned long v;
+	long pick;
 
 	snprintf(what, sizeof(what), "%s", arg ? arg : "");
 	switch (opt) {
@@ -182,26 +192,20 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		a->settings.strict = 1;
 		break;
 	case OPT_MODE:
-		if (!strcmp(arg, "auto"))
-			a->mode = MODE_AUTO;
-		else if (!strcmp(arg, "native"))
-			a->mode = MODE_NATIVE;
-		else if (!strcmp(arg, "generic"))
-			a->mode = MODE_GENERIC;
-		else
+		/* Index = enum mode_req value. */
+		pick = choice(arg, (const char *const[]){ "auto", "native", "generic", NULL });
+		if (pick < 0)
 			return usage_error(strcat(strcpy(what, "--mode "), arg),
 					   "must be auto, native or generic");
+		a->mode = pick;
 		break;
 	case OPT_BACKEND:
-		if (!strcmp(arg, "auto"))
-			a->backend = BACKEND_AUTO;
-		else if (!strcmp(arg, "kmod"))
-			a->backend = BACKEND_KMOD;
-		else if (!strcmp(arg, "veth"))
-			a->backend = BACKEND_VETH;
-		else
+		/* Index = enum backend_req value. */
+		pick = choice(arg, (const char *const[]){ "auto", "kmod", "veth", NULL });
+		if (pick < 0)
 			return usage_error(strcat(strcpy(what, "--backend "), arg),
 					   "must be auto, kmod or veth");
+		a->backend = pick;
 		break;
 	case OPT_TARGET:
 		if (!*arg || strlen(arg) >= VTAP_IFNAMSIZ || strpbrk(arg, "/ \t\n:"))
