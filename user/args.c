@@ -184,11 +184,17 @@ void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int n
 	memset(&s->vni_ranges[n], 0, (VTAP_MAX_VNI_RANGES - n) * sizeof(s->vni_ranges[0]));
 	s->nr_vni_ranges = n;
 
+	allow_canonicalize(allow, nr_allow);
+	s->filter_src = *nr_allow > 0;
+}
+
+void allow_canonicalize(struct vtap_lpm_key *allow, unsigned int *nr_allow)
+{
+	unsigned int n = 0;
+
 	qsort(allow, *nr_allow, sizeof(allow[0]), cmp_lpm);
-	n = 0;
 	for (unsigned int i = 0; i < *nr_allow; i++)
 		if (!i || cmp_lpm(&allow[i], &allow[i - 1]))
 			allow[n++] = allow[i];
 	*nr_allow = n;
-	s->filter_src = n > 0;
 }

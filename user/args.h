@@ -21,6 +21,9 @@ int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen
 void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int nr_ports,
 		  struct vtap_lpm_key *allow, unsigned int *nr_allow);
 
+/* The allow-list part of that: sorted, without duplicates. */
+void allow_canonicalize(struct vtap_lpm_key *allow, unsigned int *nr_allow);
+
 /* VTAP_AF_INET for an IPv4 CIDR (stored v4-mapped), else VTAP_AF_INET6:
  * the allow-list's value. */
 int cidr_family(const struct vtap_lpm_key *key);

@@ -45,21 +45,6 @@ bool check_privileges(const char *what)
 	return false;
 }
 
-const char *mode_name(int mode)
-{
-	return mode == VTAP_MODE_NATIVE ? "native" : mode == VTAP_MODE_GENERIC ? "generic" : "auto";
-}
-
-const char *backend_name(int backend)
-{
-	switch (backend) {
-	case VTAP_BACKEND_KMOD: return "kmod";
-	case VTAP_BACKEND_VETH: return "veth";
-	case VTAP_BACKEND_EXISTING: return "existing";
-	}
-	return "unknown";
-}
-
 /* ---- who else uses a target ------------------------------------------- */
 
 struct target_users {
@@ -448,40 +433,45 @@ static int pin_maps(struct vtap_bpf *skel, const char *dir, char *err, size_t er
 	return 0;
 }
 
-static bool same_allow_list(const struct attach_opts *o, const struct attachment *a)
+/* The attachment's allow-list, canonical (as attach_opts holds it). */
+static unsigned int read_allow_list(const struct attachment *a, struct vtap_lpm_key *keys)
 {
 	struct vtap_lpm_key key, next, *prev = NULL;
 	unsigned int n = 0;
-	__u8 v;
 
-	while (!bpf_map_get_next_key(a->allow_fd, prev, &next)) {
-		n++;
+	while (n < VTAP_MAX_ALLOW_SRC && !bpf_map_get_next_key(a->allow_fd, prev, &next)) {
+		keys[n++] = next;
 		key = next;
 		prev = &key;
 	}
-	if (n != o->nr_allow)
-		return false;
-	for (unsigned int i = 0; i < o->nr_allow; i++)
-		if (bpf_map_lookup_elem(a->allow_fd, &o->allow[i], &v))
-			return false;
-	return true;
+	allow_canonicalize(keys, &n);
+	return n;
 }
 
-static bool same_settings(const struct attach_opts *o, const struct attachment *a, int mode)
+static int backend_of_req(enum backend_req req)
 {
-	const struct vtap_attach_info *info = &a->cfg.info;
-	struct vtap_settings want = o->settings;
+	return req == BACKEND_KMOD ? VTAP_BACKEND_KMOD : req == BACKEND_VETH ? VTAP_BACKEND_VETH : 0;
+}
 
-	/* Derived from the target, not chosen: not a difference in settings. */
-	want.redirect_ifindex = a->cfg.settings.redirect_ifindex;
-	want.max_frame = a->cfg.settings.max_frame;
-	return !memcmp(&want, &a->cfg.settings, sizeof(want)) &&
-	       same_allow_list(o, a) && !strcmp(o->target, info->target) &&
-	       o->max_sources == info->max_sources &&
-	       (o->mode == MODE_AUTO || (int)o->mode == mode) &&
-	       (o->backend == BACKEND_AUTO ||
-		(o->backend == BACKEND_KMOD && info->backend == VTAP_BACKEND_KMOD) ||
-		(o->backend == BACKEND_VETH && info->backend == VTAP_BACKEND_VETH));
+/* Whether o asks for what a runs with; if not, diff (len) says what
+ * differs, one "name: old -> new" per setting, joined by sep. */
+static bool same_settings(const struct attach_opts *o, const struct attachment *a, int mode,
+			  const char *sep, char *diff, size_t len)
+{
+	static struct vtap_lpm_key old_allow[VTAP_MAX_ALLOW_SRC];
+	const struct vtap_attach_info *info = &a->cfg.info;
+	struct settings_view old = {
+		.s = &a->cfg.settings, .allow = old_allow, .target = info->target,
+		.max_sources = info->max_sources, .mode = mode, .backend = info->backend,
+	};
+	struct settings_view want = {
+		.s = &o->settings, .allow = o->allow, .nr_allow = o->nr_allow,
+		.target = o->target, .max_sources = o->max_sources, .mode = o->mode,
+		.backend = backend_of_req(o->backend),
+	};
+
+	old.nr_allow = read_allow_list(a, old_allow);
+	return !settings_diff(&old, &want, sep, diff, len);
 }
 
 /* Pins whose link lost its interface (deleted NIC, or a namespace gone). */
@@ -542,7 +532,7 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 
 int do_attach(const struct attach_opts *o)
 {
-	char err[512] = "", dir[PATH_MAX];
+	char err[512] = "", dir[PATH_MAX], diff[512];
 	struct attachment old = { .link_fd = -1 };
 	bool have_old = false, made_dir = false, refresh;
 	struct vtap_bpf *skel = NULL;
@@ -599,15 +589,15 @@ int do_attach(const struct attach_opts *o)
 	}
 
 	if (have_old) {
-		if (!refresh && same_settings(o, &old, mode)) {
+		if (!refresh && same_settings(o, &old, mode, "; ", diff, sizeof(diff))) {
 			printf("%s: already attached with these settings (program id %u)\n",
 			       o->ifname, old.link.prog_id);
 			ret = EXIT_OK;
 			goto out_old;
 		}
 		if (!o->replace && !refresh) {
-			pr_warn("%s: attached with other settings; use --replace to change them\n",
-				o->ifname);
+			pr_warn("%s: attached with other settings (%s); use --replace to change "
+				"them\n", o->ifname, diff);
 			ret = EXIT_FAIL;
 			goto out_old;
 		}

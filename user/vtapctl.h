@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "vtap_abi.h"
 #include "backend.h"
+#include "settings.h"
 
 enum mode_req { MODE_AUTO = 0, MODE_NATIVE = VTAP_MODE_NATIVE, MODE_GENERIC = VTAP_MODE_GENERIC };
 
@@ -29,9 +30,7 @@ int do_stats(const char *pin_root, const char *ifname, bool json, unsigned int w
 
 /* Needs CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN); prints why not. */
 bool check_privileges(const char *what);
-const char *mode_name(int mode);
 /* VTAP_MODE_NATIVE/GENERIC of the XDP program on ifindex, 0 if none. */
 int attached_mode(int ifindex);
-const char *backend_name(int backend);
 
 #endif

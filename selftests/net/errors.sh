@@ -149,6 +149,8 @@ expect_eq "attach again, same settings: same link" "$link1" "$(pinned_link_id "$
 vt col attach eth1 --port 4789 --vni 100-101
 expect_eq "attach again, other settings, no --replace: exit 1" 1 "$VT_RC"
 check "attach again, other settings: one-line error" one_line_error
+check "attach again, other settings: says which ('vnis: 100 -> 100-101')" \
+	grep -qF 'vnis: 100 -> 100-101' <<<"$VT_ERR"
 expect_eq "attach again, other settings: program unchanged" "$prog1" "$(xdp_prog_id col eth1)"
 expect_eq "attach again, other settings: link unchanged" "$link1" "$(pinned_link_id "$pins")"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "args.h"
+#include "unit.h"
 
 static char err[128];
 
@@ -150,6 +151,7 @@ static void register_tests(void)
 	CU_add_test(s, "cidr ipv6", test_cidr_v6);
 	CU_add_test(s, "format addr", test_format_addr);
 	CU_add_test(s, "canonical settings", test_canonicalize);
+	register_settings_tests();
 }
 
 #include "cunit_main.h"
