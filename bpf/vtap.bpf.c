@@ -176,9 +176,11 @@ static __always_inline int addr_eq(const __u8 *a, const __u8 *b, int len)
 /* Direction of the inner frame relative to the tapped NIC (the outer
  * source), and whether the mirror cut it short (AWS truncates mirrored
  * packets to the target's MTU): its IP length says more than is there.
- * frame_len is the whole inner frame; only its headers need be linear. */
-static __always_inline void inspect_inner(void *inner, void *data_end, __u32 frame_len,
-					  struct vtap_pkt *pkt)
+ * frame_len is the whole inner frame, and only its bytes count; data_end
+ * ends the buffer its headers are read from. Returns 1 when a header it
+ * needs is in the frame but not in that buffer (nothing is learnt then). */
+static __always_inline int inspect_inner(void *inner, void *data_end, __u32 frame_len,
+					 struct vtap_pkt *pkt)
 {
 	const struct vtap_source_key *key = &pkt->key;
 	struct ethhdr *eth = inner;
@@ -188,16 +190,20 @@ static __always_inline void inspect_inner(void *inner, void *data_end, __u32 fra
 
 	pkt->dir = DIR_OTHER;
 	pkt->truncated = 0;
+	if (l3_off > frame_len)
+		return 0;
 	if (l3 > data_end)
-		return;
+		return 1;
 	proto = eth->h_proto;
 	for (int i = 0; i < VTAP_MAX_VLAN_TAGS; i++) {
 		struct vlan_hdr *vh = l3;
 
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
+		if (l3_off + sizeof(*vh) > frame_len)
+			return 0;
 		if ((void *)(vh + 1) > data_end)
-			return;
+			return 1;
 		proto = vh->encap_proto;
 		l3 = vh + 1;
 		l3_off += sizeof(*vh);
@@ -208,11 +214,13 @@ static __always_inline void inspect_inner(void *inner, void *data_end, __u32 fra
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *iph = l3;
 
+		if (sizeof(*iph) > l3_len)
+			return 0;
 		if ((void *)(iph + 1) > data_end)
-			return;
+			return 1;
 		pkt->truncated = bpf_ntohs(iph->tot_len) > l3_len;
 		if (key->family != VTAP_AF_INET)
-			return;
+			return 0;
 		if (addr_eq((const __u8 *)&iph->saddr, &key->addr[12], 4))
 			pkt->dir = DIR_FROM;
 		else if (addr_eq((const __u8 *)&iph->daddr, &key->addr[12], 4))
@@ -220,16 +228,19 @@ static __always_inline void inspect_inner(void *inner, void *data_end, __u32 fra
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6h = l3;
 
+		if (sizeof(*ip6h) > l3_len)
+			return 0;
 		if ((void *)(ip6h + 1) > data_end)
-			return;
+			return 1;
 		pkt->truncated = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) > l3_len;
 		if (key->family != VTAP_AF_INET6)
-			return;
+			return 0;
 		if (addr_eq((const __u8 *)&ip6h->saddr, key->addr, 16))
 			pkt->dir = DIR_FROM;
 		else if (addr_eq((const __u8 *)&ip6h->daddr, key->addr, 16))
 			pkt->dir = DIR_TO;
 	}
+	return 0;
 }
 
 static __always_inline int ipv6_is_ext_header(__u8 nexthdr)
@@ -247,6 +258,18 @@ static __always_inline int ipv6_is_ext_header(__u8 nexthdr)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * A header at [off, off + len) is not in the first buffer. When the frame
+ * holds it, only the buffer is short (a multi-buffer frame split before
+ * the headers end): the stack, which reads headers whole, decides, and the
+ * slow path delivers what is VXLAN. Otherwise the frame is cut: why.
+ */
+static __always_inline enum vtap_counter beyond_buffer(__u32 off, __u32 len, __u32 pkt_len,
+							enum vtap_counter why)
+{
+	return off + len <= pkt_len ? VTAP_PASS_SPLIT : why;
 }
 
 /*
@@ -268,7 +291,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 	void *l3;
 
 	if ((void *)(eth + 1) > data_end)
-		return VTAP_PASS_NOT_OURS;
+		return beyond_buffer(0, sizeof(*eth), pkt_len, VTAP_PASS_NOT_OURS);
 	proto = eth->h_proto;
 	l3 = eth + 1;
 	for (int i = 0; i < VTAP_MAX_VLAN_TAGS; i++) {
@@ -277,7 +300,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
 		if ((void *)(vh + 1) > data_end)
-			return VTAP_PASS_NOT_OURS;
+			return beyond_buffer(l3_off, sizeof(*vh), pkt_len, VTAP_PASS_NOT_OURS);
 		proto = vh->encap_proto;
 		l3 = vh + 1;
 		l3_off += sizeof(*vh);
@@ -291,7 +314,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		__u32 ihl, tot;
 
 		if ((void *)(iph + 1) > data_end)
-			return VTAP_DROP_IPV4_INVALID;
+			return beyond_buffer(l3_off, sizeof(*iph), pkt_len, VTAP_DROP_IPV4_INVALID);
 		ihl = iph->ihl * 4;
 		tot = bpf_ntohs(iph->tot_len);
 		if (iph->version != 4 || ihl < sizeof(*iph) || tot < ihl ||
@@ -323,7 +346,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		__u32 plen;
 
 		if ((void *)(ip6h + 1) > data_end)
-			return VTAP_DROP_IPV6_INVALID;
+			return beyond_buffer(l3_off, sizeof(*ip6h), pkt_len, VTAP_DROP_IPV6_INVALID);
 		plen = bpf_ntohs(ip6h->payload_len);
 		if (ip6h->version != 6 || l3_off + sizeof(*ip6h) + plen > pkt_len)
 			return VTAP_DROP_IPV6_INVALID;
@@ -341,8 +364,10 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 	}
 
 	/* A UDP header that does not fit is discarded by the stack too. */
-	if (ip_payload < sizeof(*udp) || (void *)(udp + 1) > data_end)
+	if (ip_payload < sizeof(*udp))
 		return VTAP_DROP_UDP_LEN;
+	if ((void *)(udp + 1) > data_end)
+		return VTAP_PASS_SPLIT;		/* in the IP payload, so in the frame */
 	if (!port_is_ours(udp->dest))
 		return VTAP_PASS_NOT_OURS;
 	ulen = bpf_ntohs(udp->len);
@@ -350,8 +375,10 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		return VTAP_DROP_UDP_LEN;
 
 	vx = (void *)(udp + 1);
-	if (ulen < sizeof(*udp) + sizeof(*vx) || (void *)(vx + 1) > data_end)
+	if (ulen < sizeof(*udp) + sizeof(*vx))
 		return VTAP_DROP_HDR_SHORT;
+	if ((void *)(vx + 1) > data_end)
+		return VTAP_PASS_SPLIT;		/* in the UDP datagram, so in the frame */
 	flags = bpf_ntohl(vx->flags);
 	vni_word = bpf_ntohl(vx->vni);
 	if (!(flags & VTAP_VXLAN_FLAG_I))
@@ -410,8 +437,59 @@ static __always_inline void count_delivered(struct vtap_global *g, struct vtap_p
 	st->last_seen_ns = bpf_ktime_get_coarse_ns();
 }
 
+/*
+ * Whether all len bytes of the frame are in its first buffer. No helper
+ * tells that buffer's length, and packet pointer arithmetic with a variable
+ * needs CAP_PERFMON; but bpf_xdp_adjust_head refuses to move data beyond
+ * data_end - ETH_HLEN, so moving it to the frame's last ETH_HLEN bytes
+ * succeeds exactly when they are in the first buffer. Moving back, to where
+ * data was, can't fail.
+ */
+static __always_inline int frame_is_linear(struct xdp_md *ctx, __u32 len)
+{
+	int off = (int)len - ETH_HLEN;
+
+	if (bpf_xdp_adjust_head(ctx, off))
+		return 0;
+	bpf_xdp_adjust_head(ctx, -off);
+	return 1;
+}
+
+/*
+ * Strip the outer headers and anything after the UDP datagram, learn the
+ * inner frame's direction, and redirect it. Returns the outcome; a frame
+ * passed is left as it came.
+ */
+static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_pkt *pkt)
+{
+	__u32 inner_len = pkt->inner_end - pkt->inner_off;
+	__u32 tail = pkt->pkt_len - pkt->inner_end;
+
+	/* Trim only in the first buffer (Ethernet padding, a kept FCS): a
+	 * trim into the frags may free whole frags, and generic XDP on 6.12
+	 * frees page_pool pages as page frags there. */
+	if (tail && !frame_is_linear(ctx, pkt->pkt_len))
+		return VTAP_DROP_TRAILER_FRAGS;
+	/* classify saw the inner Ethernet header inside the datagram: this
+	 * fails only when it is not in the first buffer. */
+	if (bpf_xdp_adjust_head(ctx, pkt->inner_off))
+		return VTAP_PASS_SPLIT;
+	/* Bounded by inner_len: bytes past the datagram must not decide the
+	 * direction. */
+	if (inspect_inner((void *)(long)ctx->data, (void *)(long)ctx->data_end, inner_len, pkt)) {
+		bpf_xdp_adjust_head(ctx, -(int)pkt->inner_off);
+		return VTAP_PASS_SPLIT;
+	}
+	if (tail && bpf_xdp_adjust_tail(ctx, -(int)tail))
+		return VTAP_DROP_REDIRECT;
+	if (bpf_redirect_map(&vtap_target, 0, XDP_DROP) != XDP_REDIRECT)
+		return VTAP_DROP_REDIRECT;
+	return VTAP_REDIRECTED;
+}
+
 /* Frags-aware: with a jumbo MTU the NIC hands over multi-buffer frames;
- * the headers are in the first buffer, the rest may follow in fragments. */
+ * the headers are normally in the first buffer, the rest may follow in
+ * fragments. */
 SEC("xdp.frags")
 int vtap_xdp(struct xdp_md *ctx)
 {
@@ -419,7 +497,6 @@ int vtap_xdp(struct xdp_md *ctx)
 	struct vtap_global *g;
 	enum vtap_counter out;
 	__u32 zero = 0;
-	long action;
 
 	g = bpf_map_lookup_elem(&vtap_global, &zero);
 	if (!g)		/* cannot happen: a one-entry per-CPU array */
@@ -427,33 +504,15 @@ int vtap_xdp(struct xdp_md *ctx)
 	count(g, VTAP_SEEN);
 
 	out = classify(ctx, g, &pkt);
+	if (out == VTAP_REDIRECTED)
+		out = decap(ctx, &pkt);
 	if (out != VTAP_REDIRECTED) {
 		count_outcome(g, out);
 		return out >= VTAP_FIRST_DROP ? XDP_DROP : XDP_PASS;
 	}
-
-	/* Keep exactly the inner frame: trim what follows the UDP datagram,
-	 * then drop the outer headers. */
-	if (pkt.inner_end < pkt.pkt_len &&
-	    bpf_xdp_adjust_tail(ctx, (int)pkt.inner_end - (int)pkt.pkt_len))
-		goto redirect_failed;
-	if (bpf_xdp_adjust_head(ctx, pkt.inner_off))
-		goto redirect_failed;
-
-	action = bpf_redirect_map(&vtap_target, 0, XDP_DROP);
-	if (action != XDP_REDIRECT)
-		goto redirect_failed;
-	/* Only now is data_end the end of the inner frame: bytes past the UDP
-	 * datagram must not decide the direction. */
-	inspect_inner((void *)(long)ctx->data, (void *)(long)ctx->data_end,
-		      pkt.inner_end - pkt.inner_off, &pkt);
 	count(g, VTAP_REDIRECTED);
 	count_delivered(g, &pkt, pkt.inner_end - pkt.inner_off, 0);
 	return XDP_REDIRECT;
-
-redirect_failed:
-	count(g, VTAP_DROP_REDIRECT);
-	return XDP_DROP;
 }
 
 /*

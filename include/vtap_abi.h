@@ -58,6 +58,11 @@
  * the entries present: how many the LRU evicted), slow_* count what the slow path (tc on a
  * collect-metadata vxlan device, for outer fragments and IPv6 extension
  * headers) did with the datagrams the kernel reassembled.
+ * split_headers: a header the program reads lies beyond the first buffer of
+ * a multi-buffer frame (passed: the stack, and the slow path for VXLAN, read
+ * it whole). trailer_in_frags: bytes after the UDP datagram reach beyond the
+ * first buffer; trimming them could free whole frags, which generic XDP on
+ * 6.12 gets wrong (page_pool pages freed as page frags), so never done.
  * X(enum suffix, field/json name, kind)
  */
 #define VTAP_KIND_SEEN		0
@@ -72,6 +77,7 @@
 	X(PASS_NOT_OURS,	not_ours,		VTAP_KIND_PASS)	\
 	X(PASS_FRAGMENT,	fragment,		VTAP_KIND_PASS)	\
 	X(PASS_IPV6_EXT,	ipv6_ext,		VTAP_KIND_PASS)	\
+	X(PASS_SPLIT,		split_headers,		VTAP_KIND_PASS)	\
 	X(DROP_IPV4_INVALID,	ipv4_invalid,		VTAP_KIND_DROP)	\
 	X(DROP_IPV6_INVALID,	ipv6_invalid,		VTAP_KIND_DROP)	\
 	X(DROP_UDP_LEN,		udp_length,		VTAP_KIND_DROP)	\
@@ -82,6 +88,7 @@
 	X(DROP_VNI,		vni_not_allowed,	VTAP_KIND_DROP)	\
 	X(DROP_SRC,		src_not_allowed,	VTAP_KIND_DROP)	\
 	X(DROP_TOO_BIG,		too_big,		VTAP_KIND_DROP)	\
+	X(DROP_TRAILER_FRAGS,	trailer_in_frags,	VTAP_KIND_DROP)	\
 	X(DROP_REDIRECT,	redirect_failed,	VTAP_KIND_DROP)	\
 	X(INFO_RESERVED_SET,	reserved_bits_seen,	VTAP_KIND_INFO)	\
 	X(INFO_TRUNCATED,	truncated,		VTAP_KIND_INFO)	\

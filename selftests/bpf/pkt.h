@@ -168,6 +168,8 @@ struct pkt {
 	int v6;
 	__u32 vni;
 	__u8 src[16];			/* outer source as in the per-source key */
+	__u32 first_buf;		/* bytes in the first buffer; 0: as the kernel
+					 * chooses (all, up to 3520; the rest in frags) */
 };
 
 static inline __u16 csum16(const __u8 *b, __u32 n)

@@ -4,7 +4,8 @@
  * (regressions.c).
  *
  * Input format. Byte 0 selects the settings variant (low 4 bits, modulo
- * VTAP_FUZZ_NR_VARIANTS) and the mode (bit 7):
+ * VTAP_FUZZ_NR_VARIANTS), where the frame's first buffer ends (bits 4-6,
+ * see vtap_fuzz_first_buf) and the mode (bit 7):
  *   raw:        bytes 1.. are the frame;
  *   structured: bytes 1.. are a struct vtap_fuzz_desc (zero-filled when the
  *               input is shorter) followed by payload bytes, and the harness
@@ -20,6 +21,9 @@
 #define VTAP_FUZZ_MODE_STRUCT	0x80
 #define VTAP_FUZZ_MAX_FRAME	9200	/* jumbo: the test run puts > 3520 bytes in frags */
 #define VTAP_FUZZ_MIN_FRAME	14	/* BPF_PROG_TEST_RUN needs an Ethernet header */
+#define VTAP_FUZZ_LINEAR_MAX	3520	/* the test run's first buffer at most (4 KiB pages) */
+#define VTAP_FUZZ_FIRST_SHIFT	4	/* byte 0 bits 4-6: the first buffer */
+#define VTAP_FUZZ_FIRST_MASK	0x70
 
 enum vtap_fuzz_variant {
 	VTAP_FUZZ_DEFAULT,	/* port 4789, no filters, reserved bits tolerated */
@@ -83,9 +87,15 @@ enum vtap_fuzz_inner {
 	VTAP_FUZZ_INNER_V6_OTHER,
 };
 
-/* fuzz_frame.c: input -> variant + frame (malloc'd, exactly *len bytes).
- * Returns -1 when there is no frame to test (too short). */
-int vtap_fuzz_decode(const uint8_t *in, size_t n, int *variant, uint8_t **frame, size_t *len);
+/* fuzz_frame.c: input -> variant + frame (malloc'd, exactly *len bytes) +
+ * the first buffer's length (0: as the test run chooses). Returns -1 when
+ * there is no frame to test (too short). */
+int vtap_fuzz_decode(const uint8_t *in, size_t n, int *variant, uint8_t **frame, size_t *len,
+		     size_t *first);
+/* Byte 0's first-buffer choice k: 0 -> as the test run chooses (the whole
+ * frame up to VTAP_FUZZ_LINEAR_MAX bytes, the rest in frags), else the first
+ * 14 + 16 (k - 1) bytes, across the outer and inner header boundaries. */
+size_t vtap_fuzz_first_buf(unsigned int k);
 
 /* A seed: a structured input with the outcome the rules give it. */
 struct vtap_fuzz_seed {
@@ -95,6 +105,7 @@ struct vtap_fuzz_seed {
 	int reserved_seen;
 	struct vtap_fuzz_desc desc;
 	size_t payload_len;		/* payload bytes: 0x00, 0x01, ... */
+	unsigned int first;		/* byte 0's first-buffer choice (0-7) */
 };
 extern const struct vtap_fuzz_seed vtap_fuzz_seeds[];
 extern const size_t vtap_fuzz_nr_seeds;
@@ -104,10 +115,14 @@ size_t vtap_fuzz_seed_input(const struct vtap_fuzz_seed *s, uint8_t *buf, size_t
 /* fuzz_xdp.c: the real program beside the reference. */
 int vtap_fuzz_setup(void);
 const char *vtap_fuzz_variant_name(int variant);
-/* Runs one frame through both. Returns 0 when they agree (and the counters
- * add up), else 1 with the differences in msg. */
-int vtap_fuzz_check(int variant, const uint8_t *frame, size_t len,
+/* Runs one frame through both, the first `first` bytes in the first buffer
+ * (0, or a kernel whose test run can't set it: as the test run chooses).
+ * Returns 0 when they agree (and the counters add up), else 1 with the
+ * differences in msg. */
+int vtap_fuzz_check(int variant, const uint8_t *frame, size_t len, size_t first,
 		    struct vtap_ref_result *ref, char *msg, size_t msgsz);
+/* Whether this kernel's test run sets the first buffer's length (6.18+). */
+int vtap_fuzz_sets_first_buf(void);
 /* Counters a variant's runs have bumped so far: bit per enum vtap_counter. */
 uint32_t vtap_fuzz_reached(int variant);
 /* Those the XDP program can bump: outcomes, reserved bits, truncated. */

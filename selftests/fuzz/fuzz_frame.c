@@ -218,7 +218,13 @@ static size_t build(const struct vtap_fuzz_desc *d, const uint8_t *pl, size_t pl
 	return cut >= b.len ? 0 : b.len - cut;
 }
 
-int vtap_fuzz_decode(const uint8_t *in, size_t n, int *variant, uint8_t **frame, size_t *len)
+size_t vtap_fuzz_first_buf(unsigned int k)
+{
+	return k ? 14 + 16 * (k - 1) : 0;
+}
+
+int vtap_fuzz_decode(const uint8_t *in, size_t n, int *variant, uint8_t **frame, size_t *len,
+		     size_t *first)
 {
 	uint8_t tmp[VTAP_FUZZ_MAX_FRAME];
 	struct vtap_fuzz_desc d = { 0 };
@@ -226,6 +232,7 @@ int vtap_fuzz_decode(const uint8_t *in, size_t n, int *variant, uint8_t **frame,
 	if (n < 1)
 		return -1;
 	*variant = (in[0] & 0x0f) % VTAP_FUZZ_NR_VARIANTS;
+	*first = vtap_fuzz_first_buf((in[0] & VTAP_FUZZ_FIRST_MASK) >> VTAP_FUZZ_FIRST_SHIFT);
 	if (in[0] & VTAP_FUZZ_MODE_STRUCT) {
 		size_t dl = n - 1 < sizeof(d) ? n - 1 : sizeof(d);
 
@@ -252,7 +259,7 @@ size_t vtap_fuzz_seed_input(const struct vtap_fuzz_seed *s, uint8_t *buf, size_t
 
 	if (n > size)
 		return 0;
-	buf[0] = VTAP_FUZZ_MODE_STRUCT | s->variant;
+	buf[0] = VTAP_FUZZ_MODE_STRUCT | s->first << VTAP_FUZZ_FIRST_SHIFT | s->variant;
 	memcpy(buf + 1, &s->desc, sizeof(s->desc));
 	for (size_t i = 0; i < s->payload_len; i++)
 		buf[1 + sizeof(s->desc) + i] = i;
@@ -261,20 +268,30 @@ size_t vtap_fuzz_seed_input(const struct vtap_fuzz_seed *s, uint8_t *buf, size_t
 
 /* Inner IPv4 from the outer source, 46 payload bytes: an 80-byte inner frame. */
 #define V4	.inner = VTAP_FUZZ_INNER_V4_FROM
-#define SEED(v, out, ...) { #out, v, VTAP_##out, 0, { __VA_ARGS__ }, 46 }
+#define SEED(v, out, ...) { #out, v, VTAP_##out, 0, { __VA_ARGS__ }, 46, 0 }
 
 const struct vtap_fuzz_seed vtap_fuzz_seeds[] = {
 	SEED(VTAP_FUZZ_DEFAULT, REDIRECTED, V4),
 	SEED(VTAP_FUZZ_DEFAULT, REDIRECTED, .l3 = 1, .inner = VTAP_FUZZ_INNER_V6_TO),
 	SEED(VTAP_FUZZ_DEFAULT, REDIRECTED, .l2 = 2 | 4, .ihl = 7, .ip_extra = 5, .eth_extra = 9,
 	     .inner = VTAP_FUZZ_INNER_ARP | 1 << 3),
-	{ "reserved_seen", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 1, { V4, .vni_low = 1 }, 46 },
-	{ "truncated", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0, { V4, .ulen_delta = (uint8_t)-10 }, 46 },
-	{ "jumbo", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0, { V4, .jumbo = VTAP_FUZZ_JUMBO(7), .eth_extra = 3 }, 46 },
-	{ "jumbo_v6_truncated", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0,
-	  { .l3 = 1, .inner = VTAP_FUZZ_INNER_V6_FROM, .jumbo = VTAP_FUZZ_JUMBO(4), .ulen_delta = (uint8_t)-100 }, 46 },
+	{ "reserved_seen", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 1, { V4, .vni_low = 1 }, 46, 0 },
+	{ "truncated", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0, { V4, .ulen_delta = (uint8_t)-10 }, 46, 0 },
+	{ "jumbo", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0, { V4, .jumbo = VTAP_FUZZ_JUMBO(7) }, 46, 0 },
+	/* Bytes after the datagram in the frags: never trimmed. */
+	{ "jumbo_fcs", VTAP_FUZZ_DEFAULT, VTAP_DROP_TRAILER_FRAGS, 0,
+	  { V4, .jumbo = VTAP_FUZZ_JUMBO(7), .eth_extra = 4 }, 46, 0 },
+	{ "jumbo_v6_udp_short", VTAP_FUZZ_DEFAULT, VTAP_DROP_TRAILER_FRAGS, 0,
+	  { .l3 = 1, .inner = VTAP_FUZZ_INNER_V6_FROM, .jumbo = VTAP_FUZZ_JUMBO(4), .ulen_delta = (uint8_t)-100 }, 46, 0 },
+	/* A first buffer of 30 bytes ends in the IPv4 header, of 62 in the
+	 * inner Ethernet header, of 78 in the inner IPv4 header; 94 holds them. */
+	{ "split_ip", VTAP_FUZZ_DEFAULT, VTAP_PASS_SPLIT, 0, { V4 }, 46, 2 },
+	{ "split_inner_eth", VTAP_FUZZ_DEFAULT, VTAP_PASS_SPLIT, 0, { V4 }, 46, 4 },
+	{ "split_inner_ip", VTAP_FUZZ_DEFAULT, VTAP_PASS_SPLIT, 0, { V4 }, 46, 5 },
+	{ "split_none", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0, { V4 }, 46, 6 },
+	{ "split_trailer", VTAP_FUZZ_DEFAULT, VTAP_DROP_TRAILER_FRAGS, 0, { V4, .eth_extra = 4 }, 46, 7 },
 	{ "jumbo_not_ours", VTAP_FUZZ_DEFAULT, VTAP_PASS_NOT_OURS, 0,
-	  { V4, .jumbo = VTAP_FUZZ_JUMBO(5), .dport_sel = 6 }, 46 },
+	  { V4, .jumbo = VTAP_FUZZ_JUMBO(5), .dport_sel = 6 }, 46, 0 },
 	SEED(VTAP_FUZZ_DEFAULT, PASS_NOT_OURS, V4, .dport_sel = 6),
 	SEED(VTAP_FUZZ_DEFAULT, PASS_NOT_OURS, V4, .proto = 6),
 	SEED(VTAP_FUZZ_DEFAULT, PASS_NOT_OURS, V4, .l2 = 8, .ethertype = { 0x08, 0x06 }),
@@ -289,17 +306,17 @@ const struct vtap_fuzz_seed vtap_fuzz_seeds[] = {
 	SEED(VTAP_FUZZ_DEFAULT, DROP_HDR_SHORT, V4, .ulen_delta = (uint8_t)-85),
 	SEED(VTAP_FUZZ_DEFAULT, DROP_I_FLAG, V4, .vx_flags = { 0x08 }),
 	{ "strict_tolerated_default", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 1,
-	  { V4, .vx_flags = { 0x80 } }, 46 },
+	  { V4, .vx_flags = { 0x80 } }, 46, 0 },
 	SEED(VTAP_FUZZ_DEFAULT, DROP_INNER_SHORT, V4, .ulen_delta = (uint8_t)-70),
-	{ "inner_short_raw", VTAP_FUZZ_DEFAULT, VTAP_DROP_INNER_SHORT, 0, { .inner = 0 }, 13 },
-	{ "inner_min_raw", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0, { .inner = 0 }, 14 },
-	{ "strict_reserved", VTAP_FUZZ_STRICT, VTAP_DROP_RESERVED, 1, { V4, .vx_flags = { 0x80 } }, 46 },
+	{ "inner_short_raw", VTAP_FUZZ_DEFAULT, VTAP_DROP_INNER_SHORT, 0, { .inner = 0 }, 13, 0 },
+	{ "inner_min_raw", VTAP_FUZZ_DEFAULT, VTAP_REDIRECTED, 0, { .inner = 0 }, 14, 0 },
+	{ "strict_reserved", VTAP_FUZZ_STRICT, VTAP_DROP_RESERVED, 1, { V4, .vx_flags = { 0x80 } }, 46, 0 },
 	SEED(VTAP_FUZZ_STRICT, REDIRECTED, V4),
 	SEED(VTAP_FUZZ_PORTS, PASS_NOT_OURS, V4),
 	SEED(VTAP_FUZZ_PORTS, REDIRECTED, V4, .dport_sel = 1),
 	SEED(VTAP_FUZZ_PORTS, REDIRECTED, V4, .l3 = 1, .dport_sel = 4),
-	{ "max_frame", VTAP_FUZZ_PORTS, VTAP_REDIRECTED, 0, { V4, .dport_sel = 1 }, 1518 - 34 },
-	{ "too_big", VTAP_FUZZ_PORTS, VTAP_DROP_TOO_BIG, 0, { V4, .dport_sel = 1 }, 1519 - 34 },
+	{ "max_frame", VTAP_FUZZ_PORTS, VTAP_REDIRECTED, 0, { V4, .dport_sel = 1 }, 1518 - 34, 0 },
+	{ "too_big", VTAP_FUZZ_PORTS, VTAP_DROP_TOO_BIG, 0, { V4, .dport_sel = 1 }, 1519 - 34, 0 },
 	SEED(VTAP_FUZZ_VNI, DROP_VNI, V4, .vni = { 0, 0, 99 }),
 	SEED(VTAP_FUZZ_VNI, REDIRECTED, V4, .vni = { 0, 0, 150 }),
 	SEED(VTAP_FUZZ_ALLOW_SRC, REDIRECTED, V4),

@@ -37,27 +37,39 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/*
- * Skip the Ethernet header and at most two VLAN tags. Returns the offset of
- * what follows and sets *type to its ethertype (still a VLAN type when
- * there are more than two tags); returns 0 when a header is cut short.
- */
-static size_t skip_l2(const uint8_t *f, size_t len, unsigned int *type)
-{
-	size_t off = ETH_HLEN;
+/* Where a header lies: in the first buffer, in the frame but beyond the
+ * first buffer (a multi-buffer frame split early), or cut off. */
+enum hdr_at { HDR_OK, HDR_SPLIT, HDR_CUT };
 
-	if (len < ETH_HLEN)
-		return 0;
+static enum hdr_at hdr_at(size_t off, size_t n, size_t len, size_t first)
+{
+	return off + n > len ? HDR_CUT : off + n > first ? HDR_SPLIT : HDR_OK;
+}
+
+/*
+ * Skip the Ethernet header and at most two VLAN tags. Sets *off to the
+ * offset of what follows and *type to its ethertype (still a VLAN type when
+ * there are more than two tags), or says where a header is missing.
+ */
+static enum hdr_at skip_l2(const uint8_t *f, size_t len, size_t first, unsigned int *type,
+			   size_t *off)
+{
+	enum hdr_at at = hdr_at(0, ETH_HLEN, len, first);
+
+	*off = ETH_HLEN;
+	if (at != HDR_OK)
+		return at;
 	*type = be16(f + 12);
 	for (int tags = 0; tags < VTAP_MAX_VLAN_TAGS; tags++) {
 		if (*type != ETHERTYPE_VLAN && *type != ETHERTYPE_QINQ)
 			break;
-		if (off + 4 > len)	/* TCI + next ethertype */
-			return 0;
-		*type = be16(f + off + 2);
-		off += 4;
+		at = hdr_at(*off, 4, len, first);	/* TCI + next ethertype */
+		if (at != HDR_OK)
+			return at;
+		*type = be16(f + *off + 2);
+		*off += 4;
 	}
-	return off;
+	return HDR_OK;
 }
 
 /* Extension headers that may follow the fixed IPv6 header (IANA list). */
@@ -129,54 +141,74 @@ static int src_allowed(const struct vtap_ref_config *cfg, const struct vtap_sour
  * its direction (inner IP addresses of the outer source's family compared
  * with the outer source) and whether the mirror truncated it (its IP length
  * says more than the frame holds). Both need the whole inner IP header.
+ * first: the inner frame's bytes in the first buffer. Returns HDR_SPLIT
+ * when a header it needs is in the frame but beyond them.
  */
-static void inspect_inner(const uint8_t *f, size_t len, struct vtap_ref_result *res)
+static enum hdr_at inspect_inner(const uint8_t *f, size_t len, size_t first,
+				 struct vtap_ref_result *res)
 {
 	const struct vtap_source_key *key = &res->key;
 	unsigned int type;
-	size_t l3 = skip_l2(f, len, &type);
+	size_t l3;
+	enum hdr_at at = skip_l2(f, len, first, &type, &l3);
 
-	if (!l3)
-		return;
-	if (type == ETHERTYPE_IPV4 && l3 + IPV4_HLEN <= len) {
+	if (at != HDR_OK)
+		return at;
+	if (type == ETHERTYPE_IPV4) {
+		at = hdr_at(l3, IPV4_HLEN, len, first);
+		if (at != HDR_OK)
+			return at;
 		res->truncated = be16(f + l3 + 2) > len - l3;
 		if (key->family != VTAP_AF_INET)
-			return;
+			return HDR_OK;
 		if (!memcmp(f + l3 + 12, key->addr + 12, 4))
 			res->dir = VTAP_REF_DIR_FROM;
 		else if (!memcmp(f + l3 + 16, key->addr + 12, 4))
 			res->dir = VTAP_REF_DIR_TO;
-	} else if (type == ETHERTYPE_IPV6 && l3 + IPV6_HLEN <= len) {
+	} else if (type == ETHERTYPE_IPV6) {
+		at = hdr_at(l3, IPV6_HLEN, len, first);
+		if (at != HDR_OK)
+			return at;
 		res->truncated = IPV6_HLEN + be16(f + l3 + 4) > len - l3;
 		if (key->family != VTAP_AF_INET6)
-			return;
+			return HDR_OK;
 		if (!memcmp(f + l3 + 8, key->addr, 16))
 			res->dir = VTAP_REF_DIR_FROM;
 		else if (!memcmp(f + l3 + 24, key->addr, 16))
 			res->dir = VTAP_REF_DIR_TO;
 	}
+	return HDR_OK;
 }
 
+/* A header beyond the first buffer but in the frame is the stack's to read
+ * (split_headers); one beyond the frame is the layer's own reason. */
+#define NEED(off, n, why)						\
+	do {								\
+		enum hdr_at _at = hdr_at(off, n, len, first);		\
+		if (_at != HDR_OK)					\
+			return _at == HDR_SPLIT ? VTAP_PASS_SPLIT : (why); \
+	} while (0)
+
 static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8_t *f,
-				  size_t len, struct vtap_ref_result *res)
+				  size_t len, size_t first, struct vtap_ref_result *res)
 {
 	const struct vtap_settings *s = &cfg->settings;
 	struct vtap_source_key *key = &res->key;
 	size_t l3, udp, ip_end, udp_end, vx, inner;
 	unsigned int type, ulen;
 	uint32_t flags, vni_word;
+	enum hdr_at at;
 
 	/* Layer 2: not Ethernet + IP -> not ours. */
-	l3 = skip_l2(f, len, &type);
-	if (!l3)
-		return VTAP_PASS_NOT_OURS;
+	at = skip_l2(f, len, first, &type, &l3);
+	if (at != HDR_OK)
+		return at == HDR_SPLIT ? VTAP_PASS_SPLIT : VTAP_PASS_NOT_OURS;
 
 	/* Layer 3: a malformed IP header is dropped whatever it carries. */
 	if (type == ETHERTYPE_IPV4) {
 		unsigned int hlen, total;
 
-		if (l3 + IPV4_HLEN > len)
-			return VTAP_DROP_IPV4_INVALID;
+		NEED(l3, IPV4_HLEN, VTAP_DROP_IPV4_INVALID);
 		hlen = (f[l3] & 0x0f) * 4;
 		total = be16(f + l3 + 2);
 		if (f[l3] >> 4 != 4 || hlen < IPV4_HLEN || total < hlen || l3 + total > len)
@@ -193,8 +225,7 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	} else if (type == ETHERTYPE_IPV6) {
 		unsigned int payload;
 
-		if (l3 + IPV6_HLEN > len)
-			return VTAP_DROP_IPV6_INVALID;
+		NEED(l3, IPV6_HLEN, VTAP_DROP_IPV6_INVALID);
 		payload = be16(f + l3 + 4);
 		if (f[l3] >> 4 != 6 || l3 + IPV6_HLEN + payload > len)
 			return VTAP_DROP_IPV6_INVALID;
@@ -211,6 +242,7 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	/* UDP: the header must fit the IP payload, whatever the port. */
 	if (udp + UDP_HLEN > ip_end)
 		return VTAP_DROP_UDP_LEN;
+	NEED(udp, UDP_HLEN, VTAP_DROP_UDP_LEN);
 	if (!port_is_ours(s, be16(f + udp + 2)))
 		return VTAP_PASS_NOT_OURS;
 	ulen = be16(f + udp + 4);
@@ -222,6 +254,7 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	vx = udp + UDP_HLEN;
 	if (vx + VTAP_VXLAN_HLEN > udp_end)
 		return VTAP_DROP_HDR_SHORT;
+	NEED(vx, VTAP_VXLAN_HLEN, VTAP_DROP_HDR_SHORT);
 	flags = be32(f + vx);
 	vni_word = be32(f + vx + 4);
 	if (!(flags & VTAP_VXLAN_FLAG_I))
@@ -243,20 +276,31 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 		return VTAP_DROP_SRC;
 	if (s->max_frame && udp_end - inner > s->max_frame)	/* the target can't take it */
 		return VTAP_DROP_TOO_BIG;
-	if (!cfg->have_target)
-		return VTAP_DROP_REDIRECT;
+
+	/* Bytes after the datagram are trimmed only in the first buffer: a
+	 * trim into the frags could free whole frags. */
+	if (udp_end < len && len > first)
+		return VTAP_DROP_TRAILER_FRAGS;
+	/* Decapsulated only with the inner headers it reads in the first buffer. */
+	NEED(inner, ETH_HLEN, VTAP_DROP_INNER_SHORT);
+	at = inspect_inner(f + inner, udp_end - inner, first - inner, res);
+	if (at == HDR_SPLIT || !cfg->have_target) {
+		/* Not delivered: nothing is counted about the inner frame. */
+		res->dir = VTAP_REF_DIR_OTHER;
+		res->truncated = 0;
+		return at == HDR_SPLIT ? VTAP_PASS_SPLIT : VTAP_DROP_REDIRECT;
+	}
 
 	res->out = f + inner;
 	res->out_len = udp_end - inner;
-	inspect_inner(res->out, res->out_len, res);
 	return VTAP_REDIRECTED;
 }
 
 void vtap_ref_decide(const struct vtap_ref_config *cfg, const uint8_t *frame,
-		     size_t len, struct vtap_ref_result *res)
+		     size_t len, size_t first, struct vtap_ref_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	res->outcome = classify(cfg, frame, len, res);
+	res->outcome = classify(cfg, frame, len, first < len ? first : len, res);
 	res->action = vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_REDIRECT ? VTAP_REF_REDIRECT :
 		      vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_DROP ? VTAP_REF_DROP :
 		      VTAP_REF_PASS;

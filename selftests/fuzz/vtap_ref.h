@@ -44,8 +44,10 @@ struct vtap_ref_result {
 	int truncated;
 };
 
+/* first: how many of the frame's len bytes are in its first buffer (a
+ * multi-buffer frame holds the rest in frags). */
 void vtap_ref_decide(const struct vtap_ref_config *cfg, const uint8_t *frame,
-		     size_t len, struct vtap_ref_result *res);
+		     size_t len, size_t first, struct vtap_ref_result *res);
 
 const char *vtap_ref_outcome_name(enum vtap_counter c);
 int vtap_ref_outcome_kind(enum vtap_counter c);		/* VTAP_KIND_* */
