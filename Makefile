@@ -21,7 +21,7 @@ endif
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) \
-            -DVTAP_VERSION='"$(VERSION)"'
+            -DVTAP_VERSION='"$(VERSION)"' $(SAN_CFLAGS)
 LDLIBS   := -lbpf -lelf -lz
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -Iinclude -I/usr/include/$(ARCH_DIR)
 
@@ -33,7 +33,7 @@ USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
 # vtapctl's objects without main(), for the test programs to link against.
 LIB_OBJS  := $(filter-out $(OUT)/user/vtapctl.o,$(USER_OBJS))
 
-.PHONY: all deps check tests kmod clean
+.PHONY: all deps check tests kmod clean sanitize
 .DEFAULT_GOAL := all
 
 all: $(BPF_OBJS) $(SKELS) $(OUT)/vtapctl
@@ -72,6 +72,11 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)OUT=$(OUT) scripts/run-tests.sh
+
+# The unit and net suites against vtapctl built with ASan and UBSan into
+# $(OUT)/asan (selftests/sanitize/run.sh; make check runs it as a suite).
+sanitize:
+	$(Q)OUT=$(OUT) SUITES=sanitize scripts/run-tests.sh
 
 kmod:
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) modules
