@@ -30,6 +30,37 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 	return 0;
 }
 
+int check_ifname(const char *name, char *err, size_t errlen)
+{
+	/* As the kernel's dev_valid_name(), and no '%': the kernel would read
+	 * "vtap%d" as a pattern and make vtap0, vtap1... under another name. */
+	if (!*name)
+		snprintf(err, errlen, "empty interface name");
+	else if (strlen(name) >= VTAP_IFNAMSIZ)
+		snprintf(err, errlen, "interface names have at most %d characters",
+			 VTAP_IFNAMSIZ - 1);
+	else if (!strcmp(name, ".") || !strcmp(name, ".."))
+		snprintf(err, errlen, "not an interface name");
+	else if (strpbrk(name, "/:% \t\n\v\f\r"))
+		snprintf(err, errlen, "interface names can't contain '/', ':', '%%' or spaces");
+	else
+		return 0;
+	return -EINVAL;
+}
+
+const char *format_arg(const char *arg, char *buf, size_t len)
+{
+	size_t n = 0, max = len > 4 ? len - 4 : 0;
+
+	for (; arg[n] && n < max; n++)
+		buf[n] = isprint((unsigned char)arg[n]) ? arg[n] : '?';
+	if (arg[n] && len >= 4)
+		memcpy(&buf[n], "...", 4);
+	else if (len)
+		buf[n < len ? n : len - 1] = '\0';
+	return buf;
+}
+
 int parse_port(const char *s, __u16 *port, char *err, size_t errlen)
 {
 	unsigned long v;

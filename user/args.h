@@ -9,6 +9,13 @@
 /* Each returns 0 or -EINVAL, and on error writes why into err (errlen). */
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out,
 	       char *err, size_t errlen);
+/* A name the kernel would take as it is for a device: not empty, at most
+ * 15 characters, not "." or "..", no '/', ':', '%' or white space. */
+int check_ifname(const char *name, char *err, size_t errlen);
+/* A user's value as it can be shown in a one-line message: printable
+ * characters only, cut to fit len with "..." at the end. Returns buf. */
+const char *format_arg(const char *arg, char *buf, size_t len);
+
 int parse_port(const char *s, __u16 *port, char *err, size_t errlen);
 int parse_vni_range(const char *s, struct vtap_vni_range *r, char *err, size_t errlen);
 int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen);

@@ -79,6 +79,30 @@ static int other_users(const char *root, const char *target, const char *ifname,
 	return u.count;
 }
 
+/* Why ifname is one of vtap's own devices, or NULL. They carry what vtap
+ * already decapsulated: a program on them would take vtap's output for
+ * input, or be vtap's own monitor program mistaken for a foreign one. */
+static const char *own_device(const struct attach_opts *o)
+{
+	char driver[32], peer[VTAP_IFNAMSIZ];
+	size_t n = strlen(o->ifname), feed = strlen("-feed");
+
+	if (!strcmp(o->ifname, o->target))
+		return "it is the monitor device (--target)";
+	if (other_users(o->pin_root, o->ifname, o->ifname, NULL))
+		return "it is the monitor device of another attachment";
+	if (!dev_driver(o->ifname, driver, sizeof(driver)) && !strcmp(driver, VTAP_MODULE_NAME))
+		return "it is a vtap monitor device";
+	if (dev_made_by_vtapctl(o->ifname))
+		return "vtapctl made it (a monitor or slow-path device)";
+	if (n > feed && !strcmp(o->ifname + n - feed, "-feed")) {
+		snprintf(peer, sizeof(peer), "%.*s", (int)(n - feed), o->ifname);
+		if (dev_made_by_vtapctl(peer))
+			return "it feeds a monitor device that vtapctl made";
+	}
+	return NULL;
+}
+
 /* A target vtapctl created goes when its last attachment goes. Its
  * monitor link moves to an attachment that still uses it. */
 static void release_target(const char *root, const struct attachment *a)
@@ -533,6 +557,7 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 int do_attach(const struct attach_opts *o)
 {
 	char err[512] = "", dir[PATH_MAX], diff[512];
+	const char *why;
 	struct attachment old = { .link_fd = -1 };
 	bool have_old = false, made_dir = false, refresh;
 	struct vtap_bpf *skel = NULL;
@@ -545,6 +570,12 @@ int do_attach(const struct attach_opts *o)
 	ifindex = if_nametoindex(o->ifname);
 	if (!ifindex) {
 		pr_warn("%s: no such interface\n", o->ifname);
+		return EXIT_FAIL;
+	}
+	why = own_device(o);
+	if (why) {
+		pr_warn("%s: not a NIC to tap: %s; attach to the NIC the VXLAN arrives on\n",
+			o->ifname, why);
 		return EXIT_FAIL;
 	}
 	ret = pin_root_prepare(o->pin_root);

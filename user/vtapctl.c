@@ -97,14 +97,20 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+static void list_commands(FILE *f)
+{
+	fprintf(f, "Commands:\n");
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-8s %-10s %s\n", commands[i].name, commands[i].args,
+			commands[i].summary);
+}
+
 static void usage_main(FILE *f)
 {
 	fprintf(f, "Usage: vtapctl COMMAND [options]\n\n"
 		   "Decapsulate cloud traffic-tap VXLAN (Azure vTAP, AWS Traffic Mirroring) with\n"
-		   "XDP and show the tapped traffic on a monitor device.\n\nCommands:\n");
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-8s %-10s %s\n", commands[i].name, commands[i].args,
-			commands[i].summary);
+		   "XDP and show the tapped traffic on a monitor device.\n\n");
+	list_commands(f);
 	fprintf(f, "\nOptions:\n  -h, --help     show this help\n"
 		   "  -V, --version  show the version\n"
 		   "\nSee 'vtapctl help COMMAND' for a command's options.\n");
@@ -114,10 +120,13 @@ static void usage_command(const struct command *c, FILE *f)
 {
 	char left[64];
 
-	fprintf(f, "Usage: vtapctl %s %s [options]\n\n%c%s.\n", c->name, c->args,
-		c->summary[0] - 'a' + 'A', c->summary + 1);
-	if (!c->opts)
+	fprintf(f, "Usage: vtapctl %s %s%s\n\n%c%s.\n", c->name, c->args,
+		c->opts ? " [options]" : "", c->summary[0] - 'a' + 'A', c->summary + 1);
+	if (!c->opts) {
+		fprintf(f, "\n");
+		list_commands(f);
 		return;
+	}
 	fprintf(f, "\nOptions:\n");
 	for (const struct opt_def *o = c->opts; o->name; o++) {
 		if (o->val < 256)
@@ -147,6 +156,20 @@ static int usage_error(const char *what, const char *why)
 	return -EXIT_USAGE;
 }
 
+/* "--NAME VALUE: why", the value shown cut short and printable: it can be
+ * anything the user typed. */
+static int bad_value(const struct command *c, int opt, const char *arg, const char *why)
+{
+	const char *name = "?";
+	char shown[48];
+
+	for (const struct opt_def *o = c->opts; o->name; o++)
+		if (o->val == opt)
+			name = o->name;
+	pr_warn("--%s %s: %s\n", name, format_arg(arg, shown, sizeof(shown)), why);
+	return -EXIT_USAGE;
+}
+
 /* Position of arg in a NULL-terminated list of names, or -1. */
 static long choice(const char *arg, const char *const *names)
 {
@@ -160,17 +183,16 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 			__u16 *ports, unsigned int *nr_ports)
 {
 	struct attach_opts *a = &cl->attach;
-	char why[128], what[128];
+	char why[128];
 	unsigned long v;
 	long pick;
 
-	snprintf(what, sizeof(what), "%s", arg ? arg : "");
 	switch (opt) {
 	case OPT_PORT:
 		if (*nr_ports >= VTAP_MAX_PORTS)
 			return usage_error("--port", "at most 4 ports");
 		if (parse_port(arg, &ports[*nr_ports], why, sizeof(why)))
-			return usage_error(strcat(strcpy(what, "--port "), arg), why);
+			return bad_value(c, opt, arg, why);
 		(*nr_ports)++;
 		break;
 	case OPT_VNI:
@@ -178,14 +200,14 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 			return usage_error("--vni", "at most 16 VNIs or ranges");
 		if (parse_vni_range(arg, &a->settings.vni_ranges[a->settings.nr_vni_ranges],
 				    why, sizeof(why)))
-			return usage_error(strcat(strcpy(what, "--vni "), arg), why);
+			return bad_value(c, opt, arg, why);
 		a->settings.nr_vni_ranges++;
 		break;
 	case OPT_ALLOW_SRC:
 		if (a->nr_allow >= VTAP_MAX_ALLOW_SRC)
 			return usage_error("--allow-src", "at most 1024 CIDRs");
 		if (parse_cidr(arg, &a->allow[a->nr_allow], why, sizeof(why)))
-			return usage_error(strcat(strcpy(what, "--allow-src "), arg), why);
+			return bad_value(c, opt, arg, why);
 		a->nr_allow++;
 		break;
 	case OPT_STRICT:
@@ -195,22 +217,19 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		/* Index = enum mode_req value. */
 		pick = choice(arg, (const char *const[]){ "auto", "native", "generic", NULL });
 		if (pick < 0)
-			return usage_error(strcat(strcpy(what, "--mode "), arg),
-					   "must be auto, native or generic");
+			return bad_value(c, opt, arg, "must be auto, native or generic");
 		a->mode = pick;
 		break;
 	case OPT_BACKEND:
 		/* Index = enum backend_req value. */
 		pick = choice(arg, (const char *const[]){ "auto", "kmod", "veth", NULL });
 		if (pick < 0)
-			return usage_error(strcat(strcpy(what, "--backend "), arg),
-					   "must be auto, kmod or veth");
+			return bad_value(c, opt, arg, "must be auto, kmod or veth");
 		a->backend = pick;
 		break;
 	case OPT_TARGET:
-		if (!*arg || strlen(arg) >= VTAP_IFNAMSIZ || strpbrk(arg, "/ \t\n:"))
-			return usage_error(strcat(strcpy(what, "--target "), arg),
-					   "not a valid interface name");
+		if (check_ifname(arg, why, sizeof(why)))
+			return bad_value(c, opt, arg, why);
 		a->target = arg;
 		break;
 	case OPT_REPLACE:
@@ -218,13 +237,12 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		break;
 	case OPT_MAX_SOURCES:
 		if (parse_uint(arg, 1, 1 << 24, &v, why, sizeof(why)))
-			return usage_error(strcat(strcpy(what, "--max-sources "), arg), why);
+			return bad_value(c, opt, arg, why);
 		a->max_sources = v;
 		break;
 	case OPT_PIN_ROOT:
 		if (arg[0] != '/')
-			return usage_error(strcat(strcpy(what, "--pin-root "), arg),
-					   "must be an absolute path");
+			return bad_value(c, opt, arg, "must be an absolute path");
 		cl->pin_root = arg;
 		break;
 	case OPT_JSON:
@@ -232,7 +250,7 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		break;
 	case OPT_WATCH:
 		if (parse_uint(arg, 1, 3600, &cl->watch, why, sizeof(why)))
-			return usage_error(strcat(strcpy(what, "--watch "), arg), why);
+			return bad_value(c, opt, arg, why);
 		break;
 	case 'v':
 		vtap_log_level = LOG_DEBUG;
@@ -241,7 +259,6 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		cl->help = true;
 		break;
 	default:
-		(void)c;
 		return usage_error(c->name, "bad option");
 	}
 	return 0;
@@ -250,7 +267,7 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 static int parse_cmdline(const struct command *c, int argc, char **argv, struct cmdline *cl)
 {
 	struct option longopts[32] = {};
-	char shortopts[32] = ":", what[160];
+	char shortopts[32] = ":", shown[48], why[128];
 	__u16 ports[VTAP_MAX_PORTS + 1];
 	unsigned int nr_ports = 0, n = 0;
 	int opt, ret;
@@ -268,13 +285,14 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (opt == '?') {
-			snprintf(what, sizeof(what), "%s", optopt ? (char[]){ '-', optopt, 0 }
-								  : argv[optind - 1]);
-			pr_warn("%s: unknown option %s\n", c->name, what);
+			pr_warn("%s: unknown option %s\n", c->name,
+				optopt ? (char[]){ '-', optopt, 0 } :
+				format_arg(argv[optind - 1], shown, sizeof(shown)));
 			return -EXIT_USAGE;
 		}
 		if (opt == ':') {
-			pr_warn("%s: option %s needs a value\n", c->name, argv[optind - 1]);
+			pr_warn("%s: option %s needs a value\n", c->name,
+				format_arg(argv[optind - 1], shown, sizeof(shown)));
 			return -EXIT_USAGE;
 		}
 		ret = parse_option(c, cl, opt, optarg, ports, &nr_ports);
@@ -287,16 +305,16 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 	if (optind < argc)
 		cl->ifname = argv[optind++];
 	if (optind < argc) {
-		pr_warn("%s: unexpected argument '%s'\n", c->name, argv[optind]);
+		pr_warn("%s: unexpected argument '%s'\n", c->name,
+			format_arg(argv[optind], shown, sizeof(shown)));
 		return -EXIT_USAGE;
 	}
 	if (!cl->ifname && c->args[0] != '[') {
 		pr_warn("%s: missing %s\n", c->name, c->args);
 		return -EXIT_USAGE;
 	}
-	if (cl->ifname && (!*cl->ifname || strlen(cl->ifname) >= VTAP_IFNAMSIZ ||
-			   strpbrk(cl->ifname, "/ \t\n:"))) {
-		pr_warn("%s: '%s' is not a valid interface name\n", c->name, cl->ifname);
+	if (cl->ifname && check_ifname(cl->ifname, why, sizeof(why))) {
+		pr_warn("%s: '%s': %s\n", c->name, format_arg(cl->ifname, shown, sizeof(shown)), why);
 		return -EXIT_USAGE;
 	}
 	settings_canonicalize(&cl->attach.settings, ports, nr_ports, cl->attach.allow, &cl->attach.nr_allow);
@@ -324,14 +342,28 @@ int main(int argc, char **argv)
 	}
 	c = find_command(argv[1]);
 	if (!c) {
-		pr_warn("%s: unknown command (try 'vtapctl --help')\n", argv[1]);
+		char shown[48];
+
+		pr_warn("%s: unknown command (try 'vtapctl --help')\n",
+			format_arg(argv[1], shown, sizeof(shown)));
 		return EXIT_USAGE;
 	}
 	if (!strcmp(c->name, "help")) {
-		const struct command *about = argc > 2 ? find_command(argv[2]) : NULL;
+		const struct command *about = NULL;
+		char shown[48];
 
-		if (argc > 3 || (argc > 2 && !about)) {
-			pr_warn("help: unknown command '%s'\n", argv[argc > 3 ? 3 : 2]);
+		if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")))
+			about = c;
+		else if (argc > 2)
+			about = find_command(argv[2]);
+		if (argc > 2 && !about) {
+			pr_warn("help: unknown command '%s'\n",
+				format_arg(argv[2], shown, sizeof(shown)));
+			return EXIT_USAGE;
+		}
+		if (argc > 3) {
+			pr_warn("help: unexpected argument '%s'\n",
+				format_arg(argv[3], shown, sizeof(shown)));
 			return EXIT_USAGE;
 		}
 		if (about)

@@ -67,6 +67,24 @@ expect_error 2 "option without its value" attach eth1 --target
 expect_error 2 "help for an unknown command" help frobnicate
 expect_error 2 "unknown command" frobnicate
 expect_error 2 "unknown option to stats" stats --frobnicate
+# names as the kernel would refuse or read as a pattern ("vtap%d" makes vtap1...)
+for n in . .. 'vtap%d' 'a:1' ''; do
+	expect_error 2 "interface name '$n'" attach "$n"
+	expect_error 2 "--target '$n'" attach eth1 --target "$n"
+done
+check "no device made from the pattern vtap%d" not link_exists col vtap1
+expect_error 2 "detach '..'" detach ..
+expect_error 2 "stats '..'" stats ..
+expect_error 2 "help attach extra" help attach extra
+check "help attach extra: names the extra argument" grep -q "unexpected argument 'extra'" <<<"$VT_ERR"
+# values far longer than any buffer: bounded, one line, no crash
+long=$(printf '9%.0s' $(seq 400))
+for o in --port --vni --allow-src --mode --backend --target --max-sources --pin-root; do
+	expect_error 2 "$o with a 400-character value" attach eth1 "$o" "$long"
+done
+expect_error 2 "--watch with a 400-character value" stats --watch "$long"
+expect_error 2 "a 400-character interface name" attach "$long"
+check "a 400-character value is cut short in the message" test "${#VT_ERR}" -lt 200
 
 # ---- help and version -------------------------------------------------------------
 vt col --help
@@ -75,6 +93,9 @@ vt col help attach
 check "help attach: exit 0, lists every attach option" sh -c '[ '$VT_RC' -eq 0 ] &&
 	for o in --port --vni --allow-src --strict --mode --backend --target --replace --max-sources --pin-root; do
 		echo "$1" | grep -q -- "$o" || exit 1; done' _ "$VT_OUT"
+vt col help help
+check "help help: no options claimed, the commands listed" sh -c '[ '$VT_RC' -eq 0 ] &&
+	! echo "$1" | grep -q "\[options\]" && echo "$1" | grep -q "^  stats "' _ "$VT_OUT"
 for c in attach detach status stats help; do
 	vt col help $c
 	check "help $c: exit 0, usage on stdout" sh -c "[ $VT_RC -eq 0 ] && echo \"\$1\" | grep -q 'vtapctl $c'" _ "$VT_OUT"
@@ -146,6 +167,17 @@ expect_eq "attach again, same settings: counters kept" \
 	"$(json "[j['global'], j['sources']]" <"$TMPD/stats.json")"
 expect_eq "attach again, same settings: same program" "$prog1" "$(xdp_prog_id col eth1)"
 expect_eq "attach again, same settings: same link" "$link1" "$(pinned_link_id "$pins")"
+# vtap's own devices are not NICs to tap: refused, nothing changed
+for d in vtap0 vtap0-feed vtsp4789; do
+	link_exists col $d || { fail "$d exists after attach"; continue; }
+	before=$(xdp_prog_id col $d)
+	vt col attach $d
+	expect_eq "attach $d (vtap's own): exit 1" 1 "$VT_RC"
+	check "attach $d: one-line error" one_line_error
+	check "attach $d: says it is vtap's own ($VT_ERR)" grep -q "not a NIC to tap" <<<"$VT_ERR"
+	expect_eq "attach $d: its XDP unchanged" "$before" "$(xdp_prog_id col $d)"
+	check "attach $d: no pins for it" test ! -e "$(pin_dir col $d)"
+done
 vt col attach eth1 --port 4789 --vni 100-101
 expect_eq "attach again, other settings, no --replace: exit 1" 1 "$VT_RC"
 check "attach again, other settings: one-line error" one_line_error

@@ -141,6 +141,43 @@ static void test_canonicalize(void)
 	CU_ASSERT_EQUAL(s.filter_src, 0);
 }
 
+static void test_ifname(void)
+{
+	CU_ASSERT_EQUAL(check_ifname("eth0", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(check_ifname("a", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(check_ifname("...", err, sizeof(err)), 0);	/* the kernel takes it */
+	CU_ASSERT_EQUAL(check_ifname("123456789012345", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname("1234567890123456", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "interface names have at most 15 characters");
+	CU_ASSERT_NOT_EQUAL(check_ifname("", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname(".", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "not an interface name");
+	CU_ASSERT_NOT_EQUAL(check_ifname("..", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname("vtap%d", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname("a/b", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname("a:1", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname("a b", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname("a\tb", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_ifname("a\nb", err, sizeof(err)), 0);
+}
+
+static void test_format_arg(void)
+{
+	char buf[8], big[64], long_arg[401];
+
+	CU_ASSERT_STRING_EQUAL(format_arg("eth0", buf, sizeof(buf)), "eth0");
+	CU_ASSERT_STRING_EQUAL(format_arg("", buf, sizeof(buf)), "");
+	CU_ASSERT_STRING_EQUAL(format_arg("a\nb\x1b", buf, sizeof(buf)), "a?b?");
+	CU_ASSERT_STRING_EQUAL(format_arg("abcdefghij", buf, sizeof(buf)), "abcd...");
+	memset(long_arg, '9', 400);
+	long_arg[400] = '\0';
+	memset(big, 'x', sizeof(big));
+	format_arg(long_arg, big, sizeof(big));
+	CU_ASSERT_EQUAL(strlen(big), sizeof(big) - 1);
+	CU_ASSERT_STRING_EQUAL(big + sizeof(big) - 4, "...");
+	CU_ASSERT_STRING_EQUAL(format_arg("abc", buf, 1), "");
+}
+
 static void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("args", NULL, NULL);
@@ -151,6 +188,8 @@ static void register_tests(void)
 	CU_add_test(s, "cidr ipv6", test_cidr_v6);
 	CU_add_test(s, "format addr", test_format_addr);
 	CU_add_test(s, "canonical settings", test_canonicalize);
+	CU_add_test(s, "interface names as the kernel takes them", test_ifname);
+	CU_add_test(s, "user values shown bounded and printable", test_format_arg);
 	register_settings_tests();
 }
 
