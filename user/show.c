@@ -70,7 +70,8 @@ static int take_snapshot(const struct attachment *a, struct snapshot *s)
 		s->rows[s->nr].pps = 0;
 		s->nr++;
 	}
-	qsort(s->rows, s->nr, sizeof(*s->rows), by_packets);
+	if (s->nr)	/* rows is NULL while empty: not for qsort */
+		qsort(s->rows, s->nr, sizeof(*s->rows), by_packets);
 	return 0;
 }
 
