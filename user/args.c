@@ -48,6 +48,32 @@ int check_ifname(const char *name, char *err, size_t errlen)
 	return -EINVAL;
 }
 
+int check_pin_root(const char *path, char *err, size_t errlen)
+{
+	const char *p = path;
+
+	if (path[0] != '/') {
+		snprintf(err, errlen, "must be an absolute path");
+		return -EINVAL;
+	}
+	if (strlen(path) > VTAP_PIN_ROOT_MAX) {
+		snprintf(err, errlen, "longer than %d characters", VTAP_PIN_ROOT_MAX);
+		return -EINVAL;
+	}
+	/* "." and ".." would make the folder detach removes another one. */
+	for (; *p; p += strcspn(p, "/")) {
+		size_t n;
+
+		p += strspn(p, "/");
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			snprintf(err, errlen, "'.' and '..' are not allowed in it");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 const char *format_arg(const char *arg, char *buf, size_t len)
 {
 	size_t n = 0, max = len > 4 ? len - 4 : 0;

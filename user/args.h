@@ -12,6 +12,11 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 /* A name the kernel would take as it is for a device: not empty, at most
  * 15 characters, not "." or "..", no '/', ':', '%' or white space. */
 int check_ifname(const char *name, char *err, size_t errlen);
+/* The longest pin root: room for netns-<inode>/<ifname>/<pin> in PATH_MAX. */
+#define VTAP_PIN_ROOT_MAX 256
+/* An absolute path of at most VTAP_PIN_ROOT_MAX characters without "." or
+ * ".." components. */
+int check_pin_root(const char *path, char *err, size_t errlen);
 /* A user's value as it can be shown in a one-line message: printable
  * characters only, cut to fit len with "..." at the end. Returns buf. */
 const char *format_arg(const char *arg, char *buf, size_t len);

@@ -578,9 +578,9 @@ int do_attach(const struct attach_opts *o)
 			o->ifname, why);
 		return EXIT_FAIL;
 	}
-	ret = pin_root_prepare(o->pin_root);
+	ret = pin_root_prepare(o->pin_root, err, sizeof(err));
 	if (ret) {
-		pr_warn("%s: can't set up the pin root on bpffs: %s\n", o->pin_root, strerror(-ret));
+		pr_warn("%s: pin root: %s\n", o->pin_root, err);
 		return EXIT_FAIL;
 	}
 	ret = pin_dir(o->pin_root, o->ifname, dir, sizeof(dir));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,29 +54,107 @@ static int mkdir_p(const char *path, mode_t mode)
 
 static int mount_bpffs(const char *path)
 {
-	if (mount("bpf", path, "bpf", 0, "mode=0700"))
+	if (mount("bpf", path, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700"))
 		return -errno;
 	return 0;
 }
 
-int pin_root_prepare(const char *root)
+static bool dir_empty(int fd)
 {
-	int err;
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return false;
+	}
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Walks root one folder at a time, never through a symbolic link, making
+ * what is missing. bpffs is mounted only on a folder this call made (so
+ * empty, and nobody's data): never over a folder that was there, such as
+ * /etc named through a link. The mount goes through the descriptor, so the
+ * folder can't be swapped for a link in between.
+ */
+int pin_root_prepare(const char *root, char *err, size_t errlen)
+{
+	char buf[PATH_MAX], fdpath[64], *name, *save;
+	int dir = -1, parent = -1, ret = 0;
+	const char *last = NULL;
+	bool made = false;
+	struct statfs st;
 
 	if (is_bpffs(root))
 		return 0;
 	/* The usual place: mount bpffs on /sys/fs/bpf itself, as systemd does. */
 	if (!strncmp(root, "/sys/fs/bpf/", 12) && !is_bpffs("/sys/fs/bpf")) {
-		err = mount_bpffs("/sys/fs/bpf");
-		if (err)
-			return err;
+		ret = mount_bpffs("/sys/fs/bpf");
+		if (ret) {
+			snprintf(err, errlen, "can't mount bpffs on /sys/fs/bpf: %s", strerror(-ret));
+			return ret;
+		}
 	}
-	err = mkdir_p(root, 0700);
-	if (err)
-		return err;
-	if (!is_bpffs(root))
-		return mount_bpffs(root);
-	return 0;
+	if (snprintf(buf, sizeof(buf), "%s", root) >= (int)sizeof(buf)) {
+		snprintf(err, errlen, "path too long");
+		return -ENAMETOOLONG;
+	}
+	dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (name = strtok_r(buf, "/", &save); name && dir >= 0;
+	     name = strtok_r(NULL, "/", &save)) {
+		made = !mkdirat(dir, name, 0700);
+		if (!made && errno != EEXIST) {
+			ret = -errno;
+			snprintf(err, errlen, "can't create %s: %s", name, strerror(errno));
+			goto out;
+		}
+		if (parent >= 0)
+			close(parent);
+		parent = dir;
+		last = name;
+		dir = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dir < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", name, errno == ELOOP || errno == ENOTDIR ?
+				 "a symbolic link or not a folder; give the real path" :
+				 strerror(errno));
+			goto out;
+		}
+	}
+	if (dir < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto out;
+	}
+	if (!fstatfs(dir, &st) && st.f_type == BPF_FS_MAGIC)
+		goto out;
+	if (!made || !dir_empty(dir)) {
+		ret = -EEXIST;
+		snprintf(err, errlen, "exists and is not on bpffs; vtapctl mounts bpffs only on a "
+			 "folder it creates (mount bpffs there yourself, or name a new folder)");
+		goto out;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", dir);
+	ret = mount_bpffs(fdpath);
+	if (ret) {
+		snprintf(err, errlen, "can't mount bpffs: %s", strerror(-ret));
+		close(dir);
+		dir = -1;
+		unlinkat(parent, last, AT_REMOVEDIR);
+	}
+out:
+	if (dir >= 0)
+		close(dir);
+	if (parent >= 0)
+		close(parent);
+	return ret;
 }
 
 /* The initial namespace keeps the short layout; others get their own folder

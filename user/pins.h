@@ -8,8 +8,9 @@
 
 /* --pin-root, else $VTAP_PIN_ROOT, else the default. */
 const char *pin_root_resolve(const char *opt);
-/* Make sure the pin root exists on a bpffs, mounting one if needed. */
-int pin_root_prepare(const char *root);
+/* Make sure the pin root exists on a bpffs, mounting one only on a folder
+ * it makes; on error err says why. */
+int pin_root_prepare(const char *root, char *err, size_t errlen);
 /* The folder that holds this network namespace's attachments. */
 int pin_ns_dir(const char *root, char *buf, size_t len);
 int pin_dir(const char *root, const char *ifname, char *buf, size_t len);

@@ -241,8 +241,8 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		a->max_sources = v;
 		break;
 	case OPT_PIN_ROOT:
-		if (arg[0] != '/')
-			return bad_value(c, opt, arg, "must be an absolute path");
+		if (check_pin_root(arg, why, sizeof(why)))
+			return bad_value(c, opt, arg, why);
 		cl->pin_root = arg;
 		break;
 	case OPT_JSON:
@@ -323,6 +323,7 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 
 int main(int argc, char **argv)
 {
+	char why[128], shown[48];
 	struct cmdline cl = {};
 	const struct command *c;
 	int ret;
@@ -342,15 +343,12 @@ int main(int argc, char **argv)
 	}
 	c = find_command(argv[1]);
 	if (!c) {
-		char shown[48];
-
 		pr_warn("%s: unknown command (try 'vtapctl --help')\n",
 			format_arg(argv[1], shown, sizeof(shown)));
 		return EXIT_USAGE;
 	}
 	if (!strcmp(c->name, "help")) {
 		const struct command *about = NULL;
-		char shown[48];
 
 		if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help")))
 			about = c;
@@ -383,6 +381,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cl.pin_root = pin_root_resolve(cl.pin_root);
+	if (check_pin_root(cl.pin_root, why, sizeof(why))) {
+		pr_warn("%s %s: %s\n", VTAP_PIN_ROOT_ENV, format_arg(cl.pin_root, shown, sizeof(shown)),
+			why);
+		return EXIT_USAGE;
+	}
 	cl.attach.pin_root = cl.pin_root;
 	cl.attach.ifname = cl.ifname;
 

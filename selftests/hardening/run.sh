@@ -9,7 +9,7 @@
 cd "$(dirname "$0")" || exit 1
 export OUT=${OUT:-build}
 TIMEOUT=${HARDENING_TEST_TIMEOUT:-180}
-TESTS=${TESTS:-"counting churn spoofing privilege coexist"}
+TESTS=${TESTS:-"counting churn spoofing privilege coexist pinroot"}
 
 source ../runner.sh
 for t in $TESTS; do

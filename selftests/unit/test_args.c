@@ -161,6 +161,28 @@ static void test_ifname(void)
 	CU_ASSERT_NOT_EQUAL(check_ifname("a\nb", err, sizeof(err)), 0);
 }
 
+static void test_pin_root(void)
+{
+	char longer[VTAP_PIN_ROOT_MAX + 2];
+
+	CU_ASSERT_EQUAL(check_pin_root("/sys/fs/bpf/vtap", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(check_pin_root("/run/vtap.pins/..x/.y", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(check_pin_root("//a//b/", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_pin_root("sys/fs/bpf", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "must be an absolute path");
+	CU_ASSERT_NOT_EQUAL(check_pin_root("", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_pin_root("/sys/fs/bpf/..", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_pin_root("/sys/../etc", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_pin_root("/./etc", err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_pin_root("/etc/.", err, sizeof(err)), 0);
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[0] = '/';
+	longer[sizeof(longer) - 1] = '\0';
+	CU_ASSERT_NOT_EQUAL(check_pin_root(longer, err, sizeof(err)), 0);
+	longer[sizeof(longer) - 2] = '\0';
+	CU_ASSERT_EQUAL(check_pin_root(longer, err, sizeof(err)), 0);
+}
+
 static void test_format_arg(void)
 {
 	char buf[8], big[64], long_arg[401];
@@ -190,6 +212,7 @@ static void register_tests(void)
 	CU_add_test(s, "canonical settings", test_canonicalize);
 	CU_add_test(s, "interface names as the kernel takes them", test_ifname);
 	CU_add_test(s, "user values shown bounded and printable", test_format_arg);
+	CU_add_test(s, "pin root: absolute, bounded, no . or ..", test_pin_root);
 	register_settings_tests();
 }
 
