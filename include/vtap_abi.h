@@ -193,11 +193,15 @@ struct vtap_attach_info {
 	__u32 ifindex;
 	__u32 backend;				/* enum vtap_backend */
 	__u32 max_sources;
-	__u32 pad;
+	__u32 flags;				/* VTAP_INFO_* */
 	char target[VTAP_IFNAMSIZ];		/* what packet taps listen on */
 	char feed[VTAP_IFNAMSIZ];		/* veth backend: end we redirect into */
 	char slow_dev[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* slow-path vxlan devices, per port */
 };
+
+/* vtapctl made the target (and detach deletes it when no other attachment
+ * uses it): recorded at attach, so it stays true after the device is gone. */
+#define VTAP_INFO_TARGET_CREATED	1u
 
 struct vtap_config {
 	struct vtap_settings settings;

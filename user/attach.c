@@ -19,6 +19,7 @@
 #include "args.h"
 #include "attachment.h"
 #include "backend.h"
+#include "health.h"
 #include "log.h"
 #include "pins.h"
 #include "vtapctl.h"
@@ -353,6 +354,8 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	cfg->info.ifindex = if_nametoindex(o->ifname);
 	cfg->info.backend = t->backend;
 	cfg->info.max_sources = o->max_sources;
+	if (t->created || dev_made_by_vtapctl(t->name))
+		cfg->info.flags |= VTAP_INFO_TARGET_CREATED;
 	snprintf(cfg->info.target, sizeof(cfg->info.target), "%s", t->name);
 	snprintf(cfg->info.feed, sizeof(cfg->info.feed), "%s", t->feed);
 	bpf_map__set_max_entries(skel->maps.vtap_sources, o->max_sources);
@@ -499,7 +502,7 @@ static bool same_settings(const struct attach_opts *o, const struct attachment *
 }
 
 /* Pins whose link lost its interface (deleted NIC, or a namespace gone). */
-static void remove_stale(const char *root, struct attachment *a)
+void remove_stale(const char *root, struct attachment *a)
 {
 	pr_warn("%s: removing the pins of an attachment whose interface went away\n", a->ifname);
 	if (a->link_fd >= 0)
@@ -508,6 +511,101 @@ static void remove_stale(const char *root, struct attachment *a)
 	slowpath_release(a, NULL);
 	attachment_close(a);
 	pin_dir_remove(a->dir);
+}
+
+struct find_ifindex {
+	const char *root;
+	__u32 ifindex;
+	char name[VTAP_IFNAMSIZ];
+};
+
+static int match_ifindex(const char *ifname, void *ctx)
+{
+	struct find_ifindex *f = ctx;
+	struct attachment a;
+
+	if (!attachment_open(f->root, ifname, false, &a) && a.link.xdp.ifindex == f->ifindex) {
+		snprintf(f->name, sizeof(f->name), "%s", ifname);
+		attachment_close(&a);
+		return 1;
+	}
+	attachment_close(&a);
+	return 0;
+}
+
+/* The pins of a live attachment are named after its interface as it was
+ * called at attach: after a rename they move to the new name, unless that
+ * name has pins of its own. 0: moved (or nothing to move). */
+int pins_follow_rename(const char *root, const struct attachment *a)
+{
+	char now[IF_NAMESIZE], to[PATH_MAX];
+
+	if (!a->link.xdp.ifindex || !if_indextoname(a->link.xdp.ifindex, now) ||
+	    !strcmp(now, a->ifname))
+		return 0;
+	if (pin_dir(root, now, to, sizeof(to)) || !access(to, F_OK) || rename(a->dir, to)) {
+		pr_warn("%s: the attachment pinned as %s now runs on %s (renamed), and %s "
+			"can't take its pins; 'vtapctl detach %s' stops it\n", a->ifname,
+			a->ifname, now, to, a->ifname);
+		return -EEXIST;
+	}
+	pr_warn("%s: now called %s: its pins move to %s\n", a->ifname, now, to);
+	return 0;
+}
+
+/* What is pinned under o->ifname, identified by the link's ifindex (the
+ * namespace is the pin folder's): 1 this interface's attachment, opened
+ * into old; 0 none (leftovers removed, a renamed NIC's pins moved
+ * away); -1 an error, said. */
+static int open_existing(const struct attach_opts *o, int ifindex, struct attachment *old)
+{
+	struct find_ifindex f = { .root = o->pin_root, .ifindex = ifindex };
+	int ret = attachment_open(o->pin_root, o->ifname, true, old);
+
+	if (!ret && old->link.xdp.ifindex == (__u32)ifindex)
+		return 1;
+	if (!ret && old->link.xdp.ifindex) {
+		/* Another device took the name of an attached NIC that was renamed. */
+		if (pins_follow_rename(o->pin_root, old))
+			return -1;
+		attachment_close(old);
+		ret = -ENOENT;
+	} else if (!ret) {
+		remove_stale(o->pin_root, old);
+		ret = -ENOENT;
+	}
+	if (ret == -ENODATA && old->link.xdp.ifindex) {
+		pr_warn("%s: the pins in %s are incomplete while its program runs; "
+			"'vtapctl detach %s' removes them\n", o->ifname, old->dir, o->ifname);
+		return -1;
+	}
+	if (ret == -ENODATA || ret == -ENOLINK) {
+		pr_warn("%s: removing incomplete pins in %s that no program uses\n", o->ifname,
+			old->dir);
+		attachment_close(old);
+		if (pin_dir_remove(old->dir))
+			ret = -ENOTEMPTY;
+		else
+			ret = -ENOENT;
+	}
+	if (ret == -ENOENT) {
+		attachment_close(old);
+		/* This NIC, attached under its name before a rename. */
+		if (pin_for_each(o->pin_root, match_ifindex, &f) != 1)
+			return 0;
+		if (attachment_open(o->pin_root, f.name, true, old))
+			return 0;
+		if (pins_follow_rename(o->pin_root, old))
+			return -1;
+		attachment_close(old);
+		return attachment_open(o->pin_root, o->ifname, true, old) ? 0 : 1;
+	}
+	if (ret == -EACCES || ret == -EPERM)
+		pr_warn("%s: %s: permission denied (needs root)\n", o->ifname, old->dir);
+	else
+		pr_warn("%s: unreadable pins in %s (%s); run 'vtapctl detach %s'\n",
+			o->ifname, old->dir, strerror(-ret), o->ifname);
+	return -1;
 }
 
 static __u32 prog_id(int prog_fd)
@@ -554,7 +652,62 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 	return 0;
 }
 
+/* Commands that change state hold the pin root's lock throughout. With
+ * create, the root is made (and bpffs mounted) first; without, a missing
+ * root is no error: 0 and nothing to lock. The fd to close, or -1 (said). */
+static int lock_root(const char *root, const char *what, bool create)
+{
+	int ret;
+
+	if (create) {
+		char ns[64];
+
+		if (pin_root_vanishes(root, ns, sizeof(ns))) {
+			pr_warn("%s: %s is not on bpffs in this private mount namespace (ip netns "
+				"exec?): the pins, and the tap, would vanish when vtapctl exits; run "
+				"'nsenter --net=/run/netns/%s vtapctl %s ...' instead\n", what, root,
+				ns, what);
+			return -1;
+		}
+		char why[256];
+
+		ret = pin_root_prepare(root, why, sizeof(why));
+		if (ret) {
+			pr_warn("%s: pin root: %s\n", root, why);
+			return -1;
+		}
+	} else if (access(root, F_OK) && errno == ENOENT) {
+		return 0;
+	}
+	ret = pin_root_lock(root, true);
+	if (ret == -EBUSY)
+		pr_warn("%s: busy: another vtapctl held its lock for %d s\n", root, PIN_LOCK_WAIT_S);
+	else if (ret < 0)
+		pr_warn("%s: can't lock: %s\n", root, strerror(-ret));
+	return ret < 0 ? -1 : ret;
+}
+
+static int attach_locked(const struct attach_opts *o);
+
 int do_attach(const struct attach_opts *o)
+{
+	int lock, ret;
+
+	if (!check_privileges("attach"))
+		return EXIT_FAIL;
+	if (!if_nametoindex(o->ifname)) {
+		pr_warn("%s: no such interface\n", o->ifname);
+		return EXIT_FAIL;
+	}
+	lock = lock_root(o->pin_root, "attach", true);
+	if (lock < 0)
+		return EXIT_FAIL;
+	ret = attach_locked(o);
+	close(lock);
+	return ret;
+}
+
+static int attach_locked(const struct attach_opts *o)
 {
 	char err[512] = "", dir[PATH_MAX], diff[512];
 	const char *why;
@@ -565,8 +718,6 @@ int do_attach(const struct attach_opts *o)
 	struct target t = {};
 	int ifindex, link_fd = -1, mode, ret;
 
-	if (!check_privileges("attach"))
-		return EXIT_FAIL;
 	ifindex = if_nametoindex(o->ifname);
 	if (!ifindex) {
 		pr_warn("%s: no such interface\n", o->ifname);
@@ -578,32 +729,17 @@ int do_attach(const struct attach_opts *o)
 			o->ifname, why);
 		return EXIT_FAIL;
 	}
-	ret = pin_root_prepare(o->pin_root, err, sizeof(err));
-	if (ret) {
-		pr_warn("%s: pin root: %s\n", o->pin_root, err);
-		return EXIT_FAIL;
-	}
 	ret = pin_dir(o->pin_root, o->ifname, dir, sizeof(dir));
 	if (ret) {
 		pr_warn("%s: bad pin folder: %s\n", o->ifname, strerror(-ret));
 		return EXIT_FAIL;
 	}
-
-	ret = attachment_open(o->pin_root, o->ifname, true, &old);
-	if (!ret && old.link.xdp.ifindex != (__u32)ifindex) {
-		remove_stale(o->pin_root, &old);
-	} else if (!ret) {
-		have_old = true;
-	} else if (ret == -EACCES || ret == -EPERM) {
-		pr_warn("%s: %s: permission denied (needs root)\n", o->ifname, dir);
-		attachment_close(&old);
-		return EXIT_FAIL;
-	} else if (ret != -ENOENT) {
-		pr_warn("%s: unreadable pins in %s (%s); run 'vtapctl detach %s'\n",
-			o->ifname, dir, strerror(-ret), o->ifname);
+	ret = open_existing(o, ifindex, &old);
+	if (ret < 0) {
 		attachment_close(&old);
 		return EXIT_FAIL;
 	}
+	have_old = ret == 1;
 	mode = attached_mode(ifindex);
 
 	/* Attaching again refreshes, as a replace, what the program took from
@@ -617,6 +753,14 @@ int do_attach(const struct attach_opts *o)
 		pr_warn("%s: target %s changed its MTU; updating the frame limit\n", o->ifname,
 			old.cfg.info.target);
 		refresh = true;
+	}
+	for (int i = 0; have_old && !refresh && i < VTAP_MAX_PORTS; i++) {
+		const char *dev = old.cfg.info.slow_dev[i];
+
+		if (dev[0] && !if_nametoindex(dev)) {
+			pr_warn("%s: slow-path device %s is gone; making it again\n", o->ifname, dev);
+			refresh = true;
+		}
 	}
 
 	if (have_old) {
@@ -705,20 +849,19 @@ out_old:
 	return ret;
 }
 
-int do_detach(const char *root, const char *ifname)
+static int detach_locked(const char *root, const char *ifname)
 {
 	struct attachment a;
 	int ret;
 
-	if (!check_privileges("detach"))
-		return EXIT_FAIL;
 	ret = attachment_open(root, ifname, true, &a);
 	if (ret == -ENOENT) {
 		pr_warn("%s: not attached\n", ifname);
 		attachment_close(&a);
 		return EXIT_FAIL;
 	}
-	if (ret && ret != -EPROTO) {
+	/* Leftovers (no link, maps missing, another layout) go all the same. */
+	if (ret && ret != -EPROTO && ret != -ENOLINK && ret != -ENODATA) {
 		pr_warn("%s: can't read the pins in %s: %s\n", ifname, a.dir, strerror(-ret));
 		attachment_close(&a);
 		return EXIT_FAIL;
@@ -738,4 +881,44 @@ int do_detach(const char *root, const char *ifname)
 	}
 	printf("%s: detached\n", ifname);
 	return EXIT_OK;
+}
+
+int do_detach(const char *root, const char *ifname)
+{
+	int lock, ret;
+
+	if (!check_privileges("detach"))
+		return EXIT_FAIL;
+	lock = lock_root(root, "detach", false);
+	if (lock < 0)
+		return EXIT_FAIL;
+	ret = detach_locked(root, ifname);
+	if (lock)
+		close(lock);
+	return ret;
+}
+
+static void cleanup_left(void *ctx, const char *what, const char *msg)
+{
+	(void)ctx;
+	pr_warn("%s: %s\n", what, msg);
+}
+
+int do_cleanup(const char *root)
+{
+	struct problems left = { .fn = cleanup_left };
+	int lock, n = 0;
+
+	if (!check_privileges("cleanup"))
+		return EXIT_FAIL;
+	lock = lock_root(root, "cleanup", false);
+	if (lock < 0)
+		return EXIT_FAIL;
+	if (lock) {
+		n = health_scan(root, true, &left);
+		close(lock);
+	}
+	if (!n && !left.count)
+		printf("nothing to clean up\n");
+	return left.count ? EXIT_FAIL : EXIT_OK;
 }

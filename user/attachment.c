@@ -39,6 +39,8 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 		return -errno;
 
 	a->link_fd = open_pin(a->dir, VTAP_PIN_LINK, true);	/* links have no read-only mode */
+	if (a->link_fd == -ENOENT)
+		return -ENOLINK;
 	if (a->link_fd < 0)
 		return a->link_fd;
 	if (bpf_obj_get_info_by_fd(a->link_fd, &a->link, &len))
@@ -50,7 +52,7 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 	a->config_fd = open_pin(a->dir, VTAP_MAP_CONFIG, false);
 	if (a->global_fd < 0 || a->sources_fd < 0 || a->allow_fd < 0 ||
 	    a->target_fd < 0 || a->config_fd < 0)
-		return -ENOENT;
+		return -ENODATA;
 	/* Pins left by another version of vtap would not match our layout. */
 	if (bpf_obj_get_info_by_fd(a->config_fd, &info, &info_len) ||
 	    info.value_size != sizeof(a->cfg))

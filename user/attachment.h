@@ -22,7 +22,9 @@ struct attachment {
 };
 
 /* Opens the pins of ifname's attachment in this namespace. Maps are opened
- * read-only unless writable is set. -ENOENT: not attached. */
+ * read-only unless writable is set. -ENOENT: not attached (no folder);
+ * -ENOLINK: a folder without a link pin; -ENODATA: a link pin (a->link is
+ * read) without all of its maps. Both are leftovers, not attachments. */
 int attachment_open(const char *root, const char *ifname, bool writable, struct attachment *a);
 void attachment_close(struct attachment *a);
 

@@ -79,6 +79,11 @@ static int mark_made(const char *name, char *err, size_t errlen)
 			       VTAP_MADE_ALIAS, NULL }, err, errlen);
 }
 
+bool dev_alias_is_made(const char *alias)
+{
+	return !strcmp(alias, VTAP_MADE_ALIAS);
+}
+
 bool dev_made_by_vtapctl(const char *name)
 {
 	char out[2048], err[128];
@@ -105,18 +110,33 @@ static int ethtool_ioctl(const char *ifname, void *cmd)
 	return ret;
 }
 
-int dev_mtu(const char *ifname)
+static int dev_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 {
-	struct ifreq ifr = {};
 	int fd, ret;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFMTU, &ifr) ? -errno : ifr.ifr_mtu;
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	ret = ioctl(fd, req, ifr) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+int dev_mtu(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int ret = dev_ioctl(ifname, SIOCGIFMTU, &ifr);
+
+	return ret ? ret : ifr.ifr_mtu;
+}
+
+int dev_flags(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int ret = dev_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+
+	return ret ? ret : (unsigned short)ifr.ifr_flags;
 }
 
 int dev_driver(const char *ifname, char *buf, size_t len)

@@ -22,6 +22,8 @@ int target_prepare(const char *name, enum backend_req req, struct target *t,
 		   char *err, size_t errlen);
 /* Whether vtapctl made the device (it marks what it makes). */
 bool dev_made_by_vtapctl(const char *name);
+/* Whether a device's alias is the mark vtapctl puts on what it makes. */
+bool dev_alias_is_made(const char *alias);
 /* Deletes a device (a target or slow-path device that vtapctl made). */
 int target_delete(const char *name);
 /* The veth feed name for a target name ("<name>-feed"). */
@@ -32,6 +34,8 @@ void slowpath_name(__u16 port, char *buf, size_t len);
 int slowpath_create(const char *name, __u16 port, char *err, size_t errlen);
 /* MTU of a device, or a negative errno. */
 int dev_mtu(const char *ifname);
+/* IFF_* flags of a device, or a negative errno. */
+int dev_flags(const char *ifname);
 /* Driver name as ethtool -i reports it; "" when unknown. */
 int dev_driver(const char *ifname, char *buf, size_t len);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -250,4 +251,88 @@ int pin_dir_remove(const char *dir)
 			rmdir(path);
 	}
 	return err;
+}
+
+/* bpffs holds no regular files, but a folder can be flocked: the root
+ * itself is the lock, so every namespace's attachments (and the targets
+ * they share) change under one lock. Another vtapctl holds it for a few
+ * hundred milliseconds at most; waiting beats failing. */
+int pin_root_lock(const char *root, bool exclusive)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), waited = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			waited = -errno;
+			close(fd);
+			return waited;
+		}
+		if (waited == 10)
+			pr_info("%s: waiting for another vtapctl\n", root);
+		if (waited++ >= PIN_LOCK_WAIT_S * 10) {
+			close(fd);
+			return -EBUSY;
+		}
+		usleep(100000);
+	}
+	return fd;
+}
+
+/* Whether a process other than this one is in the mount namespace self. */
+static bool mntns_shared(const struct stat *self)
+{
+	char path[64];
+	struct dirent *de;
+	struct stat st;
+	bool shared = false;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return true;
+	while (!shared && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/mnt", de->d_name);
+		shared = !stat(path, &st) && st.st_ino == self->st_ino && st.st_dev == self->st_dev;
+	}
+	closedir(d);
+	return shared;
+}
+
+/* `ip netns exec` runs its command in a mount namespace of its own with a
+ * fresh /sys: a bpffs mounted there, with every pin in it, dies with the
+ * command. So: the root is not on bpffs yet, and this mount namespace is
+ * not PID 1's (when that can be read) or has no other process in it. ns
+ * gets the name of this network namespace under /run/netns ("NAME" when
+ * it has none). */
+bool pin_root_vanishes(const char *root, char *ns, size_t len)
+{
+	struct stat self, init, st;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(ns, len, "NAME");
+	if (is_bpffs(root) || stat("/proc/self/ns/mnt", &self))
+		return false;
+	if (!stat("/proc/1/ns/mnt", &init) ? init.st_ino == self.st_ino : mntns_shared(&self))
+		return false;
+	d = opendir("/run/netns");
+	if (d && !stat("/proc/self/ns/net", &self)) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.' ||
+			    snprintf(path, sizeof(path), "/run/netns/%s", de->d_name) >=
+			    (int)sizeof(path) || stat(path, &st))
+				continue;
+			if (st.st_ino == self.st_ino && st.st_dev == self.st_dev) {
+				snprintf(ns, len, "%s", de->d_name);
+				break;
+			}
+		}
+	}
+	if (d)
+		closedir(d);
+	return true;
 }

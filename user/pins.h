@@ -4,6 +4,7 @@
 #define VTAP_PINS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* --pin-root, else $VTAP_PIN_ROOT, else the default. */
@@ -21,5 +22,12 @@ int pin_for_each(const char *root, int (*fn)(const char *ifname, void *ctx), voi
 int pin_mkdir(const char *dir);
 /* Removes every pin in dir, then dir itself. */
 int pin_dir_remove(const char *dir);
+/* Takes the pin root's lock (exclusive for commands that change state),
+ * waiting up to PIN_LOCK_WAIT_S seconds; the fd to close, or -EBUSY. */
+#define PIN_LOCK_WAIT_S	30
+int pin_root_lock(const char *root, bool exclusive);
+/* True when the root would be mounted in a mount namespace that dies with
+ * this process (ip netns exec); ns: the network namespace's name. */
+bool pin_root_vanishes(const char *root, char *ns, size_t len);
 
 #endif

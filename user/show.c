@@ -14,6 +14,7 @@
 #include "args.h"
 #include "attachment.h"
 #include "backend.h"
+#include "health.h"
 #include "log.h"
 #include "pins.h"
 #include "vtapctl.h"
@@ -275,9 +276,11 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 
 struct walk {
 	const char *root;
-	bool json, watch;
+	bool json, watch, check;
+	int problems;
 	int count, err;
 	int (*show)(struct walk *w, struct attachment *a);
+	void (*tail)(struct walk *w);	/* after every attachment (no IFACE) */
 	struct snapshot *prev;	/* --watch: per attachment, in walk order */
 	size_t nr_prev;
 	double secs;
@@ -289,6 +292,9 @@ static int open_or_warn(const char *root, const char *ifname, struct attachment 
 
 	if (err == -ENOENT)
 		pr_warn("%s: not attached\n", ifname);
+	else if (err == -ENOLINK || err == -ENODATA)
+		pr_warn("%s: incomplete pins in %s; 'vtapctl cleanup' removes them\n", ifname,
+			a->dir);
 	else if (err == -EACCES || err == -EPERM)
 		pr_warn("%s: permission denied (needs root)\n", ifname);
 	else if (err)
@@ -331,10 +337,14 @@ static int walk(struct walk *w, const char *ifname)
 	if (w->json)
 		printf("{\"interfaces\": [");
 	err = pin_for_each(w->root, walk_one, w);
-	if (w->json)
+	if (w->json && w->tail)
+		printf("]");
+	else if (w->json)
 		printf("]}\n");
 	else if (!w->count && !err)
 		printf("no interface attached\n");
+	if (w->tail)
+		w->tail(w);
 	if (err == -EACCES || err == -EPERM) {
 		pr_warn("%s: permission denied (needs root)\n", w->root);
 		return EXIT_FAIL;
@@ -489,10 +499,79 @@ static void print_list(enum list which, const struct attachment *a, bool json)
 	printf(json ? "]" : "\n");
 }
 
+/* The slow-path device of each port and who owns it. */
+static void print_slowpath(struct walk *w, const struct attachment *a)
+{
+	char dev[VTAP_IFNAMSIZ];
+
+	printf(w->json ? ", \"slow_path\": [" : "  %-9s", "slowpath");
+	for (__u32 i = 0; i < a->cfg.settings.nr_ports && i < VTAP_MAX_PORTS; i++) {
+		const char *owner = slowpath_owner(w->root, a, i, dev, sizeof(dev));
+		bool present = if_nametoindex(dev) != 0;
+
+		if (w->json) {
+			printf("%s{\"port\": %u, \"device\": \"%s\", \"present\": %s, \"owner\": ",
+			       i ? ", " : "", ntohs(a->cfg.settings.ports_net[i]), dev,
+			       present ? "true" : "false");
+			if (owner)
+				json_string(owner);
+			else
+				printf("null");
+			printf("}");
+		} else {
+			printf("%s%s (port %u", i ? ", " : "", dev,
+			       ntohs(a->cfg.settings.ports_net[i]));
+			if (!present)
+				printf(", MISSING)");
+			else if (owner && owner != a->ifname)
+				printf(", belongs to %s)", owner);
+			else
+				printf("%s)", owner ? "" : ", no attachment's");
+		}
+	}
+	if (!w->json && !a->cfg.settings.nr_ports)
+		printf("none");
+	printf(w->json ? "]" : "\n");
+}
+
+struct problem_out {
+	bool json;
+	int n;
+};
+
+static void problem_line(void *ctx, const char *what, const char *msg)
+{
+	struct problem_out *o = ctx;
+
+	if (o->json) {
+		char line[600];
+
+		snprintf(line, sizeof(line), "%s: %s", what, msg);
+		printf("%s", o->n++ ? ", " : "");
+		json_string(line);
+	} else {
+		printf("  problem  %s\n", msg);
+	}
+}
+
+/* What status --check reports: text "problem" lines, or a JSON array. */
+static void print_problems(struct walk *w, const struct attachment *a)
+{
+	struct problem_out o = { .json = w->json };
+	struct problems p = { .fn = problem_line, .ctx = &o };
+
+	if (w->json)
+		printf(", \"problems\": [");
+	w->problems += attachment_check(w->root, a, &p);
+	if (w->json)
+		printf("]");
+}
+
 static int show_status(struct walk *w, struct attachment *a)
 {
 	const struct vtap_attach_info *info = &a->cfg.info;
-	int mode = attached_mode(a->link.xdp.ifindex);
+	/* ifindex 0 would ask about whatever XDP program is anywhere. */
+	int mode = a->link.xdp.ifindex ? attached_mode(a->link.xdp.ifindex) : 0;
 	/* A deleted target: every tapped frame is now a failed redirect. */
 	bool target_present = if_nametoindex(info->target) != 0;
 	struct vtap_global g;
@@ -509,20 +588,26 @@ static int show_status(struct walk *w, struct attachment *a)
 	if (w->json) {
 		printf("{\"interface\": ");
 		json_string(a->ifname);
-		printf(", \"ifindex\": %u, \"attached\": %s, \"mode\": \"%s\", \"program_id\": %u, "
-		       "\"target\": ", a->link.xdp.ifindex, a->link.xdp.ifindex ? "true" : "false",
-		       mode_name(mode), a->link.prog_id);
+		printf(", \"ifindex\": %u, \"attached\": %s, \"mode\": ", a->link.xdp.ifindex,
+		       a->link.xdp.ifindex ? "true" : "false");
+		if (mode)
+			printf("\"%s\"", mode_name(mode));
+		else
+			printf("null");
+		printf(", \"program_id\": %u, \"target\": ", a->link.prog_id);
 		json_string(info->target);
 		printf(", \"backend\": \"%s\", \"target_created\": %s, \"since\": \"%s\", "
 		       "\"strict\": %s, \"max_sources\": %u, \"sources_in_use\": %zu",
 		       backend_name(info->backend),
-		       dev_made_by_vtapctl(info->target) ? "true" : "false", since,
+		       info->flags & VTAP_INFO_TARGET_CREATED ? "true" : "false", since,
 		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
 		       count_sources(a->sources_fd));
 		printf(", \"target_present\": %s", target_present ? "true" : "false");
 		print_list(LIST_PORTS, a, true);
 		print_list(LIST_VNIS, a, true);
 		print_list(LIST_SOURCES, a, true);
+		print_slowpath(w, a);
+		print_problems(w, a);
 		printf(", \"counters\": {\"seen\": %llu, \"redirected\": %llu, \"passed\": %llu, "
 		       "\"dropped\": %llu}}",
 		       (unsigned long long)g.seen, (unsigned long long)g.redirected,
@@ -533,7 +618,7 @@ static int show_status(struct walk *w, struct attachment *a)
 	       a->link.xdp.ifindex ? mode_name(mode) : "DETACHED (interface gone)",
 	       a->link.prog_id, since);
 	printf("  %-9s%s (%s backend%s)%s\n", "target", info->target, backend_name(info->backend),
-	       dev_made_by_vtapctl(info->target) ? ", made by vtapctl" : "",
+	       info->flags & VTAP_INFO_TARGET_CREATED ? ", made by vtapctl" : "",
 	       target_present ? "" : " MISSING: the device is gone, every tapped frame is "
 				     "dropped as redirect_failed; 'vtapctl attach' makes it again");
 	print_list(LIST_PORTS, a, false);
@@ -542,18 +627,62 @@ static int show_status(struct walk *w, struct attachment *a)
 	printf("  %-9sreserved bits %s; up to %u sources counted, %zu now\n", "checks",
 	       a->cfg.settings.strict ? "dropped (--strict)" : "accepted", info->max_sources,
 	       count_sources(a->sources_fd));
+	print_slowpath(w, a);
 	printf("  %-9sseen %llu, redirected %llu, passed %llu, dropped %llu\n", "counters",
 	       (unsigned long long)g.seen, (unsigned long long)g.redirected,
 	       (unsigned long long)global_passed(&g), (unsigned long long)global_dropped(&g));
+	print_problems(w, a);
 	return 0;
 }
 
-int do_status(const char *root, const char *ifname, bool json)
+static void check_line(void *ctx, const char *what, const char *msg)
 {
-	struct walk w = { .root = root, .json = json, .show = show_status };
-	int ret = walk(&w, ifname);
+	(void)ctx;
+	printf("%s: %s\n", what, msg);
+}
 
+/* status --check: one line per problem, "IFACE: ok" for a sound one. */
+static int show_check(struct walk *w, struct attachment *a)
+{
+	struct problems p = { .fn = check_line };
+
+	if (!attachment_check(w->root, a, &p))
+		printf("%s: ok\n", a->ifname);
+	w->problems += p.count;
+	return 0;
+}
+
+/* Leftovers of dead attachments, which no attachment shows. */
+static void leftover_tail(struct walk *w)
+{
+	struct problem_out o = { .json = w->json };
+	struct problems p = { .fn = w->json ? problem_line : check_line, .ctx = &o };
+
+	if (w->json)
+		printf(", \"leftovers\": [");
+	else if (!w->check)
+		p.fn = NULL;
+	health_scan(w->root, false, &p);
+	if (w->json)
+		printf("]}\n");
+	else if (!w->check && p.count)
+		printf("%d leftovers of dead attachments: 'vtapctl status --check' lists them, "
+		       "'vtapctl cleanup' removes them\n", p.count);
+	w->problems += p.count;
+}
+
+int do_status(const char *root, const char *ifname, bool json, bool check)
+{
+	struct walk w = { .root = root, .json = json, .check = check && !json,
+			  .show = check && !json ? show_check : show_status };
+	int ret;
+
+	if (!ifname)
+		w.tail = leftover_tail;
+	ret = walk(&w, ifname);
 	if (json && ifname && ret == EXIT_OK)
 		printf("\n");
+	if (check && ret == EXIT_OK && w.problems)
+		ret = EXIT_FAIL;
 	return ret;
 }

@@ -23,6 +23,7 @@ struct opt_def {
 enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
+	OPT_CHECK,
 };
 
 #define COMMON_OPTS \
@@ -58,6 +59,8 @@ static const struct opt_def plain_opts[] = { COMMON_OPTS, { 0 } };
 
 static const struct opt_def status_opts[] = {
 	{ "json", no_argument, OPT_JSON, NULL, "print JSON (fields documented in README)" },
+	{ "check", no_argument, OPT_CHECK, NULL,
+	  "print one line per problem and exit 1 if there is one" },
 	COMMON_OPTS,
 	{ 0 }
 };
@@ -85,6 +88,8 @@ static const struct command commands[] = {
 	{ "status", "[IFACE]", "show attachments: mode, program, target, filters, counters",
 	  status_opts },
 	{ "stats", "[IFACE]", "show per-source counters and outcomes", stats_opts },
+	{ "cleanup", "", "remove what dead attachments left: pins, programs, devices",
+	  plain_opts },
 	{ "help", "[COMMAND]", "show help for vtapctl or a command", NULL },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -120,8 +125,8 @@ static void usage_command(const struct command *c, FILE *f)
 {
 	char left[64];
 
-	fprintf(f, "Usage: vtapctl %s %s%s\n\n%c%s.\n", c->name, c->args,
-		c->opts ? " [options]" : "", c->summary[0] - 'a' + 'A', c->summary + 1);
+	fprintf(f, "Usage: vtapctl %s%s%s%s\n\n%c%s.\n", c->name, c->args[0] ? " " : "",
+		c->args, c->opts ? " [options]" : "", c->summary[0] - 'a' + 'A', c->summary + 1);
 	if (!c->opts) {
 		fprintf(f, "\n");
 		list_commands(f);
@@ -145,7 +150,7 @@ struct cmdline {
 	struct attach_opts attach;
 	const char *pin_root;
 	const char *ifname;
-	bool json;
+	bool json, check;
 	unsigned long watch;
 	bool help;
 };
@@ -248,6 +253,9 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 	case OPT_JSON:
 		cl->json = true;
 		break;
+	case OPT_CHECK:
+		cl->check = true;
+		break;
 	case OPT_WATCH:
 		if (parse_uint(arg, 1, 3600, &cl->watch, why, sizeof(why)))
 			return bad_value(c, opt, arg, why);
@@ -302,14 +310,14 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 	if (cl->help)
 		return 0;
 
-	if (optind < argc)
+	if (optind < argc && c->args[0])
 		cl->ifname = argv[optind++];
 	if (optind < argc) {
 		pr_warn("%s: unexpected argument '%s'\n", c->name,
 			format_arg(argv[optind], shown, sizeof(shown)));
 		return -EXIT_USAGE;
 	}
-	if (!cl->ifname && c->args[0] != '[') {
+	if (!cl->ifname && c->args[0] && c->args[0] != '[') {
 		pr_warn("%s: missing %s\n", c->name, c->args);
 		return -EXIT_USAGE;
 	}
@@ -394,6 +402,8 @@ int main(int argc, char **argv)
 	if (!strcmp(c->name, "detach"))
 		return do_detach(cl.pin_root, cl.ifname);
 	if (!strcmp(c->name, "status"))
-		return do_status(cl.pin_root, cl.ifname, cl.json);
+		return do_status(cl.pin_root, cl.ifname, cl.json, cl.check);
+	if (!strcmp(c->name, "cleanup"))
+		return do_cleanup(cl.pin_root);
 	return do_stats(cl.pin_root, cl.ifname, cl.json, cl.watch);
 }

@@ -25,12 +25,19 @@ struct attach_opts {
 
 int do_attach(const struct attach_opts *o);
 int do_detach(const char *pin_root, const char *ifname);
-int do_status(const char *pin_root, const char *ifname, bool json);
+int do_status(const char *pin_root, const char *ifname, bool json, bool check);
+int do_cleanup(const char *pin_root);
 int do_stats(const char *pin_root, const char *ifname, bool json, unsigned int watch);
 
 /* Needs CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN); prints why not. */
 bool check_privileges(const char *what);
 /* VTAP_MODE_NATIVE/GENERIC of the XDP program on ifindex, 0 if none. */
 int attached_mode(int ifindex);
+struct attachment;
+/* Removes the pins of an attachment whose interface went away, and what it
+ * made that nothing else uses. */
+void remove_stale(const char *root, struct attachment *a);
+/* Moves a live attachment's pins to its interface's new name. */
+int pins_follow_rename(const char *root, const struct attachment *a);
 
 #endif
