@@ -87,6 +87,45 @@ const char *format_arg(const char *arg, char *buf, size_t len)
 	return buf;
 }
 
+void format_bytes(__u64 bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+	double v = bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u)
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
+}
+
+__u64 sources_table_bytes(__u32 entries, unsigned int ncpus)
+{
+	__u64 value = (sizeof(struct vtap_source_stats) + 7) / 8 * 8;
+
+	return (__u64)entries * (value * ncpus + VTAP_SOURCE_OVERHEAD);
+}
+
+int check_max_sources(__u32 entries, unsigned int ncpus, __u64 mem, char *err, size_t errlen)
+{
+	__u64 need = sources_table_bytes(entries, ncpus), limit = mem / 4;
+	char a[32], b[32];
+
+	if (!mem || need <= limit)
+		return 0;
+	format_bytes(need, a, sizeof(a));
+	format_bytes(mem, b, sizeof(b));
+	snprintf(err, errlen, "%u sources need %s (%zu bytes x %u CPUs + %u each), over a "
+		 "quarter of this host's %s; at most %llu here", entries, a,
+		 sizeof(struct vtap_source_stats), ncpus, VTAP_SOURCE_OVERHEAD, b,
+		 (unsigned long long)(limit / sources_table_bytes(1, ncpus)));
+	return -E2BIG;
+}
+
 int parse_port(const char *s, __u16 *port, char *err, size_t errlen)
 {
 	unsigned long v;

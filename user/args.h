@@ -21,6 +21,18 @@ int check_pin_root(const char *path, char *err, size_t errlen);
  * characters only, cut to fit len with "..." at the end. Returns buf. */
 const char *format_arg(const char *arg, char *buf, size_t len);
 
+/* "3.5 MiB": bytes in the largest binary unit under 1024 of it. */
+void format_bytes(__u64 bytes, char *buf, size_t len);
+
+/* The per-source table is a preallocated per-CPU LRU hash: each entry
+ * holds its counters once per possible CPU, plus the kernel's element,
+ * key and bucket (measured: 96 bytes, as memlock in bpftool map show). */
+#define VTAP_SOURCE_OVERHEAD 96
+__u64 sources_table_bytes(__u32 entries, unsigned int ncpus);
+/* 0 when the table fits in a quarter of mem (0: unknown, no limit); else
+ * -E2BIG and err says what it would cost and how many fit. */
+int check_max_sources(__u32 entries, unsigned int ncpus, __u64 mem, char *err, size_t errlen);
+
 int parse_port(const char *s, __u16 *port, char *err, size_t errlen);
 int parse_vni_range(const char *s, struct vtap_vni_range *r, char *err, size_t errlen);
 int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -78,6 +79,13 @@ static int other_users(const char *root, const char *target, const char *ifname,
 	if (first)
 		snprintf(first, VTAP_IFNAMSIZ, "%s", u.first);
 	return u.count;
+}
+
+static __u64 host_memory(void)
+{
+	struct sysinfo si;
+
+	return sysinfo(&si) ? 0 : (__u64)si.totalram * si.mem_unit;
 }
 
 /* Why ifname is one of vtap's own devices, or NULL. They carry what vtap
@@ -691,12 +699,19 @@ static int attach_locked(const struct attach_opts *o);
 
 int do_attach(const struct attach_opts *o)
 {
+	char err[256];
 	int lock, ret;
 
 	if (!check_privileges("attach"))
 		return EXIT_FAIL;
 	if (!if_nametoindex(o->ifname)) {
 		pr_warn("%s: no such interface\n", o->ifname);
+		return EXIT_FAIL;
+	}
+	/* Preallocated per CPU: a big host turns a big table into many GiB. */
+	if (check_max_sources(o->max_sources, libbpf_num_possible_cpus(), host_memory(), err,
+			      sizeof(err))) {
+		pr_warn("--max-sources %u: %s\n", o->max_sources, err);
 		return EXIT_FAIL;
 	}
 	lock = lock_root(o->pin_root, "attach", true);

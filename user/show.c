@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "args.h"
 #include "attachment.h"
 #include "backend.h"
@@ -575,7 +576,7 @@ static int show_status(struct walk *w, struct attachment *a)
 	/* A deleted target: every tapped frame is now a failed redirect. */
 	bool target_present = if_nametoindex(info->target) != 0;
 	struct vtap_global g;
-	char since[64];
+	char since[64], cost[32];
 	time_t t = info->attached_at;
 	struct tm tm;
 	int err = read_global(a->global_fd, &g);
@@ -597,10 +598,13 @@ static int show_status(struct walk *w, struct attachment *a)
 		printf(", \"program_id\": %u, \"target\": ", a->link.prog_id);
 		json_string(info->target);
 		printf(", \"backend\": \"%s\", \"target_created\": %s, \"since\": \"%s\", "
-		       "\"strict\": %s, \"max_sources\": %u, \"sources_in_use\": %zu",
+		       "\"strict\": %s, \"max_sources\": %u, \"sources_table_bytes\": %llu, "
+		       "\"sources_in_use\": %zu",
 		       backend_name(info->backend),
 		       info->flags & VTAP_INFO_TARGET_CREATED ? "true" : "false", since,
 		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
+		       (unsigned long long)sources_table_bytes(info->max_sources,
+							       libbpf_num_possible_cpus()),
 		       count_sources(a->sources_fd));
 		printf(", \"target_present\": %s", target_present ? "true" : "false");
 		print_list(LIST_PORTS, a, true);
@@ -624,9 +628,11 @@ static int show_status(struct walk *w, struct attachment *a)
 	print_list(LIST_PORTS, a, false);
 	print_list(LIST_VNIS, a, false);
 	print_list(LIST_SOURCES, a, false);
-	printf("  %-9sreserved bits %s; up to %u sources counted, %zu now\n", "checks",
-	       a->cfg.settings.strict ? "dropped (--strict)" : "accepted", info->max_sources,
-	       count_sources(a->sources_fd));
+	format_bytes(sources_table_bytes(info->max_sources, libbpf_num_possible_cpus()), cost,
+		     sizeof(cost));
+	printf("  %-9sreserved bits %s; up to %u sources counted (table %s), %zu now\n",
+	       "checks", a->cfg.settings.strict ? "dropped (--strict)" : "accepted",
+	       info->max_sources, cost, count_sources(a->sources_fd));
 	print_slowpath(w, a);
 	printf("  %-9sseen %llu, redirected %llu, passed %llu, dropped %llu\n", "counters",
 	       (unsigned long long)g.seen, (unsigned long long)g.redirected,

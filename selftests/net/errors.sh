@@ -154,6 +154,13 @@ check "without vtap, VXLAN reaches the stack (Udp NoPorts +5)" \
 
 vt_ok "attach --port 4789 --vni 100" col attach eth1 --port 4789 --vni 100 || exit 1
 pins=$(pin_dir col eth1)
+# status says what the per-source table costs: 64 bytes per possible CPU + 96
+ncpus=$(awk -F, '{ for (i = 1; i <= NF; i++) { split($i, r, "-"); n += r[2] == "" ? 1 : r[2] - r[1] + 1 } } END { print n }' /sys/devices/system/cpu/possible)
+vt col status eth1 --json
+expect_eq "status --json: sources_table_bytes for $ncpus CPUs" $((16384 * (64 * ncpus + 96))) \
+	"$(echo "$VT_OUT" | json "j['sources_table_bytes']")"
+vt col status eth1
+check "status: the table's cost in the checks line" grep -q "up to 16384 sources counted (table " <<<"$VT_OUT"
 prog1=$(xdp_prog_id col eth1)
 link1=$(pinned_link_id "$pins")
 check "bpf_link pinned" test -n "$link1"

@@ -183,6 +183,29 @@ static void test_pin_root(void)
 	CU_ASSERT_EQUAL(check_pin_root(longer, err, sizeof(err)), 0);
 }
 
+static void test_max_sources_cost(void)
+{
+	const __u64 GiB = 1ULL << 30;
+	char buf[32], err[256];
+
+	/* Measured here: 16384 entries on 2 CPUs, memlock 3670912 bytes. */
+	CU_ASSERT_EQUAL(sources_table_bytes(16384, 2), 16384ULL * (2 * 64 + 96));
+	/* The case: 2^24 entries on a 128-CPU host is ~130 GiB. */
+	CU_ASSERT(sources_table_bytes(1 << 24, 128) > 129 * GiB);
+	CU_ASSERT_NOT_EQUAL(check_max_sources(1 << 24, 128, 256 * GiB, err, sizeof(err)), 0);
+	CU_ASSERT(strstr(err, "16777216 sources need 129.5 GiB (64 bytes x 128 CPUs + 96 each)") != NULL);
+	CU_ASSERT(strstr(err, "at most 8291442 here") != NULL);
+	/* What it says fits does fit, one more does not. */
+	CU_ASSERT_EQUAL(check_max_sources(8291442, 128, 256 * GiB, err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(check_max_sources(8291443, 128, 256 * GiB, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(check_max_sources(16384, 2, 24 * GiB, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(check_max_sources(1 << 24, 2, 0, err, sizeof(err)), 0);
+	format_bytes(3670016, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "3.5 MiB");
+	format_bytes(1000, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "1000 bytes");
+}
+
 static void test_format_arg(void)
 {
 	char buf[8], big[64], long_arg[401];
@@ -213,6 +236,7 @@ static void register_tests(void)
 	CU_add_test(s, "interface names as the kernel takes them", test_ifname);
 	CU_add_test(s, "user values shown bounded and printable", test_format_arg);
 	CU_add_test(s, "pin root: absolute, bounded, no . or ..", test_pin_root);
+	CU_add_test(s, "--max-sources: cost per CPU, a quarter of memory", test_max_sources_cost);
 	register_settings_tests();
 }
 
