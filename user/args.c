@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "args.h"
 
 static const __u8 v4_mapped_prefix[12] = { [10] = 0xff, [11] = 0xff };
@@ -124,6 +125,32 @@ int check_max_sources(__u32 entries, unsigned int ncpus, __u64 mem, char *err, s
 		 sizeof(struct vtap_source_stats), ncpus, VTAP_SOURCE_OVERHEAD, b,
 		 (unsigned long long)(limit / sources_table_bytes(1, ncpus)));
 	return -E2BIG;
+}
+
+double watch_rate(__u64 before, __u64 now, double secs)
+{
+	if (secs <= 0)
+		return -1;
+	/* Fewer than before: the entry was evicted and counted again, or the
+	 * table was replaced, within the interval. */
+	return (now >= before ? now - before : now) / secs;
+}
+
+__u64 mono_to_wall_ns(__u64 mono, __u64 mono_now, __u64 wall_now)
+{
+	__u64 ago = mono_now > mono ? mono_now - mono : 0;
+
+	return wall_now > ago ? wall_now - ago : 0;
+}
+
+void format_utc(__u64 wall_ns, char *buf, size_t len)
+{
+	time_t t = wall_ns / 1000000000ULL;
+	struct tm tm;
+	char s[32];
+
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t, &tm));
+	snprintf(buf, len, "%s.%03lluZ", s, (unsigned long long)(wall_ns / 1000000 % 1000));
 }
 
 int parse_port(const char *s, __u16 *port, char *err, size_t errlen)

@@ -33,6 +33,16 @@ __u64 sources_table_bytes(__u32 entries, unsigned int ncpus);
  * -E2BIG and err says what it would cost and how many fit. */
 int check_max_sources(__u32 entries, unsigned int ncpus, __u64 mem, char *err, size_t errlen);
 
+/* stats --watch: packets per second from two readings secs apart; -1 when
+ * there is no earlier reading (secs <= 0). A counter that went down was
+ * reset in between: what it counted since is the rate's floor. */
+double watch_rate(__u64 before, __u64 now, double secs);
+/* A CLOCK_MONOTONIC time (last_seen_ns) as wall-clock nanoseconds, given
+ * both clocks read now. */
+__u64 mono_to_wall_ns(__u64 mono, __u64 mono_now, __u64 wall_now);
+/* "2026-11-30T01:45:12.123Z" */
+void format_utc(__u64 wall_ns, char *buf, size_t len);
+
 int parse_port(const char *s, __u16 *port, char *err, size_t errlen);
 int parse_vni_range(const char *s, struct vtap_vni_range *r, char *err, size_t errlen);
 int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen);

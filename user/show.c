@@ -27,14 +27,24 @@ static const char *const counter_names[VTAP_NR_COUNTERS] = { VTAP_COUNTERS(COUNT
 struct source_row {
 	struct vtap_source_key key;
 	struct vtap_source_stats st;
-	double pps;		/* --watch: packets per second since the last round */
+	double pps;		/* --watch: packets per second since the last round; -1: none */
 };
 
 struct snapshot {
+	char ifname[VTAP_IFNAMSIZ];
+	__u64 mono_ns, wall_ns;	/* when it was read */
 	struct vtap_global g;
 	struct source_row *rows;
 	size_t nr;
 };
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 static int by_packets(const void *a, const void *b)
 {
@@ -52,6 +62,9 @@ static int take_snapshot(const struct attachment *a, struct snapshot *s)
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	snprintf(s->ifname, sizeof(s->ifname), "%s", a->ifname);
+	s->mono_ns = clock_ns(CLOCK_MONOTONIC);
+	s->wall_ns = clock_ns(CLOCK_REALTIME);
 	err = read_global(a->global_fd, &s->g);
 	if (err)
 		return err;
@@ -69,7 +82,7 @@ static int take_snapshot(const struct attachment *a, struct snapshot *s)
 		if (read_source(a->sources_fd, &key, &s->rows[s->nr].st))
 			continue;
 		s->rows[s->nr].key = key;
-		s->rows[s->nr].pps = 0;
+		s->rows[s->nr].pps = -1;
 		s->nr++;
 	}
 	if (s->nr)	/* rows is NULL while empty: not for qsort */
@@ -86,15 +99,21 @@ static __u64 sources_evicted(const struct snapshot *s)
 	return added > s->nr ? added - s->nr : 0;
 }
 
-static void snapshot_rates(struct snapshot *cur, const struct snapshot *prev, double secs)
+/* Rates against the previous round's reading of the same interface; a
+ * source it did not have is new since: all its packets count. */
+static void snapshot_rates(struct snapshot *cur, const struct snapshot *prev)
 {
+	double secs = (cur->mono_ns - prev->mono_ns) / 1e9;
+
+	if (strcmp(cur->ifname, prev->ifname) || !prev->mono_ns)
+		return;
 	for (size_t i = 0; i < cur->nr; i++) {
 		__u64 before = 0;
 
 		for (size_t j = 0; j < prev->nr; j++)
 			if (!memcmp(&prev->rows[j].key, &cur->rows[i].key, sizeof(cur->rows[i].key)))
 				before = prev->rows[j].st.packets;
-		cur->rows[i].pps = secs > 0 ? (cur->rows[i].st.packets - before) / secs : 0;
+		cur->rows[i].pps = watch_rate(before, cur->rows[i].st.packets, secs);
 	}
 }
 
@@ -184,12 +203,13 @@ static void read_reasm(struct reasm *r)
 
 static void print_stats_json(const struct attachment *a, const struct snapshot *s, bool watch)
 {
+	char src[64], when[40];
 	struct reasm k;
-	char src[64];
 
 	printf("{\"interface\": ");
 	json_string(a->ifname);
-	printf(", \"global\": ");
+	format_utc(s->wall_ns, when, sizeof(when));
+	printf(", \"time\": \"%s\", \"global\": ", when);
 	print_global_json(&s->g);
 	printf(", \"sources\": [");
 	for (size_t i = 0; i < s->nr; i++) {
@@ -204,8 +224,17 @@ static void print_stats_json(const struct attachment *a, const struct snapshot *
 		       (unsigned long long)r->st.to_source, (unsigned long long)r->st.other,
 		       (unsigned long long)r->st.last_seen_ns, (unsigned long long)r->st.truncated,
 		       (unsigned long long)r->st.slow_path);
-		if (watch)
+		if (r->st.last_seen_ns) {
+			format_utc(mono_to_wall_ns(r->st.last_seen_ns, s->mono_ns, s->wall_ns), when,
+				   sizeof(when));
+			printf(", \"last_seen\": \"%s\"", when);
+		} else {
+			printf(", \"last_seen\": null");
+		}
+		if (watch && r->pps >= 0)
 			printf(", \"pps\": %.1f", r->pps);
+		else if (watch)
+			printf(", \"pps\": null");
 		printf("}");
 	}
 	printf("], \"sources_evicted\": %llu", (unsigned long long)sources_evicted(s));
@@ -253,8 +282,10 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 		       (unsigned long long)r->st.from_source, (unsigned long long)r->st.to_source,
 		       (unsigned long long)r->st.other, (unsigned long long)r->st.truncated,
 		       (unsigned long long)r->st.slow_path, ago);
-		if (watch)
+		if (watch && r->pps >= 0)
 			printf(" %10.1f", r->pps);
+		else if (watch)
+			printf(" %10s", "-");
 		printf("\n");
 	}
 	if (!s->nr)
@@ -284,7 +315,6 @@ struct walk {
 	void (*tail)(struct walk *w);	/* after every attachment (no IFACE) */
 	struct snapshot *prev;	/* --watch: per attachment, in walk order */
 	size_t nr_prev;
-	double secs;
 };
 
 static int open_or_warn(const char *root, const char *ifname, struct attachment *a)
@@ -367,7 +397,7 @@ static int show_stats(struct walk *w, struct attachment *a)
 		return err;
 	}
 	if (w->watch && idx < w->nr_prev)
-		snapshot_rates(&s, &w->prev[idx], w->secs);
+		snapshot_rates(&s, &w->prev[idx]);
 	if (w->json)
 		print_stats_json(a, &s, w->watch);
 	else
@@ -413,12 +443,11 @@ int do_stats(const char *root, const char *ifname, bool json, unsigned int watch
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	for (int round = 0; !stop; round++) {
+	while (!stop) {
 		if (!json && isatty(STDOUT_FILENO))
 			printf("\033[H\033[2J");
 		w.count = 0;
 		w.err = 0;
-		w.secs = round ? watch : 0;
 		ret = walk(&w, ifname);
 		if (json && ifname)
 			printf("\n");

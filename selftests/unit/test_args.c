@@ -206,6 +206,26 @@ static void test_max_sources_cost(void)
 	CU_ASSERT_STRING_EQUAL(buf, "1000 bytes");
 }
 
+static void test_watch_rate(void)
+{
+	char buf[40];
+
+	CU_ASSERT_EQUAL(watch_rate(0, 100, 0), -1);	/* first round: no rate */
+	CU_ASSERT_DOUBLE_EQUAL(watch_rate(100, 300, 2.0), 100.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(watch_rate(100, 100, 1.0), 0.0, 1e-9);
+	/* Restarted in between (40 before, 2 now): not 1.8e19. */
+	CU_ASSERT_DOUBLE_EQUAL(watch_rate(40, 2, 1.0), 2.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(watch_rate(~0ULL, 0, 1.0), 0.0, 1e-9);
+
+	/* 1.5 s before now on the monotonic clock, as wall-clock time. */
+	CU_ASSERT_EQUAL(mono_to_wall_ns(8500000000ULL, 10000000000ULL, 1800000000000000000ULL),
+			1800000000000000000ULL - 1500000000ULL);
+	/* A reading slightly after "now" (another CPU): now, not the future. */
+	CU_ASSERT_EQUAL(mono_to_wall_ns(10000000001ULL, 10000000000ULL, 5), 5);
+	format_utc(1796002512123456789ULL, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2026-11-30T01:35:12.123Z");
+}
+
 static void test_format_arg(void)
 {
 	char buf[8], big[64], long_arg[401];
@@ -237,6 +257,7 @@ static void register_tests(void)
 	CU_add_test(s, "user values shown bounded and printable", test_format_arg);
 	CU_add_test(s, "pin root: absolute, bounded, no . or ..", test_pin_root);
 	CU_add_test(s, "--max-sources: cost per CPU, a quarter of memory", test_max_sources_cost);
+	CU_add_test(s, "--watch rates: none first, no wrap after a reset; clocks", test_watch_rate);
 	register_settings_tests();
 }
 
