@@ -405,12 +405,52 @@ fail:
 	return NULL;
 }
 
-/* Native unless asked otherwise; auto falls back to generic and says so. */
+/* bpf_link_create() leaves out the driver's reason (extack); netlink
+ * returns it, and libbpf prints it as "Kernel error message: ...". */
+static char driver_msg[256];
+
+static int capture_extack(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static const char tag[] = "Kernel error message: ";
+	char line[512];
+	const char *p;
+
+	(void)level;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	p = strstr(line, tag);
+	if (p) {
+		p += sizeof(tag) - 1;
+		snprintf(driver_msg, sizeof(driver_msg), "%.*s", (int)strcspn(p, "\n"), p);
+	}
+	return 0;
+}
+
+/* What the driver said when it refused prog_fd in native mode, asked again
+ * through netlink; strerror(err) if it said nothing. UPDATE_IF_NOEXIST
+ * can't replace anything, and a program that attaches after all (the
+ * refusal was transient) is taken off again. */
+static const char *native_refusal(int prog_fd, int ifindex, int err)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
+	libbpf_print_fn_t old;
+
+	driver_msg[0] = '\0';
+	old = libbpf_set_print(capture_extack);
+	if (!bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
+			    NULL))
+		bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, &opts);
+	libbpf_set_print(old);
+	return driver_msg[0] ? driver_msg : strerror(err);
+}
+
+/* Native unless asked otherwise; auto falls back to generic, saying why,
+ * when the driver has no native XDP or refuses this program or setup (an
+ * MTU or queue limit), not when it is something else (permissions). */
 static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int *mode,
 		      char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
-	int fd;
+	int fd, e;
 
 	if (o->mode != MODE_GENERIC) {
 		opts.flags = XDP_FLAGS_DRV_MODE;
@@ -419,16 +459,23 @@ static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int
 			*mode = VTAP_MODE_NATIVE;
 			return fd;
 		}
-		if (o->mode == MODE_NATIVE && errno == EOPNOTSUPP) {
-			snprintf(err, errlen, "the driver has no native XDP (try --mode generic)");
+		e = errno;
+		if (e == EOPNOTSUPP) {
+			if (o->mode == MODE_NATIVE) {
+				snprintf(err, errlen, "the driver has no native XDP (try --mode generic)");
+				return -1;
+			}
+			pr_warn("%s: native XDP not supported by the driver, using generic mode\n",
+				o->ifname);
+		} else if (o->mode == MODE_NATIVE ||
+			   (e != EINVAL && e != ERANGE && e != ENOSPC && e != E2BIG)) {
+			snprintf(err, errlen, "can't attach in native mode: %s",
+				 native_refusal(prog_fd, ifindex, e));
 			return -1;
+		} else {
+			pr_warn("%s: native XDP refused by the driver (%s), using generic mode\n",
+				o->ifname, native_refusal(prog_fd, ifindex, e));
 		}
-		if (o->mode == MODE_NATIVE || (errno != EOPNOTSUPP && errno != EINVAL)) {
-			snprintf(err, errlen, "can't attach in native mode: %s", strerror(errno));
-			return -1;
-		}
-		pr_warn("%s: native XDP not supported by the driver, using generic mode\n",
-			o->ifname);
 	}
 	opts.flags = XDP_FLAGS_SKB_MODE;
 	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);

@@ -144,6 +144,23 @@ expect_eq "ifb --mode auto: attached in generic mode" xdpgeneric "$(xdp_mode col
 vt_ok "ifb detach" col detach ifb7
 in_ns col ip link del dev ifb7
 
+# a driver that refuses this setup in native mode (veth: fewer rx queues
+# than the peer's tx queues): both modes say what the driver said, auto
+# falls back to generic
+in_ns col ip link add name q0 numrxqueues 1 numtxqueues 1 type veth peer name q1 \
+	numrxqueues 4 numtxqueues 4 && in_ns col ip link set dev q0 up && in_ns col ip link set dev q1 up
+vt col attach q0 --mode native
+expect_eq "veth queue limit, --mode native: exit 1" 1 "$VT_RC"
+check "veth queue limit, --mode native: the driver's words ($VT_ERR)" grep -q "rx queues" <<<"$VT_ERR"
+check "veth queue limit, --mode native: one-line error" one_line_error
+vt col attach q0 --mode auto
+expect_eq "veth queue limit, --mode auto: exit 0" 0 "$VT_RC"
+check "veth queue limit, --mode auto: the driver's words and generic ($VT_ERR)" \
+	sh -c 'echo "$1" | grep -q "rx queues" && echo "$1" | grep -q generic' _ "$VT_ERR"
+expect_eq "veth queue limit, --mode auto: attached in generic mode" xdpgeneric "$(xdp_mode col q0)"
+vt_ok "veth queue limit: detach" col detach q0
+in_ns col ip link del dev q0
+
 # ---- attaching again ------------------------------------------------------------
 # The stack counts VXLAN that reaches it (nothing listens on 4789): check
 # the method works here before relying on it.
