@@ -42,6 +42,11 @@
 #define VTAP_MAP_ALLOW_SRC		"vtap_allow_src"
 #define VTAP_MAP_TARGET			"vtap_target"
 #define VTAP_MAP_CONFIG			"vtap_config"	/* the program's frozen settings */
+#define VTAP_MAP_LOST			"vtap_lost"	/* losses after the redirect */
+/* The loss tracer's links, one per kernel tracepoint (tp_btf). */
+#define VTAP_PIN_LOST_REDIRECT_ERR	"lost_redirect_err"	/* xdp:xdp_redirect_err */
+#define VTAP_PIN_LOST_DEVMAP_XMIT	"lost_devmap_xmit"	/* xdp:xdp_devmap_xmit */
+#define VTAP_PIN_LOST_EXCEPTION		"lost_exception"	/* xdp:xdp_exception */
 
 #define VTAP_DEFAULT_TARGET		"vtap0"
 #define VTAP_LINK_KIND			"vtap"		/* rtnl link kind of vtap.ko */
@@ -116,6 +121,38 @@ struct vtap_global {
 	VTAP_COUNTERS(VTAP_COUNTER_FIELD)
 };
 #undef VTAP_COUNTER_FIELD
+
+/*
+ * ---- frames lost after the redirect ------------------------------------
+ * The XDP program counts a frame as redirected when bpf_redirect_map()
+ * succeeds; the kernel can still drop it afterwards: target down, frame
+ * over the target's MTU (changed after attach), a target driver without
+ * ndo_xdp_xmit (or without frags support), its transmit refusing frames.
+ * vtap's tracer (bpf/vtap_lost.bpf.c, on the xdp tracepoints) counts those,
+ * per CPU, by reason. They are part of "redirected", not another outcome:
+ * delivered = redirected - lost.
+ * X(enum suffix, field/json name)
+ */
+#define VTAP_LOSSES(X)							\
+	X(TARGET_DOWN,		target_down)	/* -ENETDOWN */		\
+	X(TOO_BIG,		too_big)	/* -EMSGSIZE: over its MTU */	\
+	X(NOT_SUPPORTED,	not_supported)	/* -EOPNOTSUPP */	\
+	X(XMIT_FAILED,		xmit_failed)	/* its driver refused them */	\
+	X(OTHER,		other)
+
+#define VTAP_LOSS_FIELD(e, name) __u64 name;
+struct vtap_lost {
+	VTAP_LOSSES(VTAP_LOSS_FIELD)
+};
+#undef VTAP_LOSS_FIELD
+
+/* What the tracer matches, set at load (.rodata). */
+struct vtap_lost_config {
+	__u32 nic_ifindex;	/* the NIC the XDP program runs on */
+	__u32 target_ifindex;	/* the device in the devmap */
+	__u32 netns_ino;	/* their network namespace (ifindexes are per namespace) */
+	__u32 pad;
+};
 
 /* ---- per-source counters (LRU per-CPU hash) ------------------------------ */
 struct vtap_source_key {

@@ -22,6 +22,7 @@
 #include "backend.h"
 #include "health.h"
 #include "log.h"
+#include "lost.h"
 #include "pins.h"
 #include "vtapctl.h"
 
@@ -29,7 +30,7 @@
 #define CAP_BPF 39
 #endif
 
-static bool have_cap(unsigned int cap)
+bool have_cap(unsigned int cap)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = {};
@@ -827,8 +828,14 @@ static int attach_locked(const struct attach_opts *o)
 
 	if (have_old) {
 		if (!refresh && same_settings(o, &old, mode, "; ", diff, sizeof(diff))) {
+			struct vtap_lost l;
+
 			printf("%s: already attached with these settings (program id %u)\n",
 			       o->ifname, old.link.prog_id);
+			/* Attached uncounted (no CAP_PERFMON then): count from now. */
+			if (lost_read(old.dir, &l) == -ENOENT)
+				lost_attach(old.dir, o->ifname, ifindex,
+					    old.cfg.settings.redirect_ifindex);
 			ret = EXIT_OK;
 			goto out_old;
 		}
@@ -855,6 +862,8 @@ static int attach_locked(const struct attach_opts *o)
 	}
 
 	ret = target_prepare(o->target, o->backend, &t, err, sizeof(err));
+	if (!ret && t.backend == VTAP_BACKEND_EXISTING)
+		ret = target_takes_xdp(t.name, err, sizeof(err));
 	if (ret) {
 		pr_warn("%s: %s\n", o->target, err);
 		ret = EXIT_FAIL;
@@ -889,6 +898,8 @@ static int attach_locked(const struct attach_opts *o)
 	       o->ifname, have_old ? "replaced" : "attached",
 	       prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode), t.name,
 	       backend_name(t.backend));
+	/* Counting is informational: the tap runs without it. */
+	lost_attach(dir, o->ifname, ifindex, t.redirect_ifindex);
 	ret = EXIT_OK;
 	goto out;
 

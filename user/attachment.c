@@ -93,21 +93,32 @@ static void *lookup_percpu(int fd, const void *key, size_t value_size, int *ncpu
 	return vals;
 }
 
-int read_global(int fd, struct vtap_global *g)
+/* Sums an entry of n u64 counters over the CPUs. */
+static int read_percpu_u64(int fd, __u64 *sum, size_t n)
 {
-	struct vtap_global *per_cpu;
+	__u64 *per_cpu;
 	__u32 zero = 0;
 	int ncpu;
 
-	memset(g, 0, sizeof(*g));
-	per_cpu = lookup_percpu(fd, &zero, sizeof(*per_cpu), &ncpu);
+	memset(sum, 0, n * sizeof(*sum));
+	per_cpu = lookup_percpu(fd, &zero, n * sizeof(*sum), &ncpu);
 	if (!per_cpu)
 		return -errno;
 	for (int cpu = 0; cpu < ncpu; cpu++)
-		for (int c = 0; c < VTAP_NR_COUNTERS; c++)
-			((__u64 *)g)[c] += ((__u64 *)&per_cpu[cpu])[c];
+		for (size_t c = 0; c < n; c++)
+			sum[c] += per_cpu[cpu * n + c];
 	free(per_cpu);
 	return 0;
+}
+
+int read_global(int fd, struct vtap_global *g)
+{
+	return read_percpu_u64(fd, (__u64 *)g, sizeof(*g) / sizeof(__u64));
+}
+
+int read_lost(int fd, struct vtap_lost *l)
+{
+	return read_percpu_u64(fd, (__u64 *)l, sizeof(*l) / sizeof(__u64));
 }
 
 int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st)

@@ -31,6 +31,7 @@ void attachment_close(struct attachment *a);
 /* Per-CPU values summed. */
 int read_global(int fd, struct vtap_global *g);
 int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st);
+int read_lost(int fd, struct vtap_lost *l);
 
 /* redirected + passes + drops: "seen" as its outcomes count it. */
 __u64 global_passed(const struct vtap_global *g);

@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "health.h"
 #include "log.h"
+#include "lost.h"
 #include "pins.h"
 #include "vtapctl.h"
 
@@ -34,9 +35,15 @@ struct snapshot {
 	char ifname[VTAP_IFNAMSIZ];
 	__u64 mono_ns, wall_ns;	/* when it was read */
 	struct vtap_global g;
+	struct vtap_lost lost;
+	bool lost_counted;	/* the loss tracer is attached */
 	struct source_row *rows;
 	size_t nr;
 };
+
+#define LOSS_NAME(e, name) #name,
+static const char *const loss_names[] = { VTAP_LOSSES(LOSS_NAME) };
+#undef LOSS_NAME
 
 static __u64 clock_ns(clockid_t id)
 {
@@ -68,6 +75,7 @@ static int take_snapshot(const struct attachment *a, struct snapshot *s)
 	err = read_global(a->global_fd, &s->g);
 	if (err)
 		return err;
+	s->lost_counted = !lost_read(a->dir, &s->lost);
 	while (!bpf_map_get_next_key(a->sources_fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -131,14 +139,32 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static void print_global_json(const struct vtap_global *g)
+/* Part of "redirected": null when not counted (no tracer). */
+static void print_lost_json(const struct snapshot *s)
 {
+	const __u64 *c = (const __u64 *)&s->lost;
+
+	if (!s->lost_counted) {
+		printf("\"lost_after_redirect\": null, \"lost_by_reason\": null, ");
+		return;
+	}
+	printf("\"lost_after_redirect\": %llu, \"lost_by_reason\": {",
+	       (unsigned long long)lost_total(&s->lost));
+	for (size_t i = 0; i < sizeof(loss_names) / sizeof(loss_names[0]); i++)
+		printf("%s\"%s\": %llu", i ? ", " : "", loss_names[i], (unsigned long long)c[i]);
+	printf("}, ");
+}
+
+static void print_global_json(const struct snapshot *s)
+{
+	const struct vtap_global *g = &s->g;
 	const __u64 *c = (const __u64 *)g;
 	int i;
 
-	printf("{\"seen\": %llu, \"redirected\": %llu, \"passed\": %llu, \"dropped\": {",
-	       (unsigned long long)g->seen, (unsigned long long)g->redirected,
-	       (unsigned long long)global_passed(g));
+	printf("{\"seen\": %llu, \"redirected\": %llu, ", (unsigned long long)g->seen,
+	       (unsigned long long)g->redirected);
+	print_lost_json(s);
+	printf("\"passed\": %llu, \"dropped\": {", (unsigned long long)global_passed(g));
 	for (i = VTAP_FIRST_DROP; i < VTAP_FIRST_INFO; i++)
 		printf("%s\"%s\": %llu", i > VTAP_FIRST_DROP ? ", " : "", counter_names[i],
 		       (unsigned long long)c[i]);
@@ -210,7 +236,7 @@ static void print_stats_json(const struct attachment *a, const struct snapshot *
 	json_string(a->ifname);
 	format_utc(s->wall_ns, when, sizeof(when));
 	printf(", \"time\": \"%s\", \"global\": ", when);
-	print_global_json(&s->g);
+	print_global_json(s);
 	printf(", \"sources\": [");
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct source_row *r = &s->rows[i];
@@ -298,6 +324,23 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 		if (i < VTAP_FIRST_INFO || c[i])
 			printf("  %-20s %llu%s\n", counter_names[i], (unsigned long long)c[i],
 			       i >= VTAP_FIRST_INFO ? " (informational)" : "");
+	if (s->lost_counted) {
+		const __u64 *l = (const __u64 *)&s->lost;
+		const char *sep = " (";
+
+		printf("lost after the redirect (of redirected): %llu",
+		       (unsigned long long)lost_total(&s->lost));
+		for (size_t i = 0; i < sizeof(loss_names) / sizeof(loss_names[0]); i++) {
+			if (!l[i])
+				continue;
+			printf("%s%s %llu", sep, loss_names[i], (unsigned long long)l[i]);
+			sep = ", ";
+		}
+		printf("%s\n", lost_total(&s->lost) ? ")" : "");
+	} else {
+		printf("lost after the redirect: not counted (the tracer needs CAP_PERFMON at "
+		       "attach)\n");
+	}
 	read_reasm(&k);
 	printf("kernel reassembly (whole namespace): ipv4 ok %llu, failed %llu (timeout %llu); "
 	       "ipv6 ok %llu, failed %llu (timeout %llu)\n", k.v4_ok, k.v4_fails, k.v4_timeout,

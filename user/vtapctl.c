@@ -46,7 +46,8 @@ static const struct opt_def attach_opts[] = {
 	{ "backend", required_argument, OPT_BACKEND, "KIND",
 	  "how to make the target: auto (kmod if available, else veth), kmod, veth" },
 	{ "target", required_argument, OPT_TARGET, "DEV",
-	  "monitor device for the inner frames (default " VTAP_DEFAULT_TARGET ")" },
+	  "monitor device for the inner frames (default " VTAP_DEFAULT_TARGET "); an existing "
+	  "one must take redirected XDP frames (a bridge is refused)" },
 	{ "replace", no_argument, OPT_REPLACE, NULL,
 	  "swap an attachment with other settings atomically" },
 	{ "max-sources", required_argument, OPT_MAX_SOURCES, "N",

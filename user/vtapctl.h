@@ -31,6 +31,8 @@ int do_stats(const char *pin_root, const char *ifname, bool json, unsigned int w
 
 /* Needs CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN); prints why not. */
 bool check_privileges(const char *what);
+/* Whether the capability is in our effective set. */
+bool have_cap(unsigned int cap);
 /* VTAP_MODE_NATIVE/GENERIC of the XDP program on ifindex, 0 if none. */
 int attached_mode(int ifindex);
 struct attachment;
