@@ -72,11 +72,21 @@ struct vxlan_hdr {
 /* What the checks found out about a packet that is ours. */
 struct vtap_pkt {
 	struct vtap_source_key key;
+	__u32 dst[4];		/* outer destination, IPv4 as ::ffff:a.b.c.d */
 	__u32 inner_off;	/* offset of the inner Ethernet header */
 	__u32 inner_end;	/* end of the UDP datagram */
 	__u32 dir;		/* which vtap_source_stats direction field */
 	__u32 truncated;	/* inner IP length beyond the frame */
 	__u32 pkt_len;		/* the whole frame, all buffers of a jumbo one */
+	__u32 next_off;		/* passed to the stack: where the header after */
+	__u32 next_hdr;		/* the IP header starts, and its protocol */
+};
+
+struct vtap_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;
+	__be32 id;
 };
 
 enum { DIR_OTHER, DIR_FROM, DIR_TO };
@@ -163,6 +173,44 @@ static __always_inline int src_allowed(const struct vtap_source_key *key)
 	/* The longest match decides, and only a CIDR of the packet's family. */
 	family = bpf_map_lookup_elem(&vtap_allow_src, &lpm);
 	return family && *family == key->family;
+}
+
+/* An IPv4 prefix (v4-mapped, as parse_cidr stores it) matches only IPv4
+ * packets, an IPv6 one only IPv6 packets: ::/0 must not take IPv4. */
+static __always_inline int prefix_match(const volatile struct vtap_lpm_key *p,
+					const __u32 *addr, __u8 family)
+{
+	const volatile __u32 *want = (const volatile __u32 *)p->addr;
+	__u32 plen = p->prefixlen;
+	int v4 = plen >= 96 && !want[0] && !want[1] && want[2] == bpf_htonl(0xffff);
+
+	if (family != (v4 ? VTAP_AF_INET : VTAP_AF_INET6))
+		return 0;
+	for (int w = 0; w < 4; w++) {
+		__u32 bits = plen > 32 * w ? plen - 32 * w : 0;
+
+		if (bits > 32)
+			bits = 32;
+		if (bits && ((addr[w] ^ want[w]) & bpf_htonl(~0u << (32 - bits))))
+			return 0;
+	}
+	return 1;
+}
+
+/* --dst: the outer destination is one of ours (any without --dst). */
+static __always_inline int dst_matches(const __u32 *dst, __u8 family)
+{
+	__u32 n = vtap_config.settings.nr_dst;
+
+	if (!n)
+		return 1;
+	for (int i = 0; i < VTAP_MAX_DST; i++) {
+		if (i >= n)
+			break;
+		if (prefix_match(&vtap_config.settings.dst[i], dst, family))
+			return 1;
+	}
+	return 0;
 }
 
 static __always_inline int addr_eq(const __u8 *a, const __u8 *b, int len)
@@ -322,9 +370,18 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 			return VTAP_DROP_IPV4_INVALID;
 		if (iph->protocol != IPPROTO_UDP)
 			return VTAP_PASS_NOT_OURS;
-		/* The kernel reassembles; never decapsulate a first fragment. */
-		if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		pkt->key.family = VTAP_AF_INET;
+		pkt->dst[2] = bpf_htonl(0xffff);
+		pkt->dst[3] = iph->daddr;
+		/* The kernel reassembles; never decapsulate a first fragment.
+		 * Only the first one has the UDP header (slow_steer). */
+		if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+			if (!(iph->frag_off & bpf_htons(IP_OFFSET))) {
+				pkt->next_off = l3_off + ihl;
+				pkt->next_hdr = IPPROTO_UDP;
+			}
 			return VTAP_PASS_FRAGMENT;
+		}
 		/* Constant offsets only: without CAP_PERFMON the verifier's
 		 * Spectre v1 hardening refuses packet pointer + variable. */
 		switch (iph->ihl) {
@@ -337,7 +394,6 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		udp_off = l3_off + ihl;
 		ip_end = l3_off + tot;
 		ip_payload = tot - ihl;
-		pkt->key.family = VTAP_AF_INET;
 		pkt->key.addr[10] = 0xff;
 		pkt->key.addr[11] = 0xff;
 		__builtin_memcpy(&pkt->key.addr[12], &iph->saddr, 4);
@@ -350,14 +406,19 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		plen = bpf_ntohs(ip6h->payload_len);
 		if (ip6h->version != 6 || l3_off + sizeof(*ip6h) + plen > pkt_len)
 			return VTAP_DROP_IPV6_INVALID;
-		if (ip6h->nexthdr != IPPROTO_UDP)
-			return ipv6_is_ext_header(ip6h->nexthdr) ? VTAP_PASS_IPV6_EXT
-								 : VTAP_PASS_NOT_OURS;
+		pkt->key.family = VTAP_AF_INET6;
+		__builtin_memcpy(pkt->dst, &ip6h->daddr, 16);
+		if (ip6h->nexthdr != IPPROTO_UDP) {
+			if (!ipv6_is_ext_header(ip6h->nexthdr))
+				return VTAP_PASS_NOT_OURS;
+			pkt->next_off = l3_off + sizeof(*ip6h);
+			pkt->next_hdr = ip6h->nexthdr;
+			return VTAP_PASS_IPV6_EXT;
+		}
 		udp = (void *)(ip6h + 1);
 		udp_off = l3_off + sizeof(*ip6h);
 		ip_end = l3_off + sizeof(*ip6h) + plen;
 		ip_payload = plen;
-		pkt->key.family = VTAP_AF_INET6;
 		__builtin_memcpy(pkt->key.addr, &ip6h->saddr, 16);
 	} else {
 		return VTAP_PASS_NOT_OURS;
@@ -368,7 +429,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		return VTAP_DROP_UDP_LEN;
 	if ((void *)(udp + 1) > data_end)
 		return VTAP_PASS_SPLIT;		/* in the IP payload, so in the frame */
-	if (!port_is_ours(udp->dest))
+	if (!port_is_ours(udp->dest) || !dst_matches(pkt->dst, pkt->key.family))
 		return VTAP_PASS_NOT_OURS;
 	ulen = bpf_ntohs(udp->len);
 	if (ulen < sizeof(*udp) || ulen > ip_payload)
@@ -487,6 +548,81 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 	return VTAP_REDIRECTED;
 }
 
+/*
+ * What XDP can't decapsulate (outer fragments, IPv6 extension headers) the
+ * kernel reassembles and UDP delivers. Only this attachment's datagrams
+ * must reach its slow path, and other users of the tapped port on other
+ * NICs must not lose theirs: so the UDP destination port of ours (in the
+ * first fragment, the only one with a UDP header) is rewritten to the
+ * port of this attachment's own slow-path vxlan device, and the checksum
+ * adjusted (the sum over the packet stays the same, CHECKSUM_COMPLETE too).
+ * The VXLAN header gets the fast path's checks, so that what vxlan_rcv
+ * would drop silently is counted here (or, reserved bits without
+ * --strict, cleared so that it is delivered as on the fast path).
+ */
+static __always_inline enum vtap_counter slow_steer(struct xdp_md *ctx, struct vtap_global *g,
+						    struct vtap_pkt *pkt, enum vtap_counter out)
+{
+	__u16 slow_port = vtap_config.settings.slow_port_net;
+	__u32 off = pkt->next_off, nh = pkt->next_hdr, flags, vni_word, ulen, csum;
+	struct { struct udphdr udp; struct vxlan_hdr vx; } h, orig;
+
+	if (!slow_port || !off)
+		return out;
+	for (int i = 0; i < VTAP_MAX_IPV6_EXT && nh != IPPROTO_UDP; i++) {
+		struct vtap_frag_hdr fh;
+
+		if (nh == 44) {		/* fragment: only the first has UDP */
+			if (bpf_xdp_load_bytes(ctx, off, &fh, sizeof(fh)) ||
+			    fh.frag_off & bpf_htons(0xfff8))
+				return out;
+			off += sizeof(fh);
+		} else if (nh == 0 || nh == 43 || nh == 60) {
+			if (bpf_xdp_load_bytes(ctx, off, &fh, 2))
+				return out;
+			off += (fh.reserved + 1) * 8;
+		} else {
+			return out;
+		}
+		nh = fh.nexthdr;
+	}
+	if (nh != IPPROTO_UDP || bpf_xdp_load_bytes(ctx, off, &h, sizeof(h)) ||
+	    !port_is_ours(h.udp.dest) || !dst_matches(pkt->dst, pkt->key.family))
+		return out;
+
+	ulen = bpf_ntohs(h.udp.len);
+	if (ulen < sizeof(h))
+		return VTAP_DROP_HDR_SHORT;
+	flags = bpf_ntohl(h.vx.flags);
+	vni_word = bpf_ntohl(h.vx.vni);
+	if (!(flags & VTAP_VXLAN_FLAG_I))
+		return VTAP_DROP_I_FLAG;
+	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
+		count(g, VTAP_INFO_RESERVED_SET);
+		if (vtap_config.settings.strict)
+			return VTAP_DROP_RESERVED;
+	}
+	if (ulen < sizeof(h) + sizeof(struct ethhdr))
+		return VTAP_DROP_INNER_SHORT;
+
+	orig = h;
+	h.udp.dest = slow_port;
+	h.vx.flags = bpf_htonl(VTAP_VXLAN_FLAG_I);
+	h.vx.vni = bpf_htonl(vni_word & ~VTAP_VXLAN_VNI_RESERVED);
+	/* Zero: no checksum (IPv4), or IPv6's zero-checksum mode. */
+	if (orig.udp.check) {
+		csum = bpf_csum_diff((__be32 *)&orig, sizeof(orig), (__be32 *)&h, sizeof(h),
+				     (__u16)~orig.udp.check);
+		csum = (csum & 0xffff) + (csum >> 16);
+		csum = (csum & 0xffff) + (csum >> 16);
+		h.udp.check = (__u16)~csum ?: 0xffff;
+	}
+	if (bpf_xdp_store_bytes(ctx, off, &h, sizeof(h)))
+		return out;
+	count(g, VTAP_SLOW_STEERED);
+	return out;
+}
+
 /* Frags-aware: with a jumbo MTU the NIC hands over multi-buffer frames;
  * the headers are normally in the first buffer, the rest may follow in
  * fragments. */
@@ -506,6 +642,8 @@ int vtap_xdp(struct xdp_md *ctx)
 	out = classify(ctx, g, &pkt);
 	if (out == VTAP_REDIRECTED)
 		out = decap(ctx, &pkt);
+	if (out == VTAP_PASS_FRAGMENT || out == VTAP_PASS_IPV6_EXT || out == VTAP_PASS_SPLIT)
+		out = slow_steer(ctx, g, &pkt, out);
 	if (out != VTAP_REDIRECTED) {
 		count_outcome(g, out);
 		return out >= VTAP_FIRST_DROP ? XDP_DROP : XDP_PASS;
@@ -516,12 +654,12 @@ int vtap_xdp(struct xdp_md *ctx)
 }
 
 /*
- * Slow path: what XDP passes as outer fragments or IPv6 with extension
- * headers, the kernel reassembles and hands to a vxlan device in
- * collect-metadata mode (one per tapped port). Here, at that device's tc
- * ingress, the inner frame gets the same filters and counters as on the
- * fast path and goes to the same target. The XDP program has already
- * counted each piece as passed, so these counters are informational.
+ * Slow path: the datagrams slow_steer sent to this attachment's own port,
+ * reassembled by the kernel and decapsulated by a vxlan device in
+ * collect-metadata mode, arrive here at that device's tc ingress. The inner
+ * frame gets the same filters and counters as on the fast path and goes to
+ * the same target. The XDP program has already counted each piece as
+ * passed, so these counters are informational.
  */
 SEC("tc")
 int vtap_slowpath(struct __sk_buff *skb)
@@ -541,9 +679,12 @@ int vtap_slowpath(struct __sk_buff *skb)
 		pkt.key.addr[10] = 0xff;
 		pkt.key.addr[11] = 0xff;
 		__builtin_memcpy(&pkt.key.addr[12], &v4, 4);
+		pkt.dst[2] = bpf_htonl(0xffff);
+		pkt.dst[3] = bpf_htonl(tk.local_ipv4);
 	} else if (!bpf_skb_get_tunnel_key(skb, &tk, sizeof(tk), BPF_F_TUNINFO_IPV6)) {
 		pkt.key.family = VTAP_AF_INET6;
 		__builtin_memcpy(pkt.key.addr, tk.remote_ipv6, 16);
+		__builtin_memcpy(pkt.dst, tk.local_ipv6, 16);
 	} else {
 		count(g, VTAP_SLOW_DROP_REDIRECT);
 		return TC_ACT_SHOT;
@@ -557,6 +698,12 @@ int vtap_slowpath(struct __sk_buff *skb)
 		count(g, VTAP_SLOW_DROP_SRC);
 		return TC_ACT_SHOT;
 	}
+	/* Only what slow_steer sent has a destination of ours; anyone can
+	 * still send to the slow-path port directly. */
+	if (!dst_matches(pkt.dst, pkt.key.family)) {
+		count(g, VTAP_SLOW_DROP_DST);
+		return TC_ACT_SHOT;
+	}
 	if (vtap_config.settings.max_frame && len > vtap_config.settings.max_frame) {
 		count(g, VTAP_SLOW_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
@@ -564,9 +711,18 @@ int vtap_slowpath(struct __sk_buff *skb)
 	/* Headers linear for inspect_inner; the payload may stay paged. */
 	bpf_skb_pull_data(skb, len < 128 ? len : 128);
 	inspect_inner((void *)(long)skb->data, (void *)(long)skb->data_end, len, &pkt);
+	/* bpf_redirect's outcome is known only after the program; a clone's
+	 * is known here, so the counters say what happened. */
+	if (bpf_clone_redirect(skb, vtap_config.settings.redirect_ifindex, 0)) {
+		count(g, VTAP_SLOW_DROP_REDIRECT);
+		return TC_ACT_SHOT;
+	}
 	count(g, VTAP_SLOW_REDIRECTED);
+	/* vxlan_rcv copied an outer CE into the inner header (RFC 6040). */
+	if ((tk.tunnel_tos & 3) == 3)
+		count(g, VTAP_SLOW_ECN_CE);
 	count_delivered(g, &pkt, len, 1);
-	return bpf_redirect(vtap_config.settings.redirect_ifindex, 0);
+	return TC_ACT_STOLEN;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -16,6 +16,8 @@
 #define VTAP_MAX_VNI_RANGES		16	/* entries of --vni N|N-M */
 #define VTAP_VNI_MAX			0xffffffu	/* VNI is 24 bits */
 #define VTAP_MAX_ALLOW_SRC		1024	/* CIDRs in the source allow-list */
+#define VTAP_MAX_DST			16	/* --dst: outer destination CIDRs */
+#define VTAP_MAX_IPV6_EXT		8	/* extension headers walked to reach UDP */
 #define VTAP_DEFAULT_MAX_SOURCES	16384	/* per-source LRU map size */
 #define VTAP_MAX_VLAN_TAGS		2	/* outer 802.1Q / 802.1ad tags */
 #define VTAP_IFNAMSIZ			16	/* == IFNAMSIZ, usable without libc */
@@ -60,9 +62,12 @@
  * holds at any moment. Counters after the outcomes are informational:
  * "truncated" counts delivered inner frames shorter than their IP length
  * says (mirror truncation), "sources_added" new per-source entries (minus
- * the entries present: how many the LRU evicted), slow_* count what the slow path (tc on a
- * collect-metadata vxlan device, for outer fragments and IPv6 extension
- * headers) did with the datagrams the kernel reassembled.
+ * the entries present: how many the LRU evicted), slow_steered the
+ * datagrams the XDP program sent to the slow path (their first fragment's
+ * UDP port rewritten to the attachment's own slow-path port), slow_* what
+ * the slow path (tc on the attachment's collect-metadata vxlan device) did
+ * with the datagrams the kernel reassembled; slow_ecn_ce those it delivered
+ * whose outer ECN was CE (the kernel's decapsulation marks the inner CE too).
  * split_headers: a header the program reads lies beyond the first buffer of
  * a multi-buffer frame (passed: the stack, and the slow path for VXLAN, read
  * it whole). trailer_in_frags: bytes after the UDP datagram reach beyond the
@@ -98,11 +103,14 @@
 	X(INFO_RESERVED_SET,	reserved_bits_seen,	VTAP_KIND_INFO)	\
 	X(INFO_TRUNCATED,	truncated,		VTAP_KIND_INFO)	\
 	X(INFO_SOURCES_ADDED,	sources_added,		VTAP_KIND_INFO)	\
+	X(SLOW_STEERED,		slow_steered,		VTAP_KIND_INFO)	\
 	X(SLOW_REDIRECTED,	slow_redirected,	VTAP_KIND_INFO)	\
 	X(SLOW_DROP_VNI,	slow_vni_not_allowed,	VTAP_KIND_INFO)	\
 	X(SLOW_DROP_SRC,	slow_src_not_allowed,	VTAP_KIND_INFO)	\
+	X(SLOW_DROP_DST,	slow_dst_not_allowed,	VTAP_KIND_INFO)	\
 	X(SLOW_DROP_TOO_BIG,	slow_too_big,		VTAP_KIND_INFO)	\
-	X(SLOW_DROP_REDIRECT,	slow_redirect_failed,	VTAP_KIND_INFO)
+	X(SLOW_DROP_REDIRECT,	slow_redirect_failed,	VTAP_KIND_INFO)	\
+	X(SLOW_ECN_CE,		slow_ecn_ce,		VTAP_KIND_INFO)
 
 #define VTAP_COUNTER_ENUM(e, name, kind) VTAP_##e,
 enum vtap_counter {
@@ -214,9 +222,15 @@ struct vtap_settings {
 	struct vtap_vni_range vni_ranges[VTAP_MAX_VNI_RANGES];
 	__u32 filter_src;			/* 1: vtap_allow_src applies */
 	__u32 strict;				/* 1: drop reserved bits set */
-	/* Derived from the target at attach, not chosen by the user: */
+	/* --dst: accept only VXLAN to these outer destinations (0: any), in
+	 * the allow-list's form (IPv4 as ::ffff:a.b.c.d), sorted. */
+	__u32 nr_dst;
+	struct vtap_lpm_key dst[VTAP_MAX_DST];
+	/* Derived at attach, not chosen by the user: */
 	__u32 redirect_ifindex;			/* slow path: bpf_redirect() here */
 	__u32 max_frame;			/* target MTU + Ethernet + one VLAN tag; 0: any */
+	__u16 slow_port_net;			/* the slow-path device's UDP port; 0: none */
+	__u16 pad;
 };
 
 enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };
@@ -233,7 +247,7 @@ struct vtap_attach_info {
 	__u32 flags;				/* VTAP_INFO_* */
 	char target[VTAP_IFNAMSIZ];		/* what packet taps listen on */
 	char feed[VTAP_IFNAMSIZ];		/* veth backend: end we redirect into */
-	char slow_dev[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* slow-path vxlan devices, per port */
+	char slow_dev[VTAP_IFNAMSIZ];		/* this attachment's slow-path vxlan device */
 };
 
 /* vtapctl made the target (and detach deletes it when no other attachment

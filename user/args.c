@@ -307,6 +307,8 @@ void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int n
 	memset(&s->vni_ranges[n], 0, (VTAP_MAX_VNI_RANGES - n) * sizeof(s->vni_ranges[0]));
 	s->nr_vni_ranges = n;
 
+	allow_canonicalize(s->dst, &s->nr_dst);
+	memset(&s->dst[s->nr_dst], 0, (VTAP_MAX_DST - s->nr_dst) * sizeof(s->dst[0]));
 	allow_canonicalize(allow, nr_allow);
 	s->filter_src = *nr_allow > 0;
 }

@@ -49,8 +49,8 @@ int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen
 
 /* One canonical form per meaning, so that "same settings" is a plain
  * compare: ports (default 4789 when none) sorted without duplicates into
- * s->ports_net, VNI ranges sorted and merged, the allow-list sorted without
- * duplicates, filter_src set when it is not empty. ports has room for one
+ * s->ports_net, VNI ranges sorted and merged, the allow-list and s->dst
+ * sorted without duplicates, filter_src set when the allow-list is not empty. ports has room for one
  * more than nr_ports. */
 void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int nr_ports,
 		  struct vtap_lpm_key *allow, unsigned int *nr_allow);

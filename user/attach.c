@@ -224,101 +224,118 @@ out:
 /* ---- the slow path: outer fragments and IPv6 extension headers ---------- */
 
 /*
- * The kernel reassembles what XDP passes and hands the datagram to a vxlan
- * device in collect-metadata mode bound to the tapped port; the program's
- * tc half (vtap_slowpath) filters, counts and redirects from there. One
- * device per port and namespace: an attachment owns the devices it made.
+ * What XDP can't decapsulate (outer fragments, IPv6 extension headers) the
+ * program steers to a UDP port of this attachment's own (slow_steer); the
+ * kernel reassembles it, a vxlan device in collect-metadata mode on that
+ * port decapsulates it and the program's tc half (vtap_slowpath) filters,
+ * counts and redirects from its ingress. Each attachment owns its device,
+ * so nothing is shared between attachments and the tapped port stays free
+ * for whoever else uses it on other NICs.
  */
 struct slowpath {
-	char owned[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* to record in the config */
-	char created[VTAP_MAX_PORTS][VTAP_IFNAMSIZ];	/* made by this call: undo */
+	char dev[VTAP_IFNAMSIZ];	/* to record in the config */
+	__u16 port;			/* its UDP port, host order */
+	bool created;			/* made by this call: undo */
 };
-
-static bool owned_by(const struct attachment *a, const char *name)
-{
-	if (!a)
-		return false;
-	for (int i = 0; i < VTAP_MAX_PORTS; i++)
-		if (!strcmp(a->cfg.info.slow_dev[i], name))
-			return true;
-	return false;
-}
 
 static void slowpath_undo(struct slowpath *sp)
 {
-	for (int i = 0; i < VTAP_MAX_PORTS; i++)
-		if (sp->created[i][0])
-			target_delete(sp->created[i]);
+	if (sp->created)
+		target_delete(sp->dev);
 }
 
-/* A slow path is a convenience: without it fragments still reach the
- * stack as before, so a port whose device can't be made only warns. */
+/* A replace keeps the old device and its port. Without a device the
+ * program steers nothing and fragments reach the stack as before, so a
+ * device that can't be made only warns. */
 static void slowpath_prepare(const struct attach_opts *o, const struct attachment *old,
 			     struct slowpath *sp)
 {
-	char name[VTAP_IFNAMSIZ], err[256];
+	char err[256];
 
 	memset(sp, 0, sizeof(*sp));
+	if (old && old->cfg.settings.slow_port_net && if_nametoindex(old->cfg.info.slow_dev)) {
+		memcpy(sp->dev, old->cfg.info.slow_dev, sizeof(sp->dev));
+		sp->port = ntohs(old->cfg.settings.slow_port_net);
+		return;
+	}
+	if (slowpath_create(sp->dev, sizeof(sp->dev), &sp->port, err, sizeof(err))) {
+		pr_warn("%s: no slow path (%s): outer fragments reach the stack\n", o->ifname, err);
+		memset(sp, 0, sizeof(*sp));
+		return;
+	}
+	sp->created = true;
+}
+
+/* The program is loaded by now and steers to the device's port: a tc hook
+ * that can't be had (no sch_ingress or cls_bpf) loses those datagrams. */
+static void slowpath_attach(const char *ifname, struct slowpath *sp, struct vtap_bpf *skel)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .flags = BPF_TC_F_REPLACE);
+	int ret;
+
+	if (!sp->dev[0])
+		return;
+	hook.ifindex = if_nametoindex(sp->dev);
+	ret = bpf_tc_hook_create(&hook);
+	if (!ret || ret == -EEXIST) {
+		opts.prog_fd = bpf_program__fd(skel->progs.vtap_slowpath);
+		ret = bpf_tc_attach(&hook, &opts);
+	}
+	if (ret)
+		pr_warn("%s: no slow path on %s (tc: %s): outer fragments are lost\n",
+			ifname, sp->dev, strerror(-ret));
+}
+
+/* The old attachment's device, unless the new one keeps it. */
+static void slowpath_release(const struct attachment *old, const struct slowpath *keep)
+{
+	const char *name = old->cfg.info.slow_dev;
+
+	if (name[0] && (!keep || strcmp(keep->dev, name)))
+		target_delete(name);
+}
+
+/* Whether a socket of this namespace listens on a UDP port (/proc/net
+ * follows the reader's network namespace). */
+static bool udp_port_in_use(__u16 port)
+{
+	static const char *const files[] = { "/proc/net/udp", "/proc/net/udp6" };
+	char line[512], *colon;
+	bool found = false;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !found; i++) {
+		FILE *f = fopen(files[i], "re");
+
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f)) {
+			/* "  sl  local_address rem_address ...", address HEX:PORT */
+			colon = strchr(line, ':');
+			colon = colon ? strchr(colon + 1, ':') : NULL;
+			found = colon && strtoul(colon + 1, NULL, 16) == port;
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+/* The fast path takes what arrives on the NIC for a tapped port, before
+ * any socket; say so when one listens there. */
+static void warn_port_users(const struct attach_opts *o, int mode)
+{
 	for (__u32 i = 0; i < o->settings.nr_ports; i++) {
 		__u16 port = ntohs(o->settings.ports_net[i]);
 
-		slowpath_name(port, name, sizeof(name));
-		if (if_nametoindex(name)) {
-			if (owned_by(old, name))
-				memcpy(sp->owned[i], name, sizeof(name));
-			else
-				pr_warn("%s: %s exists already: outer fragments to port %u go to "
-					"its owner, not to this attachment\n", o->ifname, name, port);
+		if (!udp_port_in_use(port))
 			continue;
-		}
-		if (slowpath_create(name, port, err, sizeof(err))) {
-			pr_warn("%s: no slow path for port %u (%s): outer fragments reach the "
-				"stack\n", o->ifname, port, err);
-			continue;
-		}
-		memcpy(sp->owned[i], name, sizeof(name));
-		memcpy(sp->created[i], name, sizeof(name));
-	}
-}
-
-/* Like a device that can't be made, a tc hook that can't be had (no
- * sch_ingress or cls_bpf) costs the slow path only, with a warning. */
-static void slowpath_attach(const char *ifname, struct slowpath *sp, struct vtap_bpf *skel)
-{
-	for (int i = 0; i < VTAP_MAX_PORTS; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1,
-			    .flags = BPF_TC_F_REPLACE);
-		int ret;
-
-		if (!sp->owned[i][0])
-			continue;
-		hook.ifindex = if_nametoindex(sp->owned[i]);
-		ret = bpf_tc_hook_create(&hook);
-		if (!ret || ret == -EEXIST) {
-			opts.prog_fd = bpf_program__fd(skel->progs.vtap_slowpath);
-			ret = bpf_tc_attach(&hook, &opts);
-		}
-		if (!ret)
-			continue;
-		pr_warn("%s: no slow path on %s (tc: %s): outer fragments reach the stack\n",
-			ifname, sp->owned[i], strerror(-ret));
-		target_delete(sp->owned[i]);
-		sp->created[i][0] = '\0';
-	}
-}
-
-/* Devices of the old attachment that the new one no longer uses. */
-static void slowpath_release(const struct attachment *old, const struct slowpath *keep)
-{
-	for (int i = 0; i < VTAP_MAX_PORTS; i++) {
-		const char *name = old->cfg.info.slow_dev[i];
-		bool kept = false;
-
-		for (int j = 0; j < VTAP_MAX_PORTS && keep; j++)
-			kept |= !strcmp(keep->owned[j], name);
-		if (name[0] && !kept)
-			target_delete(name);
+		pr_warn("%s: a socket listens on UDP port %u: VXLAN arriving on %s for it goes to "
+			"the monitor device instead%s\n", o->ifname, port, o->ifname,
+			o->settings.nr_dst ? "" : " (--dst narrows what is taken)");
+		if (mode == VTAP_MODE_GENERIC || o->mode == MODE_GENERIC)
+			pr_warn("%s: in generic mode, the UDP GRO of a tunnel socket on port %u can "
+				"merge tapped segments before XDP sees them: ethtool -K %s gro off\n",
+				o->ifname, port, o->ifname);
 	}
 }
 
@@ -358,7 +375,8 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	cfg->settings = o->settings;
 	cfg->settings.redirect_ifindex = t->redirect_ifindex;
 	cfg->settings.max_frame = target_max_frame(t->name);
-	memcpy(cfg->info.slow_dev, sp->owned, sizeof(cfg->info.slow_dev));
+	cfg->settings.slow_port_net = htons(sp->port);
+	memcpy(cfg->info.slow_dev, sp->dev, sizeof(cfg->info.slow_dev));
 	cfg->info.attached_at = old ? old->cfg.info.attached_at : (__u64)time(NULL);
 	cfg->info.ifindex = if_nametoindex(o->ifname);
 	cfg->info.backend = t->backend;
@@ -816,14 +834,10 @@ static int attach_locked(const struct attach_opts *o)
 		pr_warn("%s: target %s changed its MTU; updating the frame limit\n", o->ifname,
 			old.cfg.info.target);
 		refresh = true;
-	}
-	for (int i = 0; have_old && !refresh && i < VTAP_MAX_PORTS; i++) {
-		const char *dev = old.cfg.info.slow_dev[i];
-
-		if (dev[0] && !if_nametoindex(dev)) {
-			pr_warn("%s: slow-path device %s is gone; making it again\n", o->ifname, dev);
-			refresh = true;
-		}
+	} else if (have_old && old.cfg.info.slow_dev[0] && !if_nametoindex(old.cfg.info.slow_dev)) {
+		pr_warn("%s: slow-path device %s is gone; making it again\n", o->ifname,
+			old.cfg.info.slow_dev);
+		refresh = true;
 	}
 
 	if (have_old) {
@@ -876,6 +890,7 @@ static int attach_locked(const struct attach_opts *o)
 		}
 		made_dir = true;
 	}
+	warn_port_users(o, mode);
 	slowpath_prepare(o, have_old ? &old : NULL, &sp);
 	skel = load_program(o, &t, &sp, have_old ? &old : NULL, err, sizeof(err));
 	if (!skel)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -231,24 +233,63 @@ static int create_veth(struct target *t, char *err, size_t errlen)
 	return 0;
 }
 
-void slowpath_name(__u16 port, char *buf, size_t len)
+/* A UDP port free in this namespace for IPv4 and IPv6: the kernel's pick
+ * for a dual-stack socket bound to port 0. */
+static int free_udp_port(void)
 {
-	snprintf(buf, len, "vtsp%u", port);
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a6);
+	int fd, off = 0, port = -1;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		if (!bind(fd, (struct sockaddr *)&a6, sizeof(a6)) &&
+		    !getsockname(fd, (struct sockaddr *)&a6, &len))
+			port = ntohs(a6.sin6_port);
+	} else {	/* IPv6 compiled out or disabled */
+		len = sizeof(a4);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && !bind(fd, (struct sockaddr *)&a4, sizeof(a4)) &&
+		    !getsockname(fd, (struct sockaddr *)&a4, &len))
+			port = ntohs(a4.sin_port);
+	}
+	if (port < 0)
+		port = -errno;
+	if (fd >= 0)
+		close(fd);
+	return port;
 }
 
-int slowpath_create(const char *name, __u16 port, char *err, size_t errlen)
+/* Another socket can take the port between the pick and the device's own
+ * bind (at "up"): pick again a few times. */
+int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
 {
 	char portstr[8];
+	int p;
 
-	snprintf(portstr, sizeof(portstr), "%u", port);
-	if (run((char *[]){ "ip", "link", "add", "name", (char *)name, "type", "vxlan",
-			    "external", "dstport", portstr, NULL }, err, errlen))
-		return -EIO;
-	if (mark_made(name, err, errlen) || make_quiet(name, err, errlen)) {
+	for (int tries = 0; tries < 5; tries++) {
+		p = free_udp_port();
+		if (p < 0) {
+			snprintf(err, errlen, "no free UDP port: %s", strerror(-p));
+			return p;
+		}
+		snprintf(name, namelen, "vtsp%d", p);
+		snprintf(portstr, sizeof(portstr), "%d", p);
+		/* udp6zerocsumrx: IPv6 VXLAN with a zero UDP checksum, as the
+		 * fast path takes it. */
+		if (run((char *[]){ "ip", "link", "add", "name", name, "type", "vxlan",
+				    "external", "dstport", portstr, "udp6zerocsumrx", NULL },
+			err, errlen))
+			return -EIO;
+		if (!mark_made(name, err, errlen) && !make_quiet(name, err, errlen)) {
+			*port = p;
+			return 0;
+		}
 		target_delete(name);
-		return -EIO;
 	}
-	return 0;
+	return -EADDRINUSE;
 }
 
 int target_delete(const char *name)

@@ -28,10 +28,10 @@ bool dev_alias_is_made(const char *alias);
 int target_delete(const char *name);
 /* The veth feed name for a target name ("<name>-feed"). */
 int veth_feed_name(const char *name, char *buf, size_t len);
-/* The slow path's receiver for one UDP port: a vxlan device in
- * collect-metadata mode, named vtsp<port>, quiet like the target. */
-void slowpath_name(__u16 port, char *buf, size_t len);
-int slowpath_create(const char *name, __u16 port, char *err, size_t errlen);
+/* An attachment's slow-path receiver: a vxlan device in collect-metadata
+ * mode on a UDP port no one else uses, named vtsp<port>, quiet like the
+ * target. Its name goes to name, its port (host order) to port. */
+int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen);
 /* MTU of a device, or a negative errno. */
 int dev_mtu(const char *ifname);
 /* IFF_* flags of a device, or a negative errno. */

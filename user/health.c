@@ -53,9 +53,8 @@ static int find_claim(const char *ifname, void *ctx)
 	bool hit = false;
 
 	if (strcmp(ifname, c->self) && !attachment_open(c->root, ifname, false, &a)) {
-		hit = !strcmp(a.cfg.info.target, c->dev) || !strcmp(a.cfg.info.feed, c->dev);
-		for (int i = 0; i < VTAP_MAX_PORTS; i++)
-			hit |= !strcmp(a.cfg.info.slow_dev[i], c->dev);
+		hit = !strcmp(a.cfg.info.target, c->dev) || !strcmp(a.cfg.info.feed, c->dev) ||
+		      !strcmp(a.cfg.info.slow_dev, c->dev);
 	}
 	attachment_close(&a);
 	if (hit)
@@ -71,26 +70,13 @@ static const char *claimed_by(struct claim *c, const char *root, const char *sel
 	return dev[0] && pin_for_each(root, find_claim, c) == 1 ? c->owner : NULL;
 }
 
-const char *slowpath_owner(const char *root, const struct attachment *a, int port_idx,
-			   char *dev, size_t len)
-{
-	static struct claim c;
-
-	slowpath_name(ntohs(a->cfg.settings.ports_net[port_idx]), dev, len);
-	if (!strcmp(a->cfg.info.slow_dev[port_idx], dev))
-		return a->ifname;
-	if (!if_nametoindex(dev))
-		return NULL;
-	return claimed_by(&c, root, a->ifname, dev);
-}
-
 /* ---- one attachment ------------------------------------------------------- */
 
 int attachment_check(const char *root, const struct attachment *a, struct problems *p)
 {
 	const struct vtap_attach_info *info = &a->cfg.info;
-	char now[IF_NAMESIZE] = "", dev[VTAP_IFNAMSIZ];
-	const char *who = a->ifname, *owner;
+	char now[IF_NAMESIZE] = "";
+	const char *who = a->ifname;
 	int before = p->count, flags, mtu, nic_mtu;
 	struct claim c;
 
@@ -123,23 +109,14 @@ int attachment_check(const char *root, const struct attachment *a, struct proble
 			say(p, who, "target %s changed its MTU since attach; 'vtapctl attach %s' "
 				"updates the frame limit", info->target, who);
 	}
-	for (__u32 i = 0; i < a->cfg.settings.nr_ports && i < VTAP_MAX_PORTS; i++) {
-		unsigned int port = ntohs(a->cfg.settings.ports_net[i]);
-
-		owner = slowpath_owner(root, a, i, dev, sizeof(dev));
-		if (owner == a->ifname && !if_nametoindex(dev))
-			say(p, who, "slow-path device %s for port %u missing: outer fragments "
-				"reach the stack; 'vtapctl attach %s' makes it again", dev, port, who);
-		else if (owner == a->ifname && claimed_by(&c, root, a->ifname, dev))
-			say(p, who, "slow-path device %s for port %u is also claimed by %s", dev,
-			    port, c.owner);
-		else if (owner != a->ifname && owner)
-			say(p, who, "no slow path for port %u: %s belongs to %s, outer fragments "
-				"go there", port, dev, owner);
-		else if (owner != a->ifname)
-			say(p, who, "no slow path for port %u%s: outer fragments reach the stack",
-			    port, if_nametoindex(dev) ? " (its device belongs to no attachment)" : "");
-	}
+	/* Each attachment has a slow-path device of its own (or none). */
+	if (!info->slow_dev[0])
+		say(p, who, "no slow path: outer fragments reach the stack");
+	else if (!if_nametoindex(info->slow_dev))
+		say(p, who, "slow-path device %s missing: outer fragments are lost; "
+			"'vtapctl attach %s' makes it again", info->slow_dev, who);
+	else if (claimed_by(&c, root, a->ifname, info->slow_dev))
+		say(p, who, "slow-path device %s is also claimed by %s", info->slow_dev, c.owner);
 	return p->count - before;
 }
 

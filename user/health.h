@@ -20,11 +20,6 @@ struct problems {
  * small, slow path missing or another's. Returns how many were found. */
 int attachment_check(const char *root, const struct attachment *a, struct problems *p);
 
-/* The slow-path device for the attachment's port_idx-th port (its name in
- * dev) and the attachment that owns it: a->ifname, another's name, or NULL. */
-const char *slowpath_owner(const char *root, const struct attachment *a, int port_idx,
-			   char *dev, size_t len);
-
 /* Leftovers under root and in this namespace: pins of attachments whose
  * interface is gone, incomplete pin folders, folders of network namespaces
  * that are gone (proven through /proc; a live link keeps them), devices

@@ -127,6 +127,11 @@ int settings_diff(const struct settings_view *old, const struct settings_view *n
 		format_allow(new->allow, new->nr_allow, b, sizeof(b));
 		DIFF("allow-src", "%s", a, b);
 	}
+	if (o->nr_dst != n->nr_dst || memcmp(o->dst, n->dst, sizeof(o->dst))) {
+		format_allow(o->dst, o->nr_dst, a, sizeof(a));
+		format_allow(n->dst, n->nr_dst, b, sizeof(b));
+		DIFF("dst", "%s", a, b);
+	}
 	if (!o->strict != !n->strict)
 		DIFF("strict", "%s", o->strict ? "on" : "off", n->strict ? "on" : "off");
 	if (strcmp(old->target, new->target))

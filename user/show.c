@@ -521,14 +521,14 @@ static size_t count_sources(int fd)
 	return n;
 }
 
-/* The ports, VNI ranges or allow-list of an attachment, as a JSON array
- * (", \"name\": [...]") or as a status line ("  label    ..."). */
-enum list { LIST_PORTS, LIST_VNIS, LIST_SOURCES };
+/* The ports, VNI ranges, allow-list or destinations of an attachment, as a
+ * JSON array (", \"name\": [...]") or as a status line ("  label    ..."). */
+enum list { LIST_PORTS, LIST_VNIS, LIST_SOURCES, LIST_DST };
 
 static void print_list(enum list which, const struct attachment *a, bool json)
 {
-	static const char *const json_names[] = { "ports", "vnis", "allow_src" };
-	static const char *const labels[] = { "ports", "vnis", "sources" };
+	static const char *const json_names[] = { "ports", "vnis", "allow_src", "dst" };
+	static const char *const labels[] = { "ports", "vnis", "sources", "dst" };
 	const struct vtap_settings *st = &a->cfg.settings;
 	struct vtap_lpm_key key, next, *prev = NULL;
 	const char *sep = json ? ", " : " ";
@@ -568,43 +568,37 @@ static void print_list(enum list which, const struct attachment *a, bool json)
 		if (!json && !st->filter_src)
 			printf("all (warning: no --allow-src, anyone who reaches the port can inject frames)");
 		break;
+	case LIST_DST:
+		for (__u32 i = 0; i < st->nr_dst; i++) {
+			format_cidr(&st->dst[i], buf, sizeof(buf));
+			printf(json ? "%s\"%s\"" : "%s%s", i ? sep : "", buf);
+		}
+		if (!json && !st->nr_dst)
+			printf("any");
+		break;
 	}
 	printf(json ? "]" : "\n");
 }
 
-/* The slow-path device of each port and who owns it. */
+/* The attachment's own slow-path device and its UDP port. */
 static void print_slowpath(struct walk *w, const struct attachment *a)
 {
-	char dev[VTAP_IFNAMSIZ];
+	const char *dev = a->cfg.info.slow_dev;
+	unsigned int port = ntohs(a->cfg.settings.slow_port_net);
+	bool present = dev[0] && if_nametoindex(dev);
 
-	printf(w->json ? ", \"slow_path\": [" : "  %-9s", "slowpath");
-	for (__u32 i = 0; i < a->cfg.settings.nr_ports && i < VTAP_MAX_PORTS; i++) {
-		const char *owner = slowpath_owner(w->root, a, i, dev, sizeof(dev));
-		bool present = if_nametoindex(dev) != 0;
-
-		if (w->json) {
-			printf("%s{\"port\": %u, \"device\": \"%s\", \"present\": %s, \"owner\": ",
-			       i ? ", " : "", ntohs(a->cfg.settings.ports_net[i]), dev,
-			       present ? "true" : "false");
-			if (owner)
-				json_string(owner);
-			else
-				printf("null");
-			printf("}");
-		} else {
-			printf("%s%s (port %u", i ? ", " : "", dev,
-			       ntohs(a->cfg.settings.ports_net[i]));
-			if (!present)
-				printf(", MISSING)");
-			else if (owner && owner != a->ifname)
-				printf(", belongs to %s)", owner);
-			else
-				printf("%s)", owner ? "" : ", no attachment's");
-		}
+	if (w->json && !dev[0]) {
+		printf(", \"slow_path\": null");
+	} else if (w->json) {
+		printf(", \"slow_path\": {\"device\": ");
+		json_string(dev);
+		printf(", \"port\": %u, \"present\": %s}", port, present ? "true" : "false");
+	} else if (!dev[0]) {
+		printf("  %-9snone (outer fragments reach the stack)\n", "slowpath");
+	} else {
+		printf("  %-9s%s (UDP port %u%s)\n", "slowpath", dev, port,
+		       present ? "" : ", MISSING");
 	}
-	if (!w->json && !a->cfg.settings.nr_ports)
-		printf("none");
-	printf(w->json ? "]" : "\n");
 }
 
 struct problem_out {
@@ -682,6 +676,7 @@ static int show_status(struct walk *w, struct attachment *a)
 		print_list(LIST_PORTS, a, true);
 		print_list(LIST_VNIS, a, true);
 		print_list(LIST_SOURCES, a, true);
+		print_list(LIST_DST, a, true);
 		print_slowpath(w, a);
 		print_problems(w, a);
 		printf(", \"counters\": {\"seen\": %llu, \"redirected\": %llu, \"passed\": %llu, "
@@ -700,6 +695,7 @@ static int show_status(struct walk *w, struct attachment *a)
 	print_list(LIST_PORTS, a, false);
 	print_list(LIST_VNIS, a, false);
 	print_list(LIST_SOURCES, a, false);
+	print_list(LIST_DST, a, false);
 	format_bytes(sources_table_bytes(info->max_sources, libbpf_num_possible_cpus()), cost,
 		     sizeof(cost));
 	printf("  %-9sreserved bits %s; up to %u sources counted (table %s), %zu now\n",

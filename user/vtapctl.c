@@ -23,7 +23,7 @@ struct opt_def {
 enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
-	OPT_CHECK,
+	OPT_CHECK, OPT_DST,
 };
 
 #define COMMON_OPTS \
@@ -39,6 +39,8 @@ static const struct opt_def attach_opts[] = {
 	  "accept only these VNIs; repeat for up to 16 (default all)" },
 	{ "allow-src", required_argument, OPT_ALLOW_SRC, "CIDR",
 	  "accept only these outer sources, IPv4 or IPv6; repeat (default all)" },
+	{ "dst", required_argument, OPT_DST, "CIDR",
+	  "accept only VXLAN to these outer destinations; repeat for up to 16 (default all)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,
 	  "drop VXLAN with reserved bits set (default: accept and count)" },
 	{ "mode", required_argument, OPT_MODE, "MODE",
@@ -236,6 +238,13 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		if (parse_cidr(arg, &a->allow[a->nr_allow], why, sizeof(why)))
 			return bad_value(c, opt, arg, why);
 		a->nr_allow++;
+		break;
+	case OPT_DST:
+		if (a->settings.nr_dst >= VTAP_MAX_DST)
+			return usage_error("--dst", "at most 16 CIDRs");
+		if (parse_cidr(arg, &a->settings.dst[a->settings.nr_dst], why, sizeof(why)))
+			return bad_value(c, opt, arg, why);
+		a->settings.nr_dst++;
 		break;
 	case OPT_STRICT:
 		a->settings.strict = 1;

@@ -10,7 +10,7 @@
 #     detach + attach.
 # Checks: while attached, no tapped packet reaches the collector's UDP stack
 # (Udp InDatagrams/NoPorts/InErrors of /proc/net/snmp and the rx counter of
-# the slow-path vxlan device vtsp4789 unchanged); while detached they do
+# the attachment's slow-path vxlan device vtsp<port> unchanged); while detached they do
 # (proves the method sees them); non-tap traffic loses nothing; redirects
 # into the deleted target are counted as redirect_failed and the identity
 # holds; nothing is leaked: no pins, links, programs or maps of ours left
@@ -25,13 +25,14 @@ MS=4093			# --max-sources: marks our vtap_sources maps in bpftool listings
 fabric || { fail "fabric setup"; exit 1; }
 
 # ---- bookkeeping ----------------------------------------------------------
-# udp_snap: "InDatagrams NoPorts InErrors RcvbufErrors vtsp4789-rx" in col
+# udp_snap: "InDatagrams NoPorts InErrors RcvbufErrors vtsp-rx" in col
+# (vtsp-rx: the rx packets of the slow-path devices vtsp<port>)
 udp_snap() {
 	local u v
 	u=$(in_ns col cat /proc/net/snmp | awk '
 		$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
 		$1 == "Udp:" && h { print $c["InDatagrams"], $c["NoPorts"], $c["InErrors"], $c["RcvbufErrors"] }')
-	v=$(in_ns col ip -s link show dev vtsp4789 2>/dev/null | awk 'f { print $2; exit } /RX:/ { f = 1 }')
+	v=$(slow_rx col)
 	echo "$u ${v:-0}"
 }
 # udp_delta A B: sum over the fields of B - A (vtsp rx only when both had it)
@@ -256,8 +257,8 @@ stats_json col eth1
 if id=$(identity "$TMPD/stats.json"); then ok "identity holds at the end: $id"; else fail "identity broken: $id"; fi
 
 # The method sees what it must not miss: a fragmented VXLAN datagram goes
-# the slow path (reassembled, vtsp4789's UDP socket) and shows in the same
-# counters: Udp InDatagrams +1 and vtsp4789 rx +1.
+# the slow path (reassembled, the vtsp device's UDP socket) and shows in the
+# same counters: Udp InDatagrams +1 and vtsp rx +1.
 u0=$(udp_snap)
 in_ns gen "$PY" - "$(mac_of col eth1)" <<'PY'
 import sys
@@ -272,7 +273,7 @@ sendp([Ether(dst=sys.argv[1]) / f for f in fragment(p, fragsize=800)], iface="ge
 PY
 sleep 0.3
 u1=($(udp_snap)) u0=($u0)
-expect_eq "method check: a fragmented VXLAN datagram shows as InDatagrams +1 and vtsp4789 rx +1" \
+expect_eq "method check: a fragmented VXLAN datagram shows as InDatagrams +1 and vtsp rx +1" \
 	"1 1" "$((u1[0] - u0[0])) $((u1[4] - u0[4]))"
 
 # ---- leaks --------------------------------------------------------------------
@@ -283,6 +284,6 @@ expect_eq "no program, map or link of ours left (bpftool)" "0 progs 0 maps 0 lin
 check "pin link $link_id released" wait_for 20 link_gone "$link_id"
 expect_eq "pin root empty" "." "$(pin_tree | tr '\n' ' ' | sed 's/ $//')"
 in_ns col ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$TMPD/links1"
-expect_eq "collector's links as before (no vtap0, vtap0-feed, vtsp4789 left)" \
+expect_eq "collector's links as before (no vtap0, vtap0-feed, vtsp left)" \
 	"$(tr '\n' ' ' <"$TMPD/links0")" "$(tr '\n' ' ' <"$TMPD/links1")"
 exit 0

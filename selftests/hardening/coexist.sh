@@ -5,7 +5,7 @@
 # by a pin): vtapctl attach refuses with exit 1 and one error line, with
 # every option combination that could be tempted to take over (--replace,
 # --mode generic/native), leaves the program in place (same id, same mode),
-# creates nothing (no pins, no vtap0, no vtsp4789), and the NIC still
+# creates nothing (no pins, no vtap0, no vtsp device), and the NIC still
 # passes traffic through it. Once the other program is gone, attach works.
 source "$(dirname "$0")/hlib.sh"
 hlib_init coexist
@@ -37,7 +37,7 @@ refuse_all() {
 		fi
 		expect_eq "$how: attach $args left the foreign program in place" "$id $mode" \
 			"$(xdp_prog_id col eth1) $(xdp_mode col eth1)"
-		check "$how: attach $args created nothing (pins, vtap0, vtsp4789)" nothing_ours
+		check "$how: attach $args created nothing (pins, vtap0, vtsp)" nothing_ours
 	done
 	check "$how: the message names the other program's id" grep -q "$id" <<<"$VT_ERR"
 	vt col detach eth1

@@ -40,8 +40,7 @@ check "loop on eth2: every run succeeded ($ROUNDS rounds)" test ! -s "$TMPD/b.lo
 cat "$TMPD/a.log" "$TMPD/b.log" | head -6 | sed 's/^/# /'
 check "no pins left" sh -c '! [ -e "$1" ] || [ -z "$(find "$1" -mindepth 1 -print -quit)" ]' _ "$VTAP_PIN_ROOT"
 check "no vtap0 left" not link_exists col vtap0
-check "no vtsp4789 left" not link_exists col vtsp4789
-check "no vtsp4790 left" not link_exists col vtsp4790
+check "no slow-path device left" test -z "$(slow_devs col)"
 check "no XDP left on eth1" test -z "$(xdp_prog_id col eth1)"
 check "no XDP left on eth2" test -z "$(xdp_prog_id col eth2)"
 exit 0

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Send VXLAN the way Azure's fabric and AWS mirroring deliver it at the edges.
 
-frag_send.py --iface IF --dst-mac MAC --src A --dst A [--vni N] --ref REF.pcap CASE...
+frag_send.py --iface IF --dst-mac MAC --src A --dst A [--vni N] [--tag T]
+             [--zero-csum] [--reserved] --ref REF.pcap CASE...
 
 CASE is one of:
   inorder:LEN      an inner frame of LEN bytes, outer packet fragmented at
@@ -14,6 +15,8 @@ CASE is one of:
                    mirror cut to 200 bytes (AWS truncates to the target MTU)
 Outer IPv4 for an IPv4 --src, IPv6 (fragment extension header) for IPv6.
 REF receives every inner frame that must reach vtap0 (not the lost ones).
+Inner payloads carry T<case><n> as a tag; --zero-csum sends the outer UDP
+checksum as zero, --reserved sets a reserved bit of the VXLAN header.
 """
 import argparse
 import ipaddress
@@ -65,6 +68,9 @@ def main():
     ap.add_argument("--dst", required=True)
     ap.add_argument("--vni", type=int, default=42)
     ap.add_argument("--ref", required=True)
+    ap.add_argument("--tag", default="")
+    ap.add_argument("--zero-csum", action="store_true")
+    ap.add_argument("--reserved", action="store_true")
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args()
     conf.verb = 0
@@ -72,15 +78,19 @@ def main():
     ref, out = [], []
     for i, case in enumerate(a.cases):
         kind, n = case.split(":")
-        f = inner(a.src, int(n), f"{kind}{i}")
+        f = inner(a.src, int(n), f"{a.tag}{kind}{i}")
         if kind == "truncated":
             f = Ether(bytes(f)[:200])
         if v6:
             outer = IPv6(src=a.src, dst=a.dst)
         else:
             outer = IP(src=a.src, dst=a.dst, id=1000 + i)
-        pkt = outer / UDP(sport=49152 + i, dport=4789) / VXLAN(flags=0x08, vni=a.vni) / f
+        pkt = outer / UDP(sport=49152 + i, dport=4789) / \
+            VXLAN(flags=0x08, vni=a.vni, reserved2=int(a.reserved)) / f
         pkt = type(outer)(bytes(pkt))  # finished lengths and checksums
+        if a.zero_csum:
+            pkt[UDP].chksum = 0
+            pkt = type(outer)(bytes(pkt))
         if kind in ("whole", "truncated"):
             pieces = [pkt]
         elif v6:

@@ -277,6 +277,26 @@ xdp_mode() {
 # link_exists NS IF
 link_exists() { in_ns "$1" ip link show dev "$2" >/dev/null 2>&1; }
 
+# slow_devs NS: the slow-path vxlan devices (vtsp<port>) in NS, one a line
+slow_devs() {
+	in_ns "$1" ip -o link show type vxlan | awk -F': ' '$2 ~ /^vtsp/ { sub(/@.*/, "", $2); print $2 }'
+}
+
+# slow_dev_of NS IFACE: the slow-path device of IFACE's attachment, empty if none
+slow_dev_of() {
+	vt "$1" status "$2" --json
+	json "(j['slow_path'] or {}).get('device', '')" <<<"$VT_OUT"
+}
+
+# slow_rx NS: rx packets of every slow-path device in NS, summed
+slow_rx() {
+	local d n=0
+	for d in $(slow_devs "$1"); do
+		n=$((n + $(link_stat "$1" "$d" rx packets)))
+	done
+	echo $n
+}
+
 # ---- the mirror fabric -----------------------------------------------------
 #
 #   srv:eth0 192.168.10.2 ── vm:eth0 192.168.10.1   (the tapped NIC)

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # What XDP can't take alone (issue 6): outer fragments, in order and out of
 # order, IPv4 and IPv6, go through the kernel's reassembly and the slow path
-# (vtsp4789 + tc) to vtap0, once and intact; a lost fragment leaves nothing
+# (the attachment's vtsp<port> + tc) to vtap0, once and intact; a lost fragment leaves nothing
 # and shows as a reassembly timeout; an 8000-byte inner frame over a
 # 9000-byte underlay arrives whole on the fast path; a truncated mirror is
-# delivered and counted; detach removes the slow-path device.
+# delivered and counted; IPv6 zero-checksum and reserved-bit fragments as on
+# the fast path; detach removes the slow-path device.
 source "$(dirname "$0")/lib.sh"
 lib_init slowpath
+command -v mergecap >/dev/null || skip "mergecap (wireshark-common) not installed"
 
 GEN6=fd00:99::10
 COL6=fd00:99::2
@@ -22,9 +24,12 @@ in_ns col ip addr add $COL6/64 dev eth1 nodad
 in_ns col sysctl -qw net.ipv4.ipfrag_time=1 net.ipv6.ip6frag_time=1
 
 vt_ok "attach" col attach eth1 || exit 1
-check "slow-path device vtsp4789 exists" link_exists col vtsp4789
-check "slow-path tc program on vtsp4789" sh -c \
-	"nsenter --net=/run/netns/$(ns col) -- tc filter show dev vtsp4789 ingress | grep -q vtap_slowpath"
+sp=$(slow_dev_of col eth1)
+check "the attachment's slow-path device ($sp) exists, on its own port" \
+	sh -c "[ -n '$sp' ] && [ '$sp' != vtsp4789 ] && nsenter --net=/run/netns/$(ns col) -- ip link show dev '$sp' >/dev/null"
+check "slow-path tc program on $sp" sh -c \
+	"nsenter --net=/run/netns/$(ns col) -- tc filter show dev '$sp' ingress | grep -q vtap_slowpath"
+check "nothing listens on UDP 4789" sh -c "! nsenter --net=/run/netns/$(ns col) -- ss -Huln | grep -q ':4789 '"
 
 send() {	# send SRC DST REF CASES...
 	local src=$1 dst=$2 ref=$3; shift 3
@@ -80,6 +85,37 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 
+# Parity with the fast path (issue 11 item 8): IPv6 VXLAN with a zero UDP
+# checksum is delivered; reserved bits are counted and the datagram
+# delivered, or with --strict dropped and counted, never lost silently.
+stats_json col eth1 && cp "$TMPD/stats.json" "$TMPD/before.json"
+cap_start col vtap0 "$TMPD/par.pcap" || exit 1
+cap=$CAP_PID
+send $GEN6 $COL6 "$TMPD/z6ref.pcap" --tag z6 --zero-csum inorder:1450
+send 10.99.0.10 $COL_IP "$TMPD/r4ref.pcap" --tag r4 --reserved inorder:1450
+drops=$(cap_stop $cap "$TMPD/par.pcap")
+mergecap -F pcap -w "$TMPD/parref.pcap" "$TMPD/z6ref.pcap" "$TMPD/r4ref.pcap"
+check "ipv6 zero-checksum and reserved-bit fragments on vtap0 once, intact" \
+	pcap_compare "$TMPD/parref.pcap" "$TMPD/par.pcap" --missing-ok "$drops"
+stats_json col eth1
+delta() { "$PY" -c 'import json, sys
+a, b = (json.load(open(f))["global"] for f in sys.argv[1:3])
+print(" ".join(str(eval("b" + k) - eval("a" + k)) for k in sys.argv[3:]))' "$TMPD/before.json" "$TMPD/stats.json" "$@"; }
+expect_eq "counted: slow_redirected +2, reserved_bits_seen +1" "2 1" \
+	"$(delta "['info']['slow_redirected']" "['info']['reserved_bits_seen']")"
+
+vt_ok "attach --replace --strict" col attach eth1 --replace --strict
+cp "$TMPD/stats.json" "$TMPD/before.json"
+cap_start col vtap0 "$TMPD/strict.pcap" || exit 1
+cap=$CAP_PID
+send 10.99.0.10 $COL_IP "$TMPD/s4ref.pcap" --tag s4 --reserved inorder:1450
+cap_stop $cap "$TMPD/strict.pcap" >/dev/null
+check "--strict: reserved-bit fragments not on vtap0" not grep -aq s4inorder "$TMPD/strict.pcap"
+stats_json col eth1
+expect_eq "--strict: counted as reserved_bits (the first fragment), none delivered" "1 1 0" \
+	"$(delta "['dropped']['reserved_bits']" "['info']['reserved_bits_seen']" "['info']['slow_redirected']")"
+check "identity holds" global_is "$TMPD/stats.json"
+
 vt_ok "detach" col detach eth1
-check "detach removes vtsp4789" not link_exists col vtsp4789
+check "detach removes $sp" test -z "$(slow_devs col)"
 exit 0

@@ -40,7 +40,7 @@ check "ip netns exec attach: advises nsenter --net=/run/netns/$(ns col)" \
 	grep -qF "nsenter --net=/run/netns/$(ns col)" "$TMPD/nx.err"
 check "ip netns exec attach: no XDP left on eth1" test -z "$(xdp_prog_id col eth1)"
 check "ip netns exec attach: no vtap0 left" not link_exists col vtap0
-check "ip netns exec attach: no vtsp4789 left" not link_exists col vtsp4789
+check "ip netns exec attach: no slow-path device left" test -z "$(slow_devs col)"
 
 # ---- status --check ------------------------------------------------------------
 vt_ok "attach eth1" col attach eth1 --allow-src 10.99.0.0/24 || exit 1
@@ -65,17 +65,19 @@ expect_eq "target missing: --json problems name it" True \
 	"$(json "any('target vtap0 missing' in p for p in j['problems'])" <<<"$VT_OUT")"
 vt_ok "attach again repairs the target" col attach eth1 --allow-src 10.99.0.0/24
 
-if link_exists col vtsp4789; then
-	in_ns col ip link del dev vtsp4789
-	check_has "slow-path device missing: its line" "^eth1: slow-path device vtsp4789 for port 4789 missing"
+sp=$(slow_dev_of col eth1)
+if [ -n "$sp" ]; then
+	in_ns col ip link del dev "$sp"
+	check_has "slow-path device missing: its line" "^eth1: slow-path device $sp missing"
 	vt_ok "attach again makes the slow-path device again" col attach eth1 --allow-src 10.99.0.0/24
-	check "slow-path device back" link_exists col vtsp4789
+	sp=$(slow_dev_of col eth1)
+	check "slow-path device back ($sp)" link_exists col "${sp:-none}"
 fi
 vt col status --check
 expect_eq "repaired: status --check exit 0" 0 "$VT_RC"
 vt col status eth1 --json
-expect_eq "status --json: slow_path names its device and owner" '[4789, "vtsp4789", "eth1"]' \
-	"$(json "[j['slow_path'][0][k] for k in ('port', 'device', 'owner')]" <<<"$VT_OUT")"
+expect_eq "status --json: slow_path names its device and port" "[\"$sp\", ${sp#vtsp}, true]" \
+	"$(json "[j['slow_path'][k] for k in ('device', 'port', 'present')]" <<<"$VT_OUT")"
 
 # ---- a renamed NIC keeps its attachment ---------------------------------------------
 prog=$(xdp_prog_id col eth1)
@@ -115,7 +117,7 @@ expect_eq "interface gone: --json mode null" None "$(json "j['mode']" <<<"$VT_OU
 vt_ok "cleanup after the interface went" col cleanup
 check "cleanup: pins gone" test ! -e "$(pin_dir col eth1)"
 check "cleanup: vtap0 it made deleted" not link_exists col vtap0
-check "cleanup: vtsp4789 it made deleted" not link_exists col vtsp4789
+check "cleanup: the slow-path device it made deleted" test -z "$(slow_devs col)"
 vt col status --check
 expect_eq "after cleanup: status --check exit 0" 0 "$VT_RC"
 

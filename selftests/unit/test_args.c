@@ -132,6 +132,19 @@ static void test_canonicalize(void)
 	CU_ASSERT_EQUAL(nr_allow, 2);
 	CU_ASSERT_EQUAL(s.filter_src, 1);
 
+	/* --dst: sorted, duplicates gone, the rest zero. */
+	memset(&s, 0, sizeof(s));
+	parse_cidr("fd00::1/128", &s.dst[0], err, sizeof(err));
+	parse_cidr("10.99.0.2/32", &s.dst[1], err, sizeof(err));
+	parse_cidr("fd00::1/128", &s.dst[2], err, sizeof(err));
+	s.nr_dst = 3;
+	nr_allow = 0;
+	settings_canonicalize(&s, ports, 0, allow, &nr_allow);
+	CU_ASSERT_EQUAL(s.nr_dst, 2);
+	CU_ASSERT_EQUAL(cidr_family(&s.dst[0]), VTAP_AF_INET);
+	CU_ASSERT_EQUAL(cidr_family(&s.dst[1]), VTAP_AF_INET6);
+	CU_ASSERT_EQUAL(s.dst[2].prefixlen, 0);
+
 	/* No port given: the default; no allow-list: no source filter. */
 	memset(&s, 0, sizeof(s));
 	nr_allow = 0;
