@@ -427,6 +427,9 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 	/* A UDP header that does not fit is discarded by the stack too. */
 	if (ip_payload < sizeof(*udp))
 		return VTAP_DROP_UDP_LEN;
+	/* Passed from here on for a split header: the slow path takes it. */
+	pkt->next_off = udp_off;
+	pkt->next_hdr = IPPROTO_UDP;
 	if ((void *)(udp + 1) > data_end)
 		return VTAP_PASS_SPLIT;		/* in the IP payload, so in the frame */
 	if (!port_is_ours(udp->dest) || !dst_matches(pkt->dst, pkt->key.family))

@@ -32,6 +32,7 @@ enum vtap_fuzz_variant {
 	VTAP_FUZZ_VNI,		/* VNI allow-list ranges */
 	VTAP_FUZZ_ALLOW_SRC,	/* IPv4 and IPv6 source CIDRs */
 	VTAP_FUZZ_NO_TARGET,	/* empty devmap: redirect fails */
+	VTAP_FUZZ_DST,		/* --dst: IPv4 and IPv6 outer destination CIDRs */
 	VTAP_FUZZ_NR_VARIANTS,	/* the variants an input can select */
 	/* Loaded for regressions.c only. */
 	VTAP_FUZZ_ALLOW_ANY6 = VTAP_FUZZ_NR_VARIANTS,	/* ::/0 and 10.0.0.0/8 */

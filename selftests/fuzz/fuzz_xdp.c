@@ -35,7 +35,7 @@ static const struct vtap_ref_cidr allow_any6[] = {
 };
 
 static const char *const variant_names[VTAP_FUZZ_NR_LOADED] = {
-	"default", "strict", "ports_mtu", "vni", "allow_src", "no_target", "allow_any6",
+	"default", "strict", "ports_mtu", "vni", "allow_src", "no_target", "dst", "allow_any6",
 };
 
 struct variant {
@@ -125,6 +125,15 @@ static void settings_for(int v, struct vtap_ref_config *c)
 		break;
 	case VTAP_FUZZ_NO_TARGET:
 		c->have_target = 0;
+		break;
+	case VTAP_FUZZ_DST:
+		/* Some of the frame builder's addresses in, some out; as
+		 * parse_cidr stores them (IPv4 v4-mapped), sorted. */
+		s->dst[0] = (struct vtap_lpm_key){ 32, { 0x20, 0x01, 0x0d, 0xb8 } };
+		s->dst[1] = (struct vtap_lpm_key){ 128, { 0xfd, 0x00, 0x00, 0x01, [15] = 2 } };
+		s->dst[2] = (struct vtap_lpm_key){ 104, { [10] = 0xff, 0xff, 10 } };
+		s->dst[3] = (struct vtap_lpm_key){ 121, { [10] = 0xff, 0xff, 198, 51, 100, 128 } };
+		s->nr_dst = 4;
 		break;
 	case VTAP_FUZZ_ALLOW_ANY6:
 		s->filter_src = 1;

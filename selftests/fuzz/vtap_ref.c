@@ -115,6 +115,25 @@ static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned int bits)
 	return !rest || ((a[bytes] ^ b[bytes]) & (0xff00 >> rest) & 0xff) == 0;
 }
 
+/* --dst: in the settings' form (IPv4 v4-mapped). An IPv4 CIDR matches IPv4
+ * destinations only, an IPv6 CIDR IPv6 ones only (v4-mapped ones too). */
+static int dst_allowed(const struct vtap_settings *s, int family, const uint8_t *dst16)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!s->nr_dst)
+		return 1;
+	for (unsigned int i = 0; i < s->nr_dst && i < VTAP_MAX_DST; i++) {
+		const struct vtap_lpm_key *d = &s->dst[i];
+		int v4 = d->prefixlen >= 96 && !memcmp(d->addr, v4mapped, 12);
+
+		if ((v4 ? VTAP_AF_INET : VTAP_AF_INET6) == family &&
+		    prefix_match(d->addr, dst16, d->prefixlen))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * An IPv4 CIDR matches IPv4 sources only, an IPv6 CIDR IPv6 sources only.
  * IPv6 sources in ::ffff:0:0/96 never match: the map stores IPv4 CIDRs in
@@ -197,6 +216,7 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	size_t l3, udp, ip_end, udp_end, vx, inner;
 	unsigned int type, ulen;
 	uint32_t flags, vni_word;
+	uint8_t dst[16] = { 0 };
 	enum hdr_at at;
 
 	/* Layer 2: not Ethernet + IP -> not ours. */
@@ -220,6 +240,8 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 		key->family = VTAP_AF_INET;
 		key->addr[10] = key->addr[11] = 0xff;
 		memcpy(key->addr + 12, f + l3 + 12, 4);
+		dst[10] = dst[11] = 0xff;
+		memcpy(dst + 12, f + l3 + 16, 4);
 		udp = l3 + hlen;
 		ip_end = l3 + total;
 	} else if (type == ETHERTYPE_IPV6) {
@@ -233,6 +255,7 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 			return ipv6_ext_header(f[l3 + 6]) ? VTAP_PASS_IPV6_EXT : VTAP_PASS_NOT_OURS;
 		key->family = VTAP_AF_INET6;
 		memcpy(key->addr, f + l3 + 8, 16);
+		memcpy(dst, f + l3 + 24, 16);
 		udp = l3 + IPV6_HLEN;
 		ip_end = udp + payload;
 	} else {
@@ -243,7 +266,7 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	if (udp + UDP_HLEN > ip_end)
 		return VTAP_DROP_UDP_LEN;
 	NEED(udp, UDP_HLEN, VTAP_DROP_UDP_LEN);
-	if (!port_is_ours(s, be16(f + udp + 2)))
+	if (!port_is_ours(s, be16(f + udp + 2)) || !dst_allowed(s, key->family, dst))
 		return VTAP_PASS_NOT_OURS;
 	ulen = be16(f + udp + 4);
 	if (ulen < UDP_HLEN || udp + ulen > ip_end)

@@ -192,7 +192,8 @@ expect_eq "attach again, same settings: counters kept" \
 expect_eq "attach again, same settings: same program" "$prog1" "$(xdp_prog_id col eth1)"
 expect_eq "attach again, same settings: same link" "$link1" "$(pinned_link_id "$pins")"
 # vtap's own devices are not NICs to tap: refused, nothing changed
-for d in vtap0 vtap0-feed vtsp4789; do
+sp=$(slow_dev_of col eth1)
+for d in vtap0 vtap0-feed "${sp:-vtsp}"; do
 	link_exists col $d || { fail "$d exists after attach"; continue; }
 	before=$(xdp_prog_id col $d)
 	vt col attach $d
