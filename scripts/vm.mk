@@ -4,7 +4,7 @@
 #                        finds (6.1 and 6.12), in $(OUT)/vm/kmod/<release>/
 #   make kmod-6.1 / kmod-6.12   one of them
 #   make vmtest          boot each in qemu (TCG) and run selftests/vm
-#   make install         module (for KDIR), vtapctl, BPF objects, man page
+#   make install         module (for KDIR), vtapctl, BPF objects, man pages
 
 VM_OUT    := $(OUT)/vm
 VM_KVERS  := $(shell selftests/vm/kernels.sh list 2>/dev/null)
@@ -56,7 +56,7 @@ install: all
 	install -m 0755 $(OUT)/vtapctl $(DESTDIR)$(SBINDIR)/vtapctl
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/vtap/
 	install -m 0644 docs/vtap.8 $(DESTDIR)$(MANDIR)/man8/vtap.8
-	ln -sf vtap.8 $(DESTDIR)$(MANDIR)/man8/vtapctl.8
+	install -m 0644 $(OUT)/vtapctl.8 $(DESTDIR)$(MANDIR)/man8/vtapctl.8
 	@if [ -e $(KDIR)/Makefile ]; then \
 		$(MAKE) -C $(KDIR) M=$(CURDIR) modules && \
 		install -d $(DESTDIR)$(MODDIR) && \

@@ -168,6 +168,87 @@ static void usage_command(const struct command *c, FILE *f)
 	}
 }
 
+/* ---- the man page's command and option lists ---------------------------- */
+
+/* Text as troff reads it: backslashes and hyphens escaped, no control
+ * character at the start of a line. */
+static void man_text(FILE *f, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static bool common_opt(const struct opt_def *o)
+{
+	for (const struct opt_def *c = plain_opts; c->name; c++)
+		if (!strcmp(c->name, o->name))
+			return true;
+	return false;
+}
+
+static void man_opt(FILE *f, const struct opt_def *o)
+{
+	fputs(".TP\n", f);
+	if (o->val < 256)
+		fprintf(f, "\\fB\\-%c\\fR, ", o->val);
+	fputs("\\fB\\-\\-", f);
+	man_text(f, o->name);
+	fputs("\\fR", f);
+	if (o->metavar) {
+		fputs(" \\fI", f);
+		man_text(f, o->metavar);
+		fputs("\\fR", f);
+	}
+	fputs("\n", f);
+	man_text(f, o->help);
+	fputs("\n", f);
+}
+
+/*
+ * The SYNOPSIS lines, COMMANDS with each command's own options, and
+ * COMMON OPTIONS, from the tables above: docs/vtapctl.8.in gets them from
+ * here (see gen_man), so the page can't drift from what vtapctl parses.
+ */
+void vtapctl_man(FILE *f, const char *section)
+{
+	if (!strcmp(section, "SYNOPSIS")) {
+		for (size_t i = 0; i < NR_COMMANDS; i++) {
+			const struct command *c = &commands[i];
+
+			fprintf(f, "%s\\fBvtapctl %s\\fR", i ? ".br\n" : "", c->name);
+			if (*c->args) {
+				fputs(" \\fI", f);
+				man_text(f, c->args);
+				fputs("\\fR", f);
+			}
+			fputs(c->opts ? " [\\fIoptions\\fR]\n" : "\n", f);
+		}
+		fputs(".br\n\\fBvtapctl\\fR \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR\n", f);
+	} else if (!strcmp(section, "COMMANDS")) {
+		for (size_t i = 0; i < NR_COMMANDS; i++) {
+			const struct command *c = &commands[i];
+
+			fprintf(f, ".SS \"%s %s\"\n%c", c->name, c->args, c->summary[0] - 'a' + 'A');
+			man_text(f, c->summary + 1);
+			fputs(".\n", f);
+			for (const struct opt_def *o = c->opts; o && o->name; o++)
+				if (!common_opt(o))
+					man_opt(f, o);
+		}
+	} else if (!strcmp(section, "COMMON OPTIONS")) {
+		for (const struct opt_def *o = plain_opts; o->name; o++)
+			man_opt(f, o);
+	}
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 struct cmdline {

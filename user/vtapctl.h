@@ -4,6 +4,7 @@
 #define VTAP_VTAPCTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "vtap_abi.h"
 #include "backend.h"
 #include "settings.h"
@@ -28,6 +29,10 @@ int do_detach(const char *pin_root, const char *ifname);
 int do_status(const char *pin_root, const char *ifname, bool json, bool check);
 int do_cleanup(const char *pin_root);
 int do_stats(const char *pin_root, const char *ifname, bool json, unsigned int watch);
+
+/* A generated part of vtapctl(8): "SYNOPSIS", "COMMANDS" or "COMMON
+ * OPTIONS", in troff, from the option tables. */
+void vtapctl_man(FILE *f, const char *section);
 
 /* Needs CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN); prints why not. */
 bool check_privileges(const char *what);
