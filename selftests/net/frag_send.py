@@ -3,7 +3,7 @@
 """Send VXLAN the way Azure's fabric and AWS mirroring deliver it at the edges.
 
 frag_send.py --iface IF --dst-mac MAC --src A --dst A [--vni N] [--tag T]
-             [--zero-csum] [--reserved] --ref REF.pcap CASE...
+             [--zero-csum] [--reserved] [--tos N] [--inner-tos N] --ref REF.pcap CASE...
 
 CASE is one of:
   inorder:LEN      an inner frame of LEN bytes, outer packet fragmented at
@@ -16,7 +16,8 @@ CASE is one of:
 Outer IPv4 for an IPv4 --src, IPv6 (fragment extension header) for IPv6.
 REF receives every inner frame that must reach vtap0 (not the lost ones).
 Inner payloads carry T<case><n> as a tag; --zero-csum sends the outer UDP
-checksum as zero, --reserved sets a reserved bit of the VXLAN header.
+checksum as zero, --reserved sets a reserved bit of the VXLAN header,
+--tos and --inner-tos the outer and inner IP TOS / traffic class (ECN).
 """
 import argparse
 import ipaddress
@@ -35,14 +36,14 @@ from scapy.utils import wrpcap
 OUTER_MTU = 1400
 
 
-def inner(src, n, tag):
+def inner(src, n, tag, tos=0):
     v6 = ipaddress.ip_address(src).version == 6
-    L3 = IPv6 if v6 else IP
-    peer = "fd00:77::2" if v6 else "198.51.100.2"
+    l3 = IPv6(src=src, dst="fd00:77::2", tc=tos) if v6 else \
+        IP(src=src, dst="198.51.100.2", tos=tos)
     hdr = 14 + (40 if v6 else 20) + 8
     pl = (tag.encode() + b"-") * (n // (len(tag) + 1) + 1)
     return Ether(src="02:00:00:aa:00:01", dst="02:00:00:aa:00:02") / \
-        L3(src=src, dst=peer) / UDP(sport=40000, dport=9) / pl[:n - hdr]
+        l3 / UDP(sport=40000, dport=9) / pl[:n - hdr]
 
 
 def fragment_v6(pkt, ident):
@@ -71,6 +72,8 @@ def main():
     ap.add_argument("--tag", default="")
     ap.add_argument("--zero-csum", action="store_true")
     ap.add_argument("--reserved", action="store_true")
+    ap.add_argument("--tos", type=int, default=0)
+    ap.add_argument("--inner-tos", type=int, default=0)
     ap.add_argument("cases", nargs="+")
     a = ap.parse_args()
     conf.verb = 0
@@ -78,13 +81,13 @@ def main():
     ref, out = [], []
     for i, case in enumerate(a.cases):
         kind, n = case.split(":")
-        f = inner(a.src, int(n), f"{a.tag}{kind}{i}")
+        f = inner(a.src, int(n), f"{a.tag}{kind}{i}", a.inner_tos)
         if kind == "truncated":
             f = Ether(bytes(f)[:200])
         if v6:
-            outer = IPv6(src=a.src, dst=a.dst)
+            outer = IPv6(src=a.src, dst=a.dst, tc=a.tos)
         else:
-            outer = IP(src=a.src, dst=a.dst, id=1000 + i)
+            outer = IP(src=a.src, dst=a.dst, id=1000 + i, tos=a.tos)
         pkt = outer / UDP(sport=49152 + i, dport=4789) / \
             VXLAN(flags=0x08, vni=a.vni, reserved2=int(a.reserved)) / f
         pkt = type(outer)(bytes(pkt))  # finished lengths and checksums

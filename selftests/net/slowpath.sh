@@ -104,6 +104,25 @@ print(" ".join(str(eval("b" + k) - eval("a" + k)) for k in sys.argv[3:]))' "$TMP
 expect_eq "counted: slow_redirected +2, reserved_bits_seen +1" "2 1" \
 	"$(delta "['info']['slow_redirected']" "['info']['reserved_bits_seen']")"
 
+# ECN (RFC 6040), the one difference left: an outer CE reaches the inner
+# header of an ECN-capable frame (counted slow_ecn_ce); with a frame that is
+# not ECN-capable the kernel drops the datagram (the device's rx errors).
+sp=$(slow_dev_of col eth1)
+e0=$(link_stat col "$sp" rx errors)
+cp "$TMPD/stats.json" "$TMPD/before.json"
+cap_start col vtap0 "$TMPD/ecn.pcap" || exit 1
+cap=$CAP_PID
+send 10.99.0.10 $COL_IP "$TMPD/ecnref.pcap" --tag ce --tos 3 --inner-tos 2 inorder:1450
+send 10.99.0.10 $COL_IP "$TMPD/ecn2ref.pcap" --tag nect --tos 3 inorder:1450
+cap_stop $cap "$TMPD/ecn.pcap" >/dev/null
+stats_json col eth1
+expect_eq "outer CE: the ECN-capable frame delivered, counted slow_ecn_ce" "1 1" \
+	"$(delta "['info']['slow_redirected']" "['info']['slow_ecn_ce']")"
+check "outer CE: the frame that is not ECN-capable is not on vtap0" \
+	not grep -aq nectinorder "$TMPD/ecn.pcap"
+expect_eq "outer CE, inner not ECN-capable: $sp counts an rx error" 1 \
+	$(($(link_stat col "$sp" rx errors) - e0))
+
 vt_ok "attach --replace --strict" col attach eth1 --replace --strict
 cp "$TMPD/stats.json" "$TMPD/before.json"
 cap_start col vtap0 "$TMPD/strict.pcap" || exit 1

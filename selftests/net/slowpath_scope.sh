@@ -7,8 +7,9 @@
 # fragmented, reaches that socket untouched and never vtap0; each attachment
 # delivers exactly its own fragments; detaching one leaves the other working
 # and gives its NIC's VXLAN back to the socket; a deleted slow-path device is
-# made again by attach; attach warns about the listener. --dst takes only
-# VXLAN to the given outer destinations (IPv4 and IPv6), on both paths.
+# made again by attach; attach warns about the listener (and in generic mode
+# about its GRO). --dst takes only VXLAN to the given outer destinations
+# (IPv4 and IPv6), on both paths.
 source "$(dirname "$0")/lib.sh"
 lib_init slowpath-scope
 command -v mergecap >/dev/null || skip "mergecap (wireshark-common) not installed"
@@ -140,6 +141,15 @@ expect_eq "--dst: redirected 2, slow_steered 2, slow_redirected 2" "2 2 2" \
 	"$(jstat eth1 "j['global']['redirected'], j['global']['info']['slow_steered'], j['global']['info']['slow_redirected']" | tr -d '(),')"
 check "--dst: the other destinations counted as not_ours (2)" \
 	global_is "$TMPD/stats.json" passed_by_kind.not_ours 2
+
+# ---- generic mode -----------------------------------------------------------------
+vt_ok "attach eth2 --mode generic (the other socket listens on 4789)" col attach eth2 --mode generic
+check "generic mode: attach warns about a tunnel socket's GRO" grep -q "GRO" <<<"$VT_ERR"
+capture p6
+send 2 10.98.0.2 g2 whole:600 inorder:1450 reversed:3000
+end_capture p6
+check "generic mode: eth2's whole and fragmented frames on vtap0, nothing else" on_vtap0 p6 g2
+expect_eq "generic mode: none reaches the other socket" 0 "$(sink_count g2)"
 
 for bad in 10.0.0.1/33 nonsense 10.0.0.1/8 ""; do
 	vt col attach eth1 --replace --dst "$bad"
