@@ -6,7 +6,8 @@
 # and shows as a reassembly timeout; an 8000-byte inner frame over a
 # 9000-byte underlay arrives whole on the fast path; a truncated mirror is
 # delivered and counted; IPv6 zero-checksum and reserved-bit fragments as on
-# the fast path; detach removes the slow-path device.
+# the fast path; ECN; a failed slow-path redirect counted as such; detach
+# removes the slow-path device.
 source "$(dirname "$0")/lib.sh"
 lib_init slowpath
 command -v mergecap >/dev/null || skip "mergecap (wireshark-common) not installed"
@@ -134,6 +135,16 @@ stats_json col eth1
 expect_eq "--strict: counted as reserved_bits (the first fragment), none delivered" "1 1 0" \
 	"$(delta "['dropped']['reserved_bits']" "['info']['reserved_bits_seen']" "['info']['slow_redirected']")"
 check "identity holds" global_is "$TMPD/stats.json"
+
+# slow_redirected says what was delivered: with the target gone, a
+# reassembled datagram is a slow_redirect_failed, not a slow_redirected.
+cp "$TMPD/stats.json" "$TMPD/before.json"
+in_ns col ip link del dev vtap0
+send 10.99.0.10 $COL_IP "$TMPD/goneref.pcap" --tag gone inorder:1450
+sleep 0.3
+stats_json col eth1
+expect_eq "target deleted: slow_redirect_failed +1, slow_redirected +0" "1 0" \
+	"$(delta "['info']['slow_redirect_failed']" "['info']['slow_redirected']")"
 
 vt_ok "detach" col detach eth1
 check "detach removes $sp" test -z "$(slow_devs col)"
