@@ -310,12 +310,17 @@ static bool mntns_shared(const struct stat *self)
 bool pin_root_vanishes(const char *root, char *ns, size_t len)
 {
 	struct stat self, init, st;
+	struct statfs sf;
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
 	snprintf(ns, len, "NAME");
-	if (is_bpffs(root) || stat("/proc/self/ns/mnt", &self))
+	/* A root we may not look at is not ours to judge: the caller's own
+	 * attempt says "permission denied". */
+	if (statfs(root, &sf) ? errno == EACCES || errno == EPERM : sf.f_type == BPF_FS_MAGIC)
+		return false;
+	if (stat("/proc/self/ns/mnt", &self))
 		return false;
 	if (!stat("/proc/1/ns/mnt", &init) ? init.st_ino == self.st_ino : mntns_shared(&self))
 		return false;
