@@ -198,6 +198,7 @@ static const char *action_name(__u32 a)
 /* Informational counters a case expects to move (bits of `info`). */
 #define INFO_RESERVED	1	/* reserved_bits_seen */
 #define INFO_TRUNCATED	2	/* truncated, globally and per source */
+#define INFO_STEERED	4	/* slow_steered */
 
 /*
  * Run p once and check everything: the action, the bytes out (exp, exp_len),
@@ -211,7 +212,8 @@ static void check_case(int line, const struct pkt *p, __u32 action, enum vtap_co
 	static struct result r;
 	__u64 want[VTAP_NR_COUNTERS] = { [VTAP_SEEN] = 1,
 					 [VTAP_INFO_RESERVED_SET] = !!(info & INFO_RESERVED),
-					 [VTAP_INFO_TRUNCATED] = !!(info & INFO_TRUNCATED) };
+					 [VTAP_INFO_TRUNCATED] = !!(info & INFO_TRUNCATED),
+					 [VTAP_SLOW_STEERED] = !!(info & INFO_STEERED) };
 
 	want[outcome] = 1;
 	run_prog(line, p, &r);
@@ -323,7 +325,9 @@ static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &key, &family, 0);
 }
 
-enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME };
+enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME, CFG_SLOW };
+
+#define SLOW_PORT	40000	/* the slow-path port of CFG_SLOW */
 
 static const __u8 allowed4[4] = { 10, 1, 0, 0 };	/* 10.1.0.0/16 */
 static const __u8 allowed6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01 };	/* /48 */
@@ -358,6 +362,16 @@ static int load(enum config cfg, const char *suite)
 	case CFG_MAX_FRAME:
 		s->max_frame = 1518;	/* MTU 1500 + Ethernet + one tag */
 		break;
+	case CFG_SLOW:
+		/* --dst collector4/32 --dst collector6/128, as parse_cidr stores them */
+		s->slow_port_net = htons(SLOW_PORT);
+		s->dst[0].prefixlen = 128;
+		s->dst[0].addr[10] = s->dst[0].addr[11] = 0xff;
+		memcpy(s->dst[0].addr + 12, collector4, 4);
+		s->dst[1].prefixlen = 128;
+		memcpy(s->dst[1].addr, collector6, 16);
+		s->nr_dst = 2;
+		break;
 	case CFG_DEFAULT:
 		break;
 	}
@@ -389,6 +403,7 @@ static int init_ports(void) { return load(CFG_PORTS, "custom_port"); }
 static int init_strict(void) { return load(CFG_STRICT, "strict"); }
 static int init_filters(void) { return load(CFG_FILTERS, "filters"); }
 static int init_max_frame(void) { return load(CFG_MAX_FRAME, "max_frame"); }
+static int init_slow(void) { return load(CFG_SLOW, "slow_path"); }
 
 /* Last test of every suite: the identity over all of the suite's packets. */
 static void test_suite_conservation(void)
@@ -1249,6 +1264,158 @@ static void test_split_not_ours(void)
 	expect_drop(p, VTAP_DROP_UDP_LEN);
 }
 
+/* ---- the slow path: steering and --dst ---------------------------------- */
+
+/* The UDP checksum of the datagram at l4 (len bytes), over the pseudo
+ * header of p's outer addresses: computed whole, to check the program's
+ * incremental update against. */
+static __u16 udp_csum(const struct pkt *p, __u32 l4, __u32 len)
+{
+	static __u8 b[PKT_MAX + 40];
+	__u32 n = 0, alen = p->v6 ? 16 : 4, asrc = p->v6 ? 8 : 12;
+	__u16 c;
+
+	memcpy(b, p->buf + p->l3 + asrc, 2 * alen);
+	n = 2 * alen;
+	if (p->v6) {
+		put32(b + n, len);
+		put32(b + n + 4, PROTO_UDP);
+		n += 8;
+	} else {
+		put16(b + n, PROTO_UDP);
+		put16(b + n + 2, len);
+		n += 4;
+	}
+	memcpy(b + n, p->buf + l4, len);
+	put16(b + n + 6, 0);
+	c = csum16(b, n + len);
+	return c ? c : 0xffff;
+}
+
+static struct pkt want_pkt;
+
+/* What slow_steer makes of p: the UDP port at l4 set to the slow path's,
+ * reserved VXLAN bits cleared, the checksum computed again (kept 0). */
+static const __u8 *steered(const struct pkt *p, __u32 l4, __u32 udp_len)
+{
+	struct pkt *w = &want_pkt;
+
+	*w = *p;
+	put16(w->buf + l4 + 2, SLOW_PORT);
+	put32(w->buf + l4 + UDP_HDR, VTAP_VXLAN_FLAG_I);
+	w->buf[l4 + UDP_HDR + 7] = 0;
+	if (get16(p->buf + l4 + 6))
+		put16(w->buf + l4 + 6, udp_csum(w, l4, udp_len));
+	return w->buf;
+}
+
+#define expect_steered(p, why, l4, ulen, info)					\
+	check_case(__LINE__, p, XDP_PASS, why, INFO_STEERED | (info),		\
+		   steered(p, l4, ulen), (p)->len, DIR_NONE)
+
+/* A first fragment: the whole datagram with MF set (offset 0), as far as
+ * the program can tell; the UDP checksum over the whole datagram. */
+static struct pkt *first_fragment(const struct outer_spec *o, int csum)
+{
+	struct pkt *p = vxlan_pkt(o);
+	__u32 ulen = p->len - p->l4;
+
+	if (csum)
+		put16(p->buf + p->l4 + 6, udp_csum(p, p->l4, ulen));
+	if (!o->v6) {
+		put16(p->buf + p->l3 + 6, 0x2000);
+		pkt_ip4_csum(p);
+	}
+	return p;
+}
+
+static void test_steer_ipv4(void)
+{
+	struct pkt *p;
+
+	set_case("first fragment to --dst, udp checksum");
+	p = first_fragment(&(struct outer_spec){ .vni = 21 }, 1);
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, 0);
+	set_case("first fragment, udp checksum 0: stays 0");
+	p = first_fragment(&(struct outer_spec){ .vni = 21 }, 0);
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, 0);
+	set_case("first fragment, checksum that becomes 0xffff");
+	for (__u16 sport = 1; sport; sport++) {
+		p = first_fragment(&(struct outer_spec){ .vni = 21, .sport = sport }, 1);
+		if (get16(steered(p, p->l4, p->len - p->l4) + p->l4 + 6) == 0xffff)
+			break;
+	}
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, 0);
+	set_case("first fragment with reserved bits: cleared, counted");
+	p = first_fragment(&(struct outer_spec){ .vni = 21 }, 0);
+	p->buf[p->vx + 7] = 0x5a;
+	put16(p->buf + p->l4 + 6, udp_csum(p, p->l4, p->len - p->l4));
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, INFO_RESERVED);
+
+	set_case("middle fragment: untouched");
+	p = first_fragment(&(struct outer_spec){ .vni = 21 }, 1);
+	put16(p->buf + p->l3 + 6, 0x2000 | 185);
+	pkt_ip4_csum(p);
+	expect_pass(p, VTAP_PASS_FRAGMENT);
+	set_case("first fragment to another destination: untouched");
+	p = first_fragment(&(struct outer_spec){ .vni = 21 }, 1);
+	p->buf[p->l3 + 19] = 3;
+	pkt_ip4_csum(p);
+	expect_pass(p, VTAP_PASS_FRAGMENT);
+	set_case("first fragment to another port: untouched");
+	p = first_fragment(&(struct outer_spec){ .vni = 21, .dport = 53 }, 1);
+	expect_pass(p, VTAP_PASS_FRAGMENT);
+	set_case("first fragment, i flag clear: dropped as on the fast path");
+	p = first_fragment(&(struct outer_spec){ .vni = 21 }, 1);
+	p->buf[p->vx] = 0;
+	expect_drop(p, VTAP_DROP_I_FLAG);
+	set_case("whole datagram to another destination: not ours");
+	p = vxlan_pkt(&(struct outer_spec){ .vni = 21 });
+	p->buf[p->l3 + 19] = 3;
+	pkt_ip4_csum(p);
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+	set_case("whole datagram to --dst: decapsulated");
+	expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 21 }), DIR_FROM);
+}
+
+static void test_steer_ipv6(void)
+{
+	static __u8 l4[PKT_MAX], vx[PKT_MAX];
+	static const struct { const char *name; __u8 ext; __u16 frag; int steer; } cases[] = {
+		{ "fragment header, offset 0", 44, 0x0001, 1 },
+		{ "fragment header, offset 1480", 44, 185 << 3, 0 },
+		{ "hop-by-hop options", 0, 0, 1 },
+		{ "destination options", 60, 0, 1 },
+	};
+	struct pkt *p = &pk;
+	__u32 ilen, n, ulen;
+
+	ilen = build_inner(inner_buf, &(struct inner_spec){ IN_IP6, 0, nic6, peer6, 0 });
+	n = put_vxlan(vx, 22, inner_buf, ilen);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_case("ipv6 %s before udp", cases[i].name);
+		memset(l4, 0, 8);
+		l4[0] = PROTO_UDP;
+		if (cases[i].ext == 44) {
+			put16(l4 + 2, cases[i].frag);
+		} else {
+			l4[2] = 1;	/* PadN of 4 bytes fills the 8-byte header */
+			l4[3] = 4;
+		}
+		ulen = put_udp(l4 + 8, 49152, VTAP_DEFAULT_PORT, vx, n);
+		build_ip(p, &(struct outer_spec){ .v6 = 1 }, cases[i].ext, l4, 8 + ulen);
+		put16(p->buf + p->l4 + 8 + 6, udp_csum(p, p->l4 + 8, ulen));
+		if (cases[i].steer)
+			expect_steered(p, VTAP_PASS_IPV6_EXT, p->l4 + 8, ulen, 0);
+		else
+			expect_pass(p, VTAP_PASS_IPV6_EXT);
+	}
+	set_case("ipv6 whole datagram to another destination: not ours");
+	p = vxlan_pkt(&(struct outer_spec){ .v6 = 1, .vni = 22 });
+	p->buf[p->l3 + 39] = 3;
+	expect_pass(p, VTAP_PASS_NOT_OURS);
+}
+
 /* ---- registration -------------------------------------------------------- */
 
 struct test { const char *name; CU_TestFunc fn; };
@@ -1321,6 +1488,11 @@ static void register_tests(void)
 		{ "frames beyond the target mtu", test_max_frame },
 		{ NULL, NULL },
 	};
+	static const struct test slow[] = {
+		{ "ipv4 first fragments steered, --dst", test_steer_ipv4 },
+		{ "ipv6 extension headers steered, --dst", test_steer_ipv6 },
+		{ NULL, NULL },
+	};
 
 	ncpus = libbpf_num_possible_cpus();
 	add_suite("default", init_default, dflt);
@@ -1328,6 +1500,7 @@ static void register_tests(void)
 	add_suite("strict", init_strict, strict);
 	add_suite("filters", init_filters, filters);
 	add_suite("max_frame", init_max_frame, max_frame);
+	add_suite("slow_path", init_slow, slow);
 	if (kernel_sets_first_buf())
 		add_suite("first_buffer", init_default, split);
 	else
