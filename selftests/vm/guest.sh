@@ -219,6 +219,42 @@ oversize() {
 oversize native
 oversize generic
 
+# ---- vtapctl counts what the kernel drops after the redirect --------------
+# vtap0's MTU lowered after attach: the program's frame limit is still the
+# old MTU, so the kernel's own check drops the larger frames after the
+# redirect; vtapctl's tracer (tp_btf, CO-RE on this kernel) counts them as
+# lost_after_redirect, reason too_big.
+lost_too_big() {
+	vtapctl stats vx1 --json |
+		sed -n 's/.*"lost_by_reason": {[^}]*"too_big": \([0-9]*\).*/\1/p'
+}
+lost_mtu() {
+	mode=$1
+	if ! attach vx1 "$mode" > /tmp/attach.out 2>&1 || grep -q 'not counted' /tmp/attach.out; then
+		fail "$mode: attach with the loss tracer"
+		sed 's/^/    | /' /tmp/attach.out | head -n 20
+		detach vx1 > /dev/null 2>&1
+		return
+	fi
+	ip link set dev vtap0 mtu 1000
+	want=0 i=0
+	while [ $i -lt 200 ]; do
+		len=$((64 + i * 37 % 1337))
+		[ $len -gt 1018 ] && want=$((want + 1))
+		i=$((i + 1))
+	done
+	vtap_vmtool send vx0 "$MAC" 200 > /dev/null
+	sleep 1
+	check "$mode: the $want frames over vtap0's MTU lowered after attach are lost_after_redirect (too_big)" \
+		eq "$(lost_too_big)" $want
+	detach vx1 > /dev/null 2>&1
+	ip link set dev vtap0 mtu 9216
+}
+if [ "$ATTACH" = vtapctl ]; then
+	lost_mtu native
+	lost_mtu generic
+fi
+
 # ---- jumbo inner frames (generic: native XDP on veth needs frags) --------
 jumbo() {
 	ip link set dev vx0 mtu 9100
