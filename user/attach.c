@@ -166,8 +166,33 @@ static int pin_link(int link_fd, const char *dir, const char *name, char *err, s
 	return ret;
 }
 
-static int monitor_attach(const struct target *t, const char *dir, char *err, size_t errlen)
+/* The veth backend's monitor links of a --replace to another target are
+ * pinned under these names until the swap is done: the old target's pins
+ * keep its programs running should the replace fail. */
+#define MONITOR_STAGED "_new"
+
+static void monitor_pins_commit(const char *dir, bool commit)
 {
+	static const char *const names[] = { VTAP_PIN_MONITOR_LINK, VTAP_PIN_MONITOR_TC };
+	char from[PATH_MAX], to[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (pin_path(dir, names[i], to, sizeof(to)) ||
+		    snprintf(from, sizeof(from), "%s" MONITOR_STAGED, to) >= (int)sizeof(from) ||
+		    access(from, F_OK))
+			continue;
+		if (commit)
+			rename(from, to);
+		else
+			unlink(from);
+	}
+}
+
+static int monitor_attach(const struct target *t, const char *dir, bool staged, char *err,
+			  size_t errlen)
+{
+	const char *sfx = staged ? MONITOR_STAGED : "";
+	char name[64];
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
 	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, topts);
@@ -191,7 +216,8 @@ static int monitor_attach(const struct target *t, const char *dir, char *err, si
 		snprintf(err, errlen, "can't attach XDP to %s: %s", t->name, strerror(-ret));
 		goto out;
 	}
-	ret = pin_link(link_fd, dir, VTAP_PIN_MONITOR_LINK, err, errlen);
+	snprintf(name, sizeof(name), "%s%s", VTAP_PIN_MONITOR_LINK, sfx);
+	ret = pin_link(link_fd, dir, name, err, errlen);
 	if (ret)
 		goto out;
 	close(link_fd);
@@ -201,7 +227,8 @@ static int monitor_attach(const struct target *t, const char *dir, char *err, si
 	link_fd = bpf_link_create(bpf_program__fd(skel->progs.vtap_monitor_tc), ifindex,
 				  VTAP_BPF_TCX_INGRESS, NULL);
 	if (link_fd >= 0) {
-		ret = pin_link(link_fd, dir, VTAP_PIN_MONITOR_TC, err, errlen);
+		snprintf(name, sizeof(name), "%s%s", VTAP_PIN_MONITOR_TC, sfx);
+		ret = pin_link(link_fd, dir, name, err, errlen);
 		goto out;
 	}
 	hook.ifindex = ifindex;
@@ -266,22 +293,54 @@ static void slowpath_prepare(const struct attach_opts *o, const struct attachmen
 	sp->created = true;
 }
 
-/* The program is loaded by now and steers to the device's port: a tc hook
- * that can't be had (no sch_ingress or cls_bpf) loses those datagrams. */
-static void slowpath_attach(const char *ifname, struct slowpath *sp, struct vtap_bpf *skel)
+/* The old attachment's device, which this one keeps as it is. */
+static bool slowpath_kept(const struct slowpath *sp, const struct attachment *old)
+{
+	return sp->dev[0] && !sp->created && old && !strcmp(old->cfg.info.slow_dev, sp->dev);
+}
+
+/* The program at a slow-path device's ingress becomes prog_fd. */
+static int slowpath_tc(const char *dev, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .flags = BPF_TC_F_REPLACE);
 	int ret;
 
-	if (!sp->dev[0])
-		return;
-	hook.ifindex = if_nametoindex(sp->dev);
+	hook.ifindex = if_nametoindex(dev);
+	if (!hook.ifindex)
+		return -ENODEV;
 	ret = bpf_tc_hook_create(&hook);
-	if (!ret || ret == -EEXIST) {
-		opts.prog_fd = bpf_program__fd(skel->progs.vtap_slowpath);
-		ret = bpf_tc_attach(&hook, &opts);
-	}
+	if (ret && ret != -EEXIST)
+		return ret;
+	opts.prog_fd = prog_fd;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+/* The program running there, held so that it can be put back: once
+ * replaced, nothing else holds it. -1 when there is none. */
+static int slowpath_prog(const char *dev)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
+
+	hook.ifindex = if_nametoindex(dev);
+	if (!hook.ifindex || bpf_tc_query(&hook, &opts))
+		return -1;
+	return bpf_prog_get_fd_by_id(opts.prog_id);
+}
+
+/* The program is loaded by now and steers to the device's port: a tc hook
+ * that can't be had (no sch_ingress or cls_bpf) loses those datagrams. A
+ * device the old attachment keeps gets the program at the swap
+ * (replace_program), not before. */
+static void slowpath_attach(const char *ifname, struct slowpath *sp, struct vtap_bpf *skel,
+			    const struct attachment *old)
+{
+	int ret;
+
+	if (!sp->dev[0] || slowpath_kept(sp, old))
+		return;
+	ret = slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
 	if (ret)
 		pr_warn("%s: no slow path on %s (tc: %s): outer fragments are lost\n",
 			ifname, sp->dev, strerror(-ret));
@@ -356,6 +415,9 @@ static int reuse_pinned(struct bpf_map *map, const char *dir, const char *name)
 	return err;
 }
 
+/* What became of the per-source counters when --max-sources changed. */
+static char sources_note[256];
+
 static struct vtap_bpf *load_program(const struct attach_opts *o, const struct target *t,
 				     const struct slowpath *sp, const struct attachment *old,
 				     char *err, size_t errlen)
@@ -408,6 +470,26 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 		snprintf(err, errlen, "can't set the redirect target %s: %s",
 			 t->backend == VTAP_BACKEND_VETH ? t->feed : t->name, strerror(errno));
 		goto fail;
+	}
+	/* Another table size: a new table, holding what fits of the old one. */
+	if (old && old->cfg.info.max_sources != o->max_sources) {
+		__u32 total = 0;
+
+		ret = copy_sources(old->sources_fd, bpf_map__fd(skel->maps.vtap_sources),
+				   o->max_sources, &total);
+		if (ret < 0) {
+			snprintf(err, errlen, "can't copy the per-source counters: %s",
+				 strerror(-ret));
+			goto fail;
+		}
+		if ((__u32)ret < total)
+			snprintf(sources_note, sizeof(sources_note), "the per-source table holds "
+				 "%d of %u sources: the %u least recently seen were dropped to fit "
+				 "--max-sources %u (counted in sources_evicted)", ret, total,
+				 total - ret, o->max_sources);
+		else
+			snprintf(sources_note, sizeof(sources_note), "the counters of all %u "
+				 "sources were copied to the new per-source table", total);
 	}
 	for (unsigned int i = 0; i < o->nr_allow; i++) {
 		family = cidr_family(&o->allow[i]);
@@ -509,29 +591,43 @@ static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int
 /* Pins (or re-pins, for --replace) every map under its own name. The new
  * pins are made beside the old ones and renamed over them, so a reader
  * never finds a pin missing. */
-static int pin_maps(struct vtap_bpf *skel, const char *dir, char *err, size_t errlen)
+static const char *const map_pins[] = {
+	VTAP_MAP_GLOBAL, VTAP_MAP_SOURCES, VTAP_MAP_ALLOW_SRC, VTAP_MAP_TARGET, VTAP_MAP_CONFIG,
+};
+#define NR_MAP_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
+
+/* Pins the first n of the maps; *done: how many it did. */
+static int pin_map_fds(const int fds[NR_MAP_PINS], size_t n, size_t *done, const char *dir,
+		       char *err, size_t errlen)
 {
-	struct { struct bpf_map *map; const char *name; } maps[] = {
-		{ skel->maps.vtap_global, VTAP_MAP_GLOBAL },
-		{ skel->maps.vtap_sources, VTAP_MAP_SOURCES },
-		{ skel->maps.vtap_allow_src, VTAP_MAP_ALLOW_SRC },
-		{ skel->maps.vtap_target, VTAP_MAP_TARGET },
-		{ skel->maps.rodata_config, VTAP_MAP_CONFIG },
-	};
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		if (pin_path(dir, maps[i].name, path, sizeof(path)))
+	for (*done = 0; *done < n; (*done)++) {
+		size_t i = *done;
+
+		if (pin_path(dir, map_pins[i], path, sizeof(path)))
 			return -ENAMETOOLONG;
 		snprintf(tmp, sizeof(tmp), "%s_new", path);	/* bpffs: no dots */
 		unlink(tmp);
-		if (bpf_obj_pin(bpf_map__fd(maps[i].map), tmp) || rename(tmp, path)) {
+		if (bpf_obj_pin(fds[i], tmp) || rename(tmp, path)) {
 			snprintf(err, errlen, "can't pin %s: %s", path, strerror(errno));
 			unlink(tmp);
 			return -errno;
 		}
 	}
 	return 0;
+}
+
+static int pin_maps(struct vtap_bpf *skel, size_t *done, const char *dir, char *err,
+		    size_t errlen)
+{
+	const int fds[NR_MAP_PINS] = {
+		bpf_map__fd(skel->maps.vtap_global), bpf_map__fd(skel->maps.vtap_sources),
+		bpf_map__fd(skel->maps.vtap_allow_src), bpf_map__fd(skel->maps.vtap_target),
+		bpf_map__fd(skel->maps.rodata_config),
+	};
+
+	return pin_map_fds(fds, NR_MAP_PINS, done, dir, err, errlen);
 }
 
 /* The attachment's allow-list, canonical (as attach_opts holds it). */
@@ -699,31 +795,57 @@ int attached_mode(int ifindex)
 	return q.drv_prog_id ? VTAP_MODE_NATIVE : q.skb_prog_id ? VTAP_MODE_GENERIC : 0;
 }
 
-/* --replace: swap the program under the pinned link, then re-pin the maps.
- * Each packet sees either the old or the new program, never neither. */
+/* --replace: everything new is made beside the old (target, new slow-path
+ * devices and their tc programs); then, in order, the XDP program under
+ * the pinned link (atomic: each packet sees the old or the new one), the
+ * tc program of slow-path devices both use, the map pins. A failure puts
+ * back what was swapped before it, so the old attachment runs on whole;
+ * only then are the old target and slow-path devices released. */
 static int replace_program(const struct attach_opts *o, struct attachment *old,
 			   struct vtap_bpf *skel, const struct slowpath *sp, const char *dir,
 			   char *err, size_t errlen)
 {
-	int new_fd = bpf_program__fd(skel->progs.vtap_xdp), old_fd;
+	const int old_maps[NR_MAP_PINS] = {
+		old->global_fd, old->sources_fd, old->allow_fd, old->target_fd, old->config_fd,
+	};
+	int old_tc, old_xdp, ret = -1;
+	size_t pinned = 0;
+	char why[256];
 
-	if (bpf_link_update(old->link_fd, new_fd, NULL)) {
+	old_tc = slowpath_kept(sp, old) ? slowpath_prog(sp->dev) : -1;
+	old_xdp = bpf_prog_get_fd_by_id(old->link.prog_id);
+	if (old_xdp < 0) {
+		snprintf(err, errlen, "can't hold the running program: %s", strerror(errno));
+		goto out;
+	}
+	if (bpf_link_update(old->link_fd, bpf_program__fd(skel->progs.vtap_xdp), NULL)) {
 		snprintf(err, errlen, "can't replace the program: %s", strerror(errno));
-		return -1;
+		goto out;
 	}
-	if (pin_maps(skel, dir, err, errlen)) {
-		/* Put the old program back so the pins describe what runs. */
-		old_fd = bpf_prog_get_fd_by_id(old->link.prog_id);
-		if (old_fd >= 0) {
-			bpf_link_update(old->link_fd, old_fd, NULL);
-			close(old_fd);
-		}
-		return -1;
+	ret = old_tc < 0 ? 0 : slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
+	if (ret)
+		snprintf(err, errlen, "can't replace the slow path on %s: %s", sp->dev,
+			 strerror(-ret));
+	if (!ret && !pin_maps(skel, &pinned, dir, err, errlen)) {
+		if (strcmp(old->cfg.info.target, o->target))
+			release_target(o->pin_root, old);
+		slowpath_release(old, sp);
+		goto out;
 	}
-	if (strcmp(old->cfg.info.target, o->target))
-		release_target(o->pin_root, old);
-	slowpath_release(old, sp);
-	return 0;
+	ret = -1;
+	/* Back to the old program, slow path and pins, whatever failed. */
+	if (pin_map_fds(old_maps, pinned, &pinned, dir, why, sizeof(why)))
+		pr_warn("%s: %s\n", o->ifname, why);
+	if (old_tc >= 0 && slowpath_tc(sp->dev, old_tc))
+		pr_warn("%s: can't put the slow path on %s back\n", o->ifname, sp->dev);
+	if (bpf_link_update(old->link_fd, old_xdp, NULL))
+		pr_warn("%s: can't put the program back: %s\n", o->ifname, strerror(errno));
+out:
+	if (old_tc >= 0)
+		close(old_tc);
+	if (old_xdp >= 0)
+		close(old_xdp);
+	return ret;
 }
 
 /* Commands that change state hold the pin root's lock throughout. With
@@ -788,16 +910,48 @@ int do_attach(const struct attach_opts *o)
 	return ret;
 }
 
-static int attach_locked(const struct attach_opts *o)
+/* The settings an attachment runs with, as attach options: what a repair
+ * keeps. Derived values (the target's ifindex and MTU) are taken anew. */
+static void opts_of(const struct attachment *a, const struct attach_opts *req,
+		    struct attach_opts *o)
 {
+	const struct vtap_attach_info *info = &a->cfg.info;
+
+	*o = *req;
+	o->settings = a->cfg.settings;
+	o->nr_allow = read_allow_list(a, o->allow);
+	o->allow_all = !o->nr_allow;
+	o->target = info->target;
+	o->max_sources = info->max_sources;
+	o->backend = info->backend == VTAP_BACKEND_KMOD ? BACKEND_KMOD :
+		     info->backend == VTAP_BACKEND_VETH ? BACKEND_VETH : BACKEND_AUTO;
+}
+
+/* "IFACE: name: old -> new", one line per setting a replace changed. */
+static void print_changes(const char *ifname, const char *diff)
+{
+	for (const char *p = diff; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		printf("%s: %.*s\n", ifname, (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+static int attach_locked(const struct attach_opts *req)
+{
+	static struct attach_opts kept;		/* a repair's settings: the attachment's */
+	static char changes[4096];
+	const struct attach_opts *o = req;
 	char err[512] = "", dir[PATH_MAX], diff[512];
 	const char *why;
 	struct attachment old = { .link_fd = -1 };
-	bool have_old = false, made_dir = false, refresh;
+	bool have_old = false, made_dir = false, staged = false, refresh;
 	struct vtap_bpf *skel = NULL;
 	struct slowpath sp = {};
 	struct target t = {};
 	int ifindex, link_fd = -1, mode, ret;
+	size_t pinned;
 
 	ifindex = if_nametoindex(o->ifname);
 	if (!ifindex) {
@@ -840,8 +994,11 @@ static int attach_locked(const struct attach_opts *o)
 		refresh = true;
 	}
 
+	changes[0] = '\0';
 	if (have_old) {
-		if (!refresh && same_settings(o, &old, mode, "; ", diff, sizeof(diff))) {
+		bool same = same_settings(o, &old, mode, "; ", diff, sizeof(diff));
+
+		if (!refresh && same) {
 			struct vtap_lost l;
 
 			printf("%s: already attached with these settings (program id %u)\n",
@@ -858,6 +1015,24 @@ static int attach_locked(const struct attach_opts *o)
 				"them\n", o->ifname, diff);
 			ret = EXIT_FAIL;
 			goto out_old;
+		}
+		if (!o->replace) {
+			/* A repair: the target or slow path again, the settings as they are. */
+			if (!same)
+				pr_warn("%s: repaired with its own settings, not these (%s); use "
+					"--replace to change them\n", o->ifname, diff);
+			opts_of(&old, req, &kept);
+			o = &kept;
+		} else if (!same) {
+			/* Dropping an allow-list opens the capture to anyone: only when asked. */
+			if (old.cfg.settings.filter_src && !o->nr_allow && !o->allow_all) {
+				pr_warn("%s: --replace without --allow-src would remove the source "
+					"allow-list; give the list again, or '--allow-src all' to "
+					"accept any source\n", o->ifname);
+				ret = EXIT_FAIL;
+				goto out_old;
+			}
+			same_settings(o, &old, mode, "\n", changes, sizeof(changes));
 		}
 		if (o->mode != MODE_AUTO && (int)o->mode != mode) {
 			pr_warn("%s: --replace can't change the XDP mode from %s to %s; detach first\n",
@@ -895,26 +1070,34 @@ static int attach_locked(const struct attach_opts *o)
 	skel = load_program(o, &t, &sp, have_old ? &old : NULL, err, sizeof(err));
 	if (!skel)
 		goto fail;
-	slowpath_attach(o->ifname, &sp, skel);
-	if (t.backend == VTAP_BACKEND_VETH && monitor_attach(&t, dir, err, sizeof(err)))
+	slowpath_attach(o->ifname, &sp, skel, have_old ? &old : NULL);
+	staged = have_old && strcmp(old.cfg.info.target, t.name);
+	if (t.backend == VTAP_BACKEND_VETH && monitor_attach(&t, dir, staged, err, sizeof(err)))
 		goto fail;
 
 	if (have_old) {
 		if (replace_program(o, &old, skel, &sp, dir, err, sizeof(err)))
 			goto fail;
+		monitor_pins_commit(dir, true);
 	} else {
 		link_fd = attach_xdp(o, bpf_program__fd(skel->progs.vtap_xdp), ifindex, &mode,
 				     err, sizeof(err));
-		if (link_fd < 0 || pin_maps(skel, dir, err, sizeof(err)) ||
+		if (link_fd < 0 || pin_maps(skel, &pinned, dir, err, sizeof(err)) ||
 		    pin_link(link_fd, dir, VTAP_PIN_LINK, err, sizeof(err)))
 			goto fail;
 	}
 	printf("%s: %s; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
-	       o->ifname, have_old ? "replaced" : "attached",
+	       o->ifname, !have_old ? "attached" : o->replace ? "replaced" : "repaired",
 	       prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode), t.name,
 	       backend_name(t.backend));
 	/* Counting is informational: the tap runs without it. */
 	lost_attach(dir, o->ifname, ifindex, t.redirect_ifindex);
+	print_changes(o->ifname, changes);
+	if (sources_note[0])
+		printf("%s: %s\n", o->ifname, sources_note);
+	if (!o->nr_allow && !o->allow_all)
+		pr_warn("%s: no --allow-src: anyone who can send to the tapped port can inject "
+			"frames into the capture ('--allow-src all' if that is meant)\n", o->ifname);
 	ret = EXIT_OK;
 	goto out;
 
@@ -923,6 +1106,8 @@ fail:
 	ret = EXIT_FAIL;
 	if (link_fd >= 0)
 		bpf_link_detach(link_fd);
+	if (staged)
+		monitor_pins_commit(dir, false);
 	if (made_dir)
 		pin_dir_remove(dir);
 	slowpath_undo(&sp);

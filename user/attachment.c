@@ -153,3 +153,69 @@ __u64 global_dropped(const struct vtap_global *g)
 		sum += ((const __u64 *)g)[c];
 	return sum;
 }
+
+struct source_copy {
+	struct vtap_source_key key;
+	__u64 last_seen;
+	struct vtap_source_stats *per_cpu;
+};
+
+static int by_last_seen(const void *a, const void *b)
+{
+	const struct source_copy *x = a, *y = b;
+
+	return x->last_seen < y->last_seen ? 1 : x->last_seen > y->last_seen ? -1 : 0;
+}
+
+int copy_sources(int from_fd, int to_fd, __u32 room, __u32 *total)
+{
+	struct vtap_source_key key, next, *prev = NULL;
+	struct source_copy *rows = NULL, *r;
+	size_t n = 0, cap = 0, kept;
+	int ncpu, err = 0;
+
+	while (!bpf_map_get_next_key(from_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (n == cap) {
+			r = realloc(rows, (cap = cap ? cap * 2 : 64) * sizeof(*r));
+			if (!r) {
+				err = -ENOMEM;
+				goto out;
+			}
+			rows = r;
+		}
+		rows[n].per_cpu = lookup_percpu(from_fd, &key, sizeof(struct vtap_source_stats),
+						&ncpu);
+		if (!rows[n].per_cpu)
+			continue;	/* evicted meanwhile */
+		rows[n].key = key;
+		rows[n].last_seen = 0;
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			if (rows[n].per_cpu[cpu].last_seen_ns > rows[n].last_seen)
+				rows[n].last_seen = rows[n].per_cpu[cpu].last_seen_ns;
+		n++;
+	}
+	*total = n;
+	/* The most recently seen fit; inserted oldest first, as the LRU keeps them. */
+	qsort(rows, n, sizeof(*rows), by_last_seen);
+	kept = n < room ? n : room;
+	for (size_t i = kept; i-- > 0;)
+		if (bpf_map_update_elem(to_fd, &rows[i].key, rows[i].per_cpu, BPF_NOEXIST)) {
+			err = -errno;
+			goto out;
+		}
+	/* What the table holds now, should the LRU have made room early. */
+	err = 0;
+	prev = NULL;
+	while (!bpf_map_get_next_key(to_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		err++;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].per_cpu);
+	free(rows);
+	return err;
+}

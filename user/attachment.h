@@ -33,6 +33,11 @@ int read_global(int fd, struct vtap_global *g);
 int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st);
 int read_lost(int fd, struct vtap_lost *l);
 
+/* Copies the per-source counters of one table into another that has room
+ * for room entries: the most recently seen first. Returns how many the new
+ * table holds, total how many the old one had; or -errno. */
+int copy_sources(int from_fd, int to_fd, __u32 room, __u32 *total);
+
 /* redirected + passes + drops: "seen" as its outcomes count it. */
 __u64 global_passed(const struct vtap_global *g);
 __u64 global_dropped(const struct vtap_global *g);

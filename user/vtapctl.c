@@ -37,8 +37,9 @@ static const struct opt_def attach_opts[] = {
 	  "UDP port carrying VXLAN; repeat for up to 4 (default 4789)" },
 	{ "vni", required_argument, OPT_VNI, "N|N-M",
 	  "accept only these VNIs; repeat for up to 16 (default all)" },
-	{ "allow-src", required_argument, OPT_ALLOW_SRC, "CIDR",
-	  "accept only these outer sources, IPv4 or IPv6; repeat (default all)" },
+	{ "allow-src", required_argument, OPT_ALLOW_SRC, "CIDR|all",
+	  "accept only these outer sources, IPv4 or IPv6; repeat; 'all': any source "
+	  "(default, with a warning; --replace removes a list only for 'all')" },
 	{ "dst", required_argument, OPT_DST, "CIDR",
 	  "accept only VXLAN to these outer destinations; repeat for up to 16 (default all)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,
@@ -314,6 +315,10 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		a->settings.nr_vni_ranges++;
 		break;
 	case OPT_ALLOW_SRC:
+		if (!strcmp(arg, "all")) {
+			a->allow_all = true;
+			break;
+		}
 		if (a->nr_allow >= VTAP_MAX_ALLOW_SRC)
 			return usage_error("--allow-src", "at most 1024 CIDRs");
 		if (parse_cidr(arg, &a->allow[a->nr_allow], why, sizeof(why)))
@@ -437,6 +442,8 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 		pr_warn("%s: '%s': %s\n", c->name, format_arg(cl->ifname, shown, sizeof(shown)), why);
 		return -EXIT_USAGE;
 	}
+	if (cl->attach.allow_all && cl->attach.nr_allow)
+		return usage_error("--allow-src all", "can't be given with CIDRs");
 	settings_canonicalize(&cl->attach.settings, ports, nr_ports, cl->attach.allow, &cl->attach.nr_allow);
 	return 0;
 }

@@ -18,6 +18,7 @@ struct attach_opts {
 	struct vtap_settings settings;		/* canonical: sorted, no duplicates */
 	struct vtap_lpm_key allow[VTAP_MAX_ALLOW_SRC];
 	unsigned int nr_allow;
+	bool allow_all;				/* --allow-src all: no list, as asked */
 	enum mode_req mode;
 	enum backend_req backend;
 	bool replace;

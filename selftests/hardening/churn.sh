@@ -96,8 +96,8 @@ in_ns col ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$TM
 ours0=$(ours)
 expect_eq "nothing of ours in bpftool before attach" "0 progs 0 maps 0 links" "$ours0"
 
-S1="--vni 100-103"
-S2="--vni 100-101 --strict"
+S1="--vni 100-103 --allow-src all"	# --replace drops S3's list only when told
+S2="--vni 100-101 --strict --allow-src all"
 S3="--vni 100-199 --allow-src 10.99.0.0/24"
 settings() { case $(($1 % 3)) in 0) echo "$S1" ;; 1) echo "$S2" ;; 2) echo "$S3" ;; esac; }
 

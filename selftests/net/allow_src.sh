@@ -35,9 +35,10 @@ else
 fi
 check "allow-list holds 2 prefixes" test "$(bpftool map dump pinned "$(pin_dir col eth1)/vtap_allow_src" 2>/dev/null | grep -c prefixlen)" -eq 2
 
-# --vni and --strict (swapped in with --replace; no allow-list any more)
-vt_ok "attach --replace --vni 100-150 --vni 300 --strict" col attach eth1 --replace \
-	--vni 100-150 --vni 300 --strict || exit 1
+# --vni and --strict (swapped in with --replace; no allow-list any more,
+# which --replace does only when told --allow-src all)
+vt_ok "attach --replace --vni 100-150 --vni 300 --strict --allow-src all" col attach eth1 \
+	--replace --vni 100-150 --vni 300 --strict --allow-src all || exit 1
 stats_json col eth1 && cp "$TMPD/stats.json" "$TMPD/before.json"
 vxsend gen col --no-send --ref "$TMPD/vni_ok.pcap" --expect "$TMPD/vni_expect.json" \
 	10.99.0.66,150,2,1,0,vni150 10.99.0.66,300,1,0,0,vni300 >/dev/null
