@@ -290,11 +290,22 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 {
 	const __u64 *c = (const __u64 *)&s->g;
 	char src[64], ago[32];
+	__u64 slow_dropped = 0;
 	struct reasm k;
 
-	printf("%s: seen %llu, redirected %llu, passed %llu, dropped %llu\n", a->ifname,
+	/* Every way a tapped frame can fail to arrive, in one line. */
+	for (int i = VTAP_FIRST_INFO; i < VTAP_NR_COUNTERS; i++)
+		if (!strncmp(counter_names[i], "slow_", 5) && i != VTAP_SLOW_REDIRECTED)
+			slow_dropped += c[i];
+	printf("%s: seen %llu, redirected %llu, passed %llu, dropped %llu; slow path: "
+	       "redirected %llu, dropped %llu; lost after the redirect: ", a->ifname,
 	       (unsigned long long)s->g.seen, (unsigned long long)s->g.redirected,
-	       (unsigned long long)global_passed(&s->g), (unsigned long long)global_dropped(&s->g));
+	       (unsigned long long)global_passed(&s->g), (unsigned long long)global_dropped(&s->g),
+	       (unsigned long long)s->g.slow_redirected, (unsigned long long)slow_dropped);
+	if (s->lost_counted)
+		printf("%llu\n", (unsigned long long)lost_total(&s->lost));
+	else
+		printf("not counted\n");
 	printf("%-39s %8s %12s %14s %12s %12s %10s %10s %10s %10s", "SOURCE", "VNI", "PACKETS",
 	       "BYTES", "FROM_SOURCE", "TO_SOURCE", "OTHER", "TRUNCATED", "SLOW_PATH", "LAST_SEEN");
 	printf(watch ? " %10s\n" : "\n", "PKTS/S");

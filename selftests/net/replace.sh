@@ -6,6 +6,7 @@
 #  - --replace prints each change ("eth1: vnis: 100 -> 100-101"), and
 #    refuses to drop an allow-list unless told --allow-src all;
 #  - attach without --allow-src warns on stderr;
+#  - the stats headline has the slow path and the losses after the redirect;
 #  - --replace --max-sources keeps the per-source counters (what fits, the
 #    most recently seen, and says how many);
 #  - a --replace that fails after the program swap (a pin that can't be
@@ -68,6 +69,9 @@ vxsend gen col 10.99.0.10,100,3,1,0,a 10.99.0.11,100,2,0,0,b 10.99.0.12,101,1,1,
 sleep 0.05
 vxsend gen col 10.99.0.12,101,1,0,0,c2 >/dev/null	# .12 the most recently seen
 stats_json col eth1 && cp "$TMPD/stats.json" "$TMPD/before.json"
+vt col stats eth1
+check "stats headline: the slow path and the losses after the redirect" \
+	grep -Eq '^eth1: seen 10, redirected 10, passed 0, dropped 0; slow path: redirected 0, dropped 0; lost after the redirect: (0|not counted)$' <<<"$VT_OUT"
 vt col attach eth1 --replace --allow-src $ALLOW --vni 100-101 --max-sources 128
 expect_eq "--max-sources 64 -> 128: exit 0" 0 "$VT_RC"
 check "--max-sources 64 -> 128: says the counters were copied" grep -q "all 3 sources were copied" <<<"$VT_OUT"
