@@ -91,7 +91,9 @@ vt_ok "back to --max-sources 64" col attach eth1 --replace --allow-src $ALLOW --
 # ---- a --replace that fails after the swap restores the old state whole ----------------
 pins=$(pin_dir col eth1)
 prog=$(xdp_prog_id col eth1)
-tc_prog() { in_ns col tc filter show dev vtsp4789 ingress 2>/dev/null | grep -o ' id [0-9]*' | head -1; }
+sp=$(slow_dev_of col eth1)
+check "the attachment has a slow-path device ($sp)" test -n "$sp"
+tc_prog() { in_ns col tc filter show dev "${sp:-none}" ingress 2>/dev/null | grep -o ' id [0-9]*' | head -1; }
 map_ids() {
 	local m
 	for m in vtap_global vtap_sources vtap_allow_src vtap_target vtap_config; do
@@ -105,7 +107,8 @@ vt col attach eth1 --replace --allow-src 10.99.0.0/16 --vni 100-102 --max-source
 expect_eq "failing --replace: exit 1" 1 "$VT_RC"
 check "failing --replace: one-line error" one_line_error
 expect_eq "failing --replace: XDP program unchanged" "$prog" "$(xdp_prog_id col eth1)"
-[ -n "$slow0" ] && expect_eq "failing --replace: slow-path program unchanged" "$slow0" "$(tc_prog)"
+check "slow-path program found ($slow0)" test -n "$slow0"
+expect_eq "failing --replace: slow-path program unchanged" "$slow0" "$(tc_prog)"
 expect_eq "failing --replace: every map pin unchanged" "$maps0" "$(map_ids)"
 status_is "failing --replace: allow-list unchanged" "j['allow_src']" "[\"$ALLOW\"]"
 status_is "failing --replace: VNIs unchanged" "j['vnis']" "[[100, 101]]"
