@@ -795,12 +795,15 @@ int attached_mode(int ifindex)
 	return q.drv_prog_id ? VTAP_MODE_NATIVE : q.skb_prog_id ? VTAP_MODE_GENERIC : 0;
 }
 
-/* --replace: everything new is made beside the old (target, new slow-path
- * devices and their tc programs); then, in order, the XDP program under
- * the pinned link (atomic: each packet sees the old or the new one), the
- * tc program of slow-path devices both use, the map pins. A failure puts
- * back what was swapped before it, so the old attachment runs on whole;
- * only then are the old target and slow-path devices released. */
+/* --replace: everything new is made beside the old (target, a new
+ * slow-path device and its tc program); then, in order, the map pins, the
+ * tc program of a slow-path device both use, and last the XDP program
+ * under the pinned link (atomic: each packet sees the old or the new one).
+ * A failure puts back what was changed before it, so the old attachment
+ * runs on whole: the old maps are held open, the old tc program by id
+ * (which takes CAP_SYS_ADMIN; the XDP program needs no holding, as
+ * nothing fails after its swap). Only then are the old target and
+ * slow-path device released. */
 static int replace_program(const struct attach_opts *o, struct attachment *old,
 			   struct vtap_bpf *skel, const struct slowpath *sp, const char *dir,
 			   char *err, size_t errlen)
@@ -808,44 +811,39 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 	const int old_maps[NR_MAP_PINS] = {
 		old->global_fd, old->sources_fd, old->allow_fd, old->target_fd, old->config_fd,
 	};
-	int old_tc, old_xdp, ret = -1;
+	bool kept = slowpath_kept(sp, old), tc_swapped = false;
+	int old_tc = kept ? slowpath_prog(sp->dev) : -1, ret;
 	size_t pinned = 0;
 	char why[256];
 
-	old_tc = slowpath_kept(sp, old) ? slowpath_prog(sp->dev) : -1;
-	old_xdp = bpf_prog_get_fd_by_id(old->link.prog_id);
-	if (old_xdp < 0) {
-		snprintf(err, errlen, "can't hold the running program: %s", strerror(errno));
-		goto out;
+	ret = pin_maps(skel, &pinned, dir, err, errlen);
+	if (!ret && kept) {
+		ret = slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
+		if (ret)
+			snprintf(err, errlen, "can't replace the slow path on %s: %s", sp->dev,
+				 strerror(-ret));
+		tc_swapped = !ret;
 	}
-	if (bpf_link_update(old->link_fd, bpf_program__fd(skel->progs.vtap_xdp), NULL)) {
+	if (!ret && bpf_link_update(old->link_fd, bpf_program__fd(skel->progs.vtap_xdp), NULL)) {
 		snprintf(err, errlen, "can't replace the program: %s", strerror(errno));
-		goto out;
+		ret = -errno;
 	}
-	ret = old_tc < 0 ? 0 : slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
-	if (ret)
-		snprintf(err, errlen, "can't replace the slow path on %s: %s", sp->dev,
-			 strerror(-ret));
-	if (!ret && !pin_maps(skel, &pinned, dir, err, errlen)) {
+	if (!ret) {
 		if (strcmp(old->cfg.info.target, o->target))
 			release_target(o->pin_root, old);
 		slowpath_release(old, sp);
 		goto out;
 	}
-	ret = -1;
-	/* Back to the old program, slow path and pins, whatever failed. */
+	/* Back to the old slow path and pins, whatever failed. */
+	if (tc_swapped && (old_tc < 0 || slowpath_tc(sp->dev, old_tc)))
+		pr_warn("%s: can't put the slow path on %s back%s\n", o->ifname, sp->dev,
+			old_tc < 0 ? " (holding it needs CAP_SYS_ADMIN)" : "");
 	if (pin_map_fds(old_maps, pinned, &pinned, dir, why, sizeof(why)))
 		pr_warn("%s: %s\n", o->ifname, why);
-	if (old_tc >= 0 && slowpath_tc(sp->dev, old_tc))
-		pr_warn("%s: can't put the slow path on %s back\n", o->ifname, sp->dev);
-	if (bpf_link_update(old->link_fd, old_xdp, NULL))
-		pr_warn("%s: can't put the program back: %s\n", o->ifname, strerror(errno));
 out:
 	if (old_tc >= 0)
 		close(old_tc);
-	if (old_xdp >= 0)
-		close(old_xdp);
-	return ret;
+	return ret ? -1 : 0;
 }
 
 /* Commands that change state hold the pin root's lock throughout. With

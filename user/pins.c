@@ -287,6 +287,7 @@ static bool mntns_shared(const struct stat *self)
 	struct dirent *de;
 	struct stat st;
 	bool shared = false;
+	int seen = 0;
 	DIR *d = opendir("/proc");
 
 	if (!d)
@@ -295,10 +296,13 @@ static bool mntns_shared(const struct stat *self)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/ns/mnt", de->d_name);
-		shared = !stat(path, &st) && st.st_ino == self->st_ino && st.st_dev == self->st_dev;
+		if (stat(path, &st))
+			continue;
+		seen++;
+		shared = st.st_ino == self->st_ino && st.st_dev == self->st_dev;
 	}
 	closedir(d);
-	return shared;
+	return shared || !seen;		/* no other process visible: can't tell */
 }
 
 /* `ip netns exec` runs its command in a mount namespace of its own with a
@@ -318,7 +322,7 @@ bool pin_root_vanishes(const char *root, char *ns, size_t len)
 	snprintf(ns, len, "NAME");
 	/* A root we may not look at is not ours to judge: the caller's own
 	 * attempt says "permission denied". */
-	if (statfs(root, &sf) ? errno == EACCES || errno == EPERM : sf.f_type == BPF_FS_MAGIC)
+	if (statfs(root, &sf) ? errno != ENOENT : sf.f_type == BPF_FS_MAGIC)
 		return false;
 	if (stat("/proc/self/ns/mnt", &self))
 		return false;
