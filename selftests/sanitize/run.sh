@@ -6,7 +6,9 @@
 # suites is prefixed "asan: ". A sanitizer report anywhere (even from a
 # vtapctl whose exit status a test ignores, such as a cleanup) is a failure:
 # reports go to files under $OUT/asan/reports, checked at the end.
-# SAN_SUITES="unit" limits the run; TESTS= passes on to the net suite.
+# Then random command lines (args.py) against the sanitized vtapctl.
+# SAN_SUITES="unit" limits the run; TESTS= passes on to the net suite;
+# SAN_ARGS_ROUNDS (400) and SAN_ARGS_SEED repeat or vary the random lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 OUT=${OUT:-build}
@@ -43,6 +45,14 @@ for s in ${SAN_SUITES:-unit net}; do
 	echo "# asan: suite $s exit $r in $((SECONDS - start))s"
 	[ "$r" -ne 0 ] && [ "$r" -ne 4 ] && rc=1
 done
+
+# Random command lines, in namespaces of their own (nothing to attach to).
+start=$SECONDS
+args_tmp=$(mktemp -d /tmp/vtap-args-XXXX)
+unshare --net --mount --propagation private python3 selftests/sanitize/args.py \
+	"$VTAPCTL" "${SAN_ARGS_ROUNDS:-400}" "${SAN_ARGS_SEED:-$RANDOM}" "$args_tmp" || rc=1
+rm -rf "$args_tmp"
+echo "# asan: random command lines in $((SECONDS - start))s"
 
 reports=$(find "$REPORTS" -type f | sort)
 if [ -n "$reports" ]; then
