@@ -24,6 +24,15 @@ for c in $("$VTAPCTL" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'
 	done
 done
 [ $rc -eq 0 ] && ok "vtapctl(8) lists every command and option of vtapctl's help"
+# README's reference names them too (it is written by hand).
+missing=
+for c in $("$VTAPCTL" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+	grep -q "vtapctl $c\b" README.md || missing+=" $c"
+	for o in $("$VTAPCTL" help "$c" | grep -o -- '--[a-z-]*' | sort -u); do
+		grep -q -- "$o\b" README.md || missing+=" $c:$o"
+	done
+done
+if [ -z "$missing" ]; then ok "README names every command and option"; else fail "README lacks$missing"; fi
 # Each page is its own, and sends the reader to the other, not to itself.
 see_also() { sed -n '/^\.SH SEE ALSO/,/^\.SH/p' "$1"; }
 if see_also "$MAN" | grep -q 'BR vtap (8)' && ! see_also "$MAN" | grep -q 'BR vtapctl (8)' &&
