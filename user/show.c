@@ -760,11 +760,15 @@ int do_status(const char *root, const char *ifname, bool json, bool check)
 {
 	struct walk w = { .root = root, .json = json, .check = check && !json,
 			  .show = check && !json ? show_check : show_status };
-	int ret;
+	/* A shared lock: an attach or detach half done is not a problem to
+	 * report. Whoever can't take it (not root) reads without. */
+	int lock = pin_root_lock(root, false), ret;
 
 	if (!ifname)
 		w.tail = leftover_tail;
 	ret = walk(&w, ifname);
+	if (lock >= 0)
+		close(lock);
 	if (json && ifname && ret == EXIT_OK)
 		printf("\n");
 	if (check && ret == EXIT_OK && w.problems)

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Two vtapctl loops at once on two NICs of one namespace (ports 4789 and
-# 4790), sharing vtap0: attach, status --check, detach, ROUNDS times each.
+# 4790), sharing vtap0: attach, status --check (its own, then of everything:
+# the other loop's half-made attachment is never seen as leftovers), detach,
+# ROUNDS times each.
 # Every run succeeds (the pin root's lock makes the second one wait; the
 # only failure allowed would be a clean "busy" after the wait), each
 # attached round is sound, and nothing is left at the end.
@@ -16,7 +18,8 @@ veth_pair gen gen1 col eth2 1600 || { fail "second NIC"; exit 1; }
 loop() {
 	local i rc
 	for ((i = 0; i < ROUNDS; i++)); do
-		for cmd in "attach $1 --port $2 --allow-src 10.99.0.0/24" "status $1 --check" "detach $1"; do
+		for cmd in "attach $1 --port $2 --allow-src 10.99.0.0/24" "status $1 --check" \
+			   "status --check" "detach $1"; do
 			rc=0
 			in_ns col "$VTAPCTL" $cmd >"$3.out" 2>"$3.err" || rc=$?
 			if [ $rc -ne 0 ] && ! grep -q ": busy: " "$3.err"; then
