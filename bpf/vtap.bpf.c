@@ -80,6 +80,7 @@ struct vtap_pkt {
 	__u32 pkt_len;		/* the whole frame, all buffers of a jumbo one */
 	__u32 next_off;		/* passed to the stack: where the header after */
 	__u32 next_hdr;		/* the IP header starts, and its protocol */
+	__u32 reserved_seen;	/* VTAP_INFO_RESERVED_SET counted already */
 };
 
 struct vtap_frag_hdr {
@@ -450,6 +451,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 	/* RFC 7348 section 5: receivers ignore reserved bits; tally them. */
 	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
 		count(g, VTAP_INFO_RESERVED_SET);
+		pkt->reserved_seen = 1;
 		if (vtap_config.settings.strict)
 			return VTAP_DROP_RESERVED;
 	}
@@ -600,8 +602,10 @@ static __always_inline enum vtap_counter slow_steer(struct xdp_md *ctx, struct v
 	vni_word = bpf_ntohl(h.vx.vni);
 	if (!(flags & VTAP_VXLAN_FLAG_I))
 		return VTAP_DROP_I_FLAG;
+	/* Counted once: a split frame passed classify's checks already. */
 	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
-		count(g, VTAP_INFO_RESERVED_SET);
+		if (!pkt->reserved_seen)
+			count(g, VTAP_INFO_RESERVED_SET);
 		if (vtap_config.settings.strict)
 			return VTAP_DROP_RESERVED;
 	}

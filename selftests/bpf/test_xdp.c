@@ -1416,6 +1416,32 @@ static void test_steer_ipv6(void)
 	expect_pass(p, VTAP_PASS_NOT_OURS);
 }
 
+/* Whole datagrams the program passes because a header it reads lies
+ * beyond the first buffer take the slow path too; the VXLAN header's
+ * checks were made before the split was found, and count once. */
+static void test_steer_split(void)
+{
+	struct pkt *p;
+
+	set_case("inner ethernet header beyond the first buffer, reserved bits");
+	p = vxlan_pkt(&(struct outer_spec){ .vni = 23 });
+	p->buf[p->vx + 7] = 0x5a;
+	put16(p->buf + p->l4 + 6, udp_csum(p, p->l4, p->len - p->l4));
+	p->first_buf = p->inner + 4;
+	expect_steered(p, VTAP_PASS_SPLIT, p->l4, p->len - p->l4, INFO_RESERVED);
+	set_case("udp header beyond the first buffer");
+	p = vxlan_pkt(&(struct outer_spec){ .vni = 23 });
+	put16(p->buf + p->l4 + 6, udp_csum(p, p->l4, p->len - p->l4));
+	p->first_buf = p->l4 + 4;
+	expect_steered(p, VTAP_PASS_SPLIT, p->l4, p->len - p->l4, 0);
+	set_case("udp header beyond the first buffer, another destination: untouched");
+	p = vxlan_pkt(&(struct outer_spec){ .vni = 23 });
+	p->buf[p->l3 + 19] = 3;
+	pkt_ip4_csum(p);
+	p->first_buf = p->l4 + 4;
+	expect_pass(p, VTAP_PASS_SPLIT);
+}
+
 /* ---- registration -------------------------------------------------------- */
 
 struct test { const char *name; CU_TestFunc fn; };
@@ -1488,6 +1514,10 @@ static void register_tests(void)
 		{ "frames beyond the target mtu", test_max_frame },
 		{ NULL, NULL },
 	};
+	static const struct test slow_split[] = {
+		{ "split headers steered, counted once", test_steer_split },
+		{ NULL, NULL },
+	};
 	static const struct test slow[] = {
 		{ "ipv4 first fragments steered, --dst", test_steer_ipv4 },
 		{ "ipv6 extension headers steered, --dst", test_steer_ipv6 },
@@ -1501,8 +1531,10 @@ static void register_tests(void)
 	add_suite("filters", init_filters, filters);
 	add_suite("max_frame", init_max_frame, max_frame);
 	add_suite("slow_path", init_slow, slow);
-	if (kernel_sets_first_buf())
+	if (kernel_sets_first_buf()) {
 		add_suite("first_buffer", init_default, split);
+		add_suite("slow_path_split", init_slow, slow_split);
+	}
 	else
 		printf("skip first_buffer: this kernel's test run can't set the first buffer's "
 		       "length (Linux 6.18+)\n");
