@@ -1123,10 +1123,17 @@ out_old:
 static int detach_locked(const char *root, const char *ifname)
 {
 	struct attachment a;
+	char ns[64];
 	int ret;
 
 	ret = attachment_open(root, ifname, true, &a);
-	if (ret == -ENOENT) {
+	if (ret == -ENOENT && pin_root_vanishes(root, ns, sizeof(ns))) {
+		pr_warn("%s: not attached in this private mount namespace (ip netns exec?), "
+			"which has no pins; run 'nsenter --net=/run/netns/%s vtapctl detach %s'\n",
+			ifname, ns, ifname);
+		attachment_close(&a);
+		return EXIT_FAIL;
+	} else if (ret == -ENOENT) {
 		pr_warn("%s: not attached\n", ifname);
 		attachment_close(&a);
 		return EXIT_FAIL;

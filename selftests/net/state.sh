@@ -39,6 +39,12 @@ check "ip netns exec attach: one-line error" one_line_error
 check "ip netns exec attach: advises nsenter --net=/run/netns/$(ns col)" \
 	grep -qF "nsenter --net=/run/netns/$(ns col)" "$TMPD/nx.err"
 check "ip netns exec attach: no XDP left on eth1" test -z "$(xdp_prog_id col eth1)"
+VT_RC=0
+ip netns exec "$(ns col)" "$VTAPCTL" detach eth1 >"$TMPD/nx.out" 2>"$TMPD/nx.err" || VT_RC=$?
+VT_ERR=$(cat "$TMPD/nx.err")
+expect_eq "ip netns exec detach: exit 1" 1 "$VT_RC"
+check "ip netns exec detach: one line with the nsenter advice" \
+	sh -c 'one_line() { [ "$(wc -l <"$1")" -eq 1 ]; }; one_line "$1" && grep -qF "nsenter --net=/run/netns/$2" "$1"' _ "$TMPD/nx.err" "$(ns col)"
 check "ip netns exec attach: no vtap0 left" not link_exists col vtap0
 check "ip netns exec attach: no slow-path device left" test -z "$(slow_devs col)"
 
