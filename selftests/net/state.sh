@@ -101,6 +101,16 @@ check "new eth1 has its own pins" test -e "$(pin_dir col eth1)/link"
 vt_ok "detach the new eth1" col detach eth1
 expect_eq "eth9 still attached after eth1's detach" "$prog" "$(xdp_prog_id col eth9)"
 in_ns col ip link del dev eth1
+# attach under the new name finds the attachment by its ifindex
+in_ns col ip link set dev eth9 name eth8
+vt col attach eth8 --allow-src 10.99.0.0/24
+expect_eq "attach the renamed NIC by its new name: exit 0" 0 "$VT_RC"
+check "attach the renamed NIC: already attached (not 'a program vtap did not attach')" \
+	grep -q "already attached" <<<"$VT_OUT"
+check "attach the renamed NIC: pins moved to eth8" test -e "$(pin_dir col eth8)/link"
+expect_eq "attach the renamed NIC: same program" "$prog" "$(xdp_prog_id col eth8)"
+in_ns col ip link set dev eth8 name eth9
+vt_ok "attach it again as eth9" col attach eth9 --allow-src 10.99.0.0/24
 
 # ---- incomplete pins: a clear message, and detach removes them ---------------------
 rm -f "$(pin_dir col eth9)/vtap_sources"
