@@ -69,8 +69,14 @@ int lost_attach(const char *dir, const char *ifname, int nic_ifindex, int target
 	int fd, err;
 
 	if (!have_cap(CAP_PERFMON) && !have_cap(VTAP_CAP_SYS_ADMIN)) {
-		pr_warn("%s: frames lost after the redirect are not counted: the tracer "
-			"needs CAP_PERFMON\n", ifname);
+		/* One loaded before (--replace, a repair) goes on counting. */
+		if (!pin_path(dir, VTAP_PIN_LOST_REDIRECT_ERR, path, sizeof(path)) &&
+		    !access(path, F_OK))
+			pr_warn("%s: the loss tracer was not loaded again (needs CAP_PERFMON): "
+				"the one loaded before goes on counting\n", ifname);
+		else
+			pr_warn("%s: frames lost after the redirect are not counted: the tracer "
+				"needs CAP_PERFMON\n", ifname);
 		return -EPERM;
 	}
 	skel = vtap_lost_bpf__open();

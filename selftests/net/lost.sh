@@ -78,6 +78,15 @@ if command -v setpriv >/dev/null; then
 	vt_ok "attach again as root, same settings" col attach eth1
 	check "... loads the tracer" test -e "$(pin_dir col eth1)/lost_redirect_err"
 	expect_eq "counted from then: lost_after_redirect 0" 0 "$(g "j['global']['lost_after_redirect']")"
+	VT_WRAP="setpriv --inh-caps=-all,+net_admin,+bpf --bounding-set=-all,+net_admin,+bpf" \
+		vt col attach eth1 --replace --strict
+	expect_eq "--replace without CAP_PERFMON: succeeds" 0 "$VT_RC"
+	case $VT_ERR in
+	*"eth1: the loss tracer was not loaded again (needs CAP_PERFMON): the one loaded before goes on counting"*)
+		ok "--replace without CAP_PERFMON: says the tracer loaded before goes on counting" ;;
+	*) fail "--replace without CAP_PERFMON: stderr $(printf '%q' "$VT_ERR")" ;;
+	esac
+	expect_eq "... and it does: lost_after_redirect still counted" 0 "$(g "j['global']['lost_after_redirect']")"
 	vt_ok "detach" col detach eth1
 else
 	echo "skip lost: without CAP_PERFMON: setpriv not installed"
