@@ -4,14 +4,17 @@
 #                        finds (6.1 and 6.12), in $(OUT)/vm/kmod/<release>/
 #   make kmod-6.1 / kmod-6.12   one of them
 #   make vmtest          boot each in qemu (TCG) and run selftests/vm
-#   make install         module (for KDIR), vtapctl, BPF objects, man pages
+#   make install         install-user, and the module built for KDIR
+#   make install-user    vtapctl, BPF objects, man pages (the vtap package)
+#   make install-dkms    the module's source and dkms.conf in
+#                        /usr/src/vtap-<version> (the vtap-dkms package)
 
 VM_OUT    := $(OUT)/vm
 VM_KVERS  := $(shell selftests/vm/kernels.sh list 2>/dev/null)
 VM_KMODS  := $(foreach k,$(VM_KVERS),$(VM_OUT)/kmod/$(k)/vtap.ko)
 KMOD_SRCS := Kbuild VERSION include/vtap_abi.h $(wildcard kmod/*.c kmod/*.h)
 
-.PHONY: kmod-vm kmod-6.1 kmod-6.12 vm-prep vmtest install
+.PHONY: kmod-vm kmod-6.1 kmod-6.12 vm-tools vm-prep vmtest install install-user install-dkms
 
 kmod-vm: $(VM_KMODS)
 	$(Q)[ -n "$(VM_KVERS)" ] || { echo "kmod-vm: no Debian cloud kernel headers (make deps)" >&2; exit 1; }
@@ -35,7 +38,9 @@ $(VM_OUT)/vtap_vmtool: selftests/vm/vtap_vmtool.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@
 
-vm-prep: kmod-vm $(VM_OUT)/vtap_vmtool $(BPF_OBJS)
+# The guest's tools; vm-prep adds vtap.ko built for each kernel.
+vm-tools: $(VM_OUT)/vtap_vmtool $(BPF_OBJS)
+vm-prep: kmod-vm vm-tools
 
 # vtapctl attaches in the guest when it builds; else the guest uses bpftool.
 vmtest: $(BPF_OBJS)
@@ -51,12 +56,23 @@ MANDIR     ?= $(PREFIX)/share/man
 KRELEASE   ?= $(or $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 MODDIR     ?= /lib/modules/$(KRELEASE)/updates
 
-install: all
+DKMSDIR    ?= /usr/src/vtap-$(VERSION)
+
+install-user: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/vtap $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(OUT)/vtapctl $(DESTDIR)$(SBINDIR)/vtapctl
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/vtap/
 	install -m 0644 docs/vtap.8 $(DESTDIR)$(MANDIR)/man8/vtap.8
 	install -m 0644 $(OUT)/vtapctl.8 $(DESTDIR)$(MANDIR)/man8/vtapctl.8
+
+# What DKMS builds vtap.ko from: the files the vm kernels' builds copy.
+install-dkms:
+	install -d $(DESTDIR)$(DKMSDIR)/kmod $(DESTDIR)$(DKMSDIR)/include
+	install -m 0644 Kbuild VERSION dkms.conf $(DESTDIR)$(DKMSDIR)/
+	install -m 0644 $(filter kmod/%,$(KMOD_SRCS)) $(DESTDIR)$(DKMSDIR)/kmod/
+	install -m 0644 $(filter include/%,$(KMOD_SRCS)) $(DESTDIR)$(DKMSDIR)/include/
+
+install: install-user
 	@if [ -e $(KDIR)/Makefile ]; then \
 		$(MAKE) -C $(KDIR) M=$(CURDIR) modules && \
 		install -d $(DESTDIR)$(MODDIR) && \
