@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export OUT=${OUT:-build}
-SUITES=${SUITES:-unit bpf fuzz net sanitize hardening vm lab}
+SUITES=${SUITES:-unit bpf fuzz net sanitize hardening vm deb lab}
 
 pass=0 fail=0 skip=0 failed_suites=()
 for s in $SUITES; do

@@ -4,7 +4,8 @@
 # bpffs and /tmp mounted. Every result is one console line
 #   VTAPRESULT ok|fail NAME      VTAPRESULT info TEXT      VTAPRESULT done
 # which selftests/vm/run.sh on the host turns into ok/fail lines.
-# Kernel command line: vtap.attach=vtapctl|bpftool, vtap.rounds=N.
+# Kernel command line: vtap.attach=vtapctl|bpftool, vtap.rounds=N,
+# vtap.checks=quick.
 
 # busybox sh runs its own applets before searching PATH: use the real tools.
 ip() { /usr/sbin/ip "$@"; }
@@ -33,6 +34,7 @@ for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vtap.attach=*) ATTACH=${arg#*=} ;;
 	vtap.rounds=*) ROUNDS=${arg#*=} ;;
+	vtap.checks=*) CHECKS=${arg#*=} ;;
 	esac
 done
 if [ -z "${ATTACH:-}" ]; then
@@ -188,6 +190,15 @@ traffic() {
 	check "$mode: detach" detach vx1
 }
 traffic native
+
+# vtap.checks=quick (the deb suite, for the module DKMS built): the device,
+# one redirect test, removal and the kernel log.
+if [ "${CHECKS:-}" = quick ]; then
+	check "rmmod vtap" rmmod vtap
+	check "kernel log has no BUG, WARNING, Oops or leak report" dmesg_clean
+	R done
+	exit 0
+fi
 traffic generic
 
 # ---- frames over vtap0's MTU ---------------------------------------------

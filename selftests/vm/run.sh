@@ -6,7 +6,10 @@
 # that does not finish within VTAP_VM_TIMEOUT seconds is killed and fails.
 # Environment: OUT (build folder), VTAP_VM_TIMEOUT (per kernel, default 420),
 # VTAP_VM_KERNELS (releases to boot, default all that kernels.sh lists),
-# VTAP_VM_APPEND (extra kernel command line, e.g. vtap.attach=bpftool).
+# VTAP_VM_APPEND (extra kernel command line, e.g. vtap.attach=bpftool, or
+# vtap.checks=quick for the device, one redirect test and removal),
+# VTAP_VM_KO_DIR (boot <dir>/<release>/vtap.ko instead of building one: the
+# deb suite's module that DKMS built), VTAP_VM_TAG (result prefix, "vm").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build}
@@ -24,14 +27,17 @@ if [ -z "$kvers" ]; then
 	exit 4
 fi
 
-if ! make --no-print-directory -s OUT="$OUT" vm-prep; then
+prep=vm-prep
+[ -n "${VTAP_VM_KO_DIR:-}" ] && prep=vm-tools
+if ! make --no-print-directory -s OUT="$OUT" $prep; then
 	echo "fail vm: building vtap.ko for the vm kernels or the guest tools"
 	exit 1
 fi
 
 failed=0
 for kver in $kvers; do
-	tag="vm $kver"
+	tag="${VTAP_VM_TAG:-vm} $kver"
+	ko=${VTAP_VM_KO_DIR:-$VM/kmod}/$kver/vtap.ko
 	if ! selftests/vm/kernels.sh fetch "$kver"; then
 		echo "fail $tag: cannot fetch the kernel image"
 		failed=1
@@ -39,7 +45,7 @@ for kver in $kvers; do
 	fi
 	cache=${VTAP_VM_CACHE:-/var/cache/vtap-vm}/$kver
 	initrd=$VM/initrd-$kver.cpio.gz
-	if ! selftests/vm/mkinitramfs.sh "$initrd" "$VM/kmod/$kver/vtap.ko" "$cache/mods"; then
+	if ! selftests/vm/mkinitramfs.sh "$initrd" "$ko" "$cache/mods"; then
 		echo "fail $tag: building the initramfs"
 		failed=1
 		continue
