@@ -795,6 +795,27 @@ int attached_mode(int ifindex)
 	return q.drv_prog_id ? VTAP_MODE_NATIVE : q.skb_prog_id ? VTAP_MODE_GENERIC : 0;
 }
 
+/* A test build (-DVTAP_FAULTS, selftests/net/build.mk) fails the step of
+ * --replace that $VTAP_FAULT names; vtapctl itself has no such hook. */
+#ifdef VTAP_FAULTS
+static bool fault(const char *step)
+{
+	const char *f = getenv("VTAP_FAULT");
+
+	if (f && !strcmp(f, step)) {
+		errno = EIO;
+		return true;
+	}
+	return false;
+}
+#else
+static inline bool fault(const char *step)
+{
+	(void)step;
+	return false;
+}
+#endif
+
 /* --replace: everything new is made beside the old (target, a new
  * slow-path device and its tc program); then, in order, the map pins, the
  * tc program of a slow-path device both use, and last the XDP program
@@ -818,13 +839,15 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 
 	ret = pin_maps(skel, &pinned, dir, err, errlen);
 	if (!ret && kept) {
-		ret = slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
+		ret = fault("replace-tc") ? -EIO :
+		      slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
 		if (ret)
 			snprintf(err, errlen, "can't replace the slow path on %s: %s", sp->dev,
 				 strerror(-ret));
 		tc_swapped = !ret;
 	}
-	if (!ret && bpf_link_update(old->link_fd, bpf_program__fd(skel->progs.vtap_xdp), NULL)) {
+	if (!ret && (fault("replace-xdp") ||
+		     bpf_link_update(old->link_fd, bpf_program__fd(skel->progs.vtap_xdp), NULL))) {
 		snprintf(err, errlen, "can't replace the program: %s", strerror(errno));
 		ret = -errno;
 	}

@@ -123,6 +123,22 @@ expect_eq "failing --replace --target mon7: vtap0 keeps its monitor program" "$m
 check "failing --replace --target mon7: mon7 it made is gone" not link_exists col mon7
 status_is "failing --replace --target mon7: target still vtap0" "j['target']" vtap0
 rmdir "$pins/vtap_target_new"
+# each later step failing (a test build's $VTAP_FAULT): the slow path's
+# swap, then the XDP swap; the steps before are put back
+if [ -x "$OUT/vtapctl-faults" ]; then
+	for step in replace-tc replace-xdp; do
+		VTAP_FAULT=$step VTAPCTL=$OUT/vtapctl-faults \
+			vt col attach eth1 --replace --allow-src 10.99.0.0/16 --vni 100-102 --max-sources 128
+		expect_eq "$step fails: exit 1" 1 "$VT_RC"
+		check "$step fails: one-line error" one_line_error
+		expect_eq "$step fails: XDP program unchanged" "$prog" "$(xdp_prog_id col eth1)"
+		expect_eq "$step fails: slow-path program unchanged" "$slow0" "$(tc_prog)"
+		expect_eq "$step fails: every map pin unchanged" "$maps0" "$(map_ids)"
+		status_is "$step fails: allow-list unchanged" "j['allow_src']" "[\"$ALLOW\"]"
+	done
+else
+	info "no $OUT/vtapctl-faults (make tests): the tc and XDP steps' failures not checked"
+fi
 vt_ok "the same --replace once the pin can be made" col attach eth1 --replace \
 	--allow-src 10.99.0.0/16 --vni 100-102 --max-sources 64
 status_is "--replace: new allow-list in force" "j['allow_src']" '["10.99.0.0/16"]'
