@@ -32,7 +32,7 @@ enum vtap_fuzz_variant {
 	VTAP_FUZZ_VNI,		/* VNI allow-list ranges */
 	VTAP_FUZZ_ALLOW_SRC,	/* IPv4 and IPv6 source CIDRs */
 	VTAP_FUZZ_NO_TARGET,	/* empty devmap: redirect fails */
-	VTAP_FUZZ_DST,		/* --dst: IPv4 and IPv6 outer destination CIDRs */
+	VTAP_FUZZ_DST,		/* --dst CIDRs (IPv4, IPv6); slow-path port: steering */
 	VTAP_FUZZ_NR_VARIANTS,	/* the variants an input can select */
 	/* Loaded for regressions.c only. */
 	VTAP_FUZZ_ALLOW_ANY6 = VTAP_FUZZ_NR_VARIANTS,	/* ::/0 and 10.0.0.0/8 */
@@ -74,6 +74,8 @@ struct vtap_fuzz_desc {
 	uint8_t cut[2];		/* bytes removed from the end of the frame */
 	uint8_t jumbo;		/* VTAP_FUZZ_JUMBO(n): n (1-7) KiB of filler appended
 				 * to the payload; rare under random mutation */
+	uint8_t udp_csum[2];	/* the UDP checksum field as it is (0: none); last,
+				 * so that shorter inputs from before mean 0 */
 };
 #define VTAP_FUZZ_JUMBO(kib)	(0x1f | (kib) << 5)
 

@@ -205,7 +205,7 @@ static size_t build(const struct vtap_fuzz_desc *d, const uint8_t *pl, size_t pl
 	put(&b, d->sport, 2);
 	put16(&b, d->dport_sel < 8 ? ports[d->dport_sel] : get16(d->dport_raw));
 	put16(&b, ulen);
-	put16(&b, 0);
+	put(&b, d->udp_csum, 2);
 	put16(&b, (0x0800 ^ get16(d->vx_flags)));
 	put(&b, d->vx_flags + 2, 2);
 	put(&b, d->vni, 3);
@@ -296,6 +296,20 @@ const struct vtap_fuzz_seed vtap_fuzz_seeds[] = {
 	SEED(VTAP_FUZZ_DEFAULT, PASS_NOT_OURS, V4, .proto = 6),
 	SEED(VTAP_FUZZ_DEFAULT, PASS_NOT_OURS, V4, .l2 = 8, .ethertype = { 0x08, 0x06 }),
 	SEED(VTAP_FUZZ_DEFAULT, PASS_FRAGMENT, V4, .frag = { 0x20, 0 }),
+	/* --dst 10.0.0.0/8 ... with a slow-path port: a first fragment to
+	 * 10.1.2.3 is steered (its reserved bits counted and cleared, without
+	 * the I flag dropped), one to 203.0.113.9 is left alone. */
+	{ "steered", VTAP_FUZZ_DST, VTAP_PASS_FRAGMENT, 0, { V4, .frag = { 0x20, 0 } }, 46, 0 },
+	{ "steered_csum", VTAP_FUZZ_DST, VTAP_PASS_FRAGMENT, 0,
+	  { V4, .frag = { 0x20, 0 }, .udp_csum = { 0x12, 0x34 } }, 46, 0 },
+	{ "steered_reserved", VTAP_FUZZ_DST, VTAP_PASS_FRAGMENT, 1,
+	  { V4, .frag = { 0x20, 0 }, .vni_low = 1, .udp_csum = { 0xab, 0xcd } }, 46, 0 },
+	{ "steered_i_flag", VTAP_FUZZ_DST, VTAP_DROP_I_FLAG, 0,
+	  { V4, .frag = { 0x20, 0 }, .vx_flags = { 0x08 } }, 46, 0 },
+	{ "steered_not_dst", VTAP_FUZZ_DST, VTAP_PASS_FRAGMENT, 0,
+	  { V4, .frag = { 0x20, 0 }, .dst_sel = 3 }, 46, 0 },
+	SEED(VTAP_FUZZ_DST, PASS_NOT_OURS, V4, .dst_sel = 3),
+	SEED(VTAP_FUZZ_DST, REDIRECTED, .l3 = 1, .dst_sel = 2, .inner = VTAP_FUZZ_INNER_V6_FROM),
 	SEED(VTAP_FUZZ_DEFAULT, PASS_FRAGMENT, V4, .frag = { 0, 0xb9 }),
 	SEED(VTAP_FUZZ_DEFAULT, PASS_IPV6_EXT, V4, .l3 = 1, .proto = 44),
 	SEED(VTAP_FUZZ_DEFAULT, DROP_IPV4_INVALID, V4, .ihl = 4),

@@ -78,7 +78,8 @@ int vtap_fuzz_sets_first_buf(void)
 
 uint32_t vtap_fuzz_reachable(void)
 {
-	uint32_t all = 1u << VTAP_INFO_RESERVED_SET | 1u << VTAP_INFO_TRUNCATED;
+	uint32_t all = 1u << VTAP_INFO_RESERVED_SET | 1u << VTAP_INFO_TRUNCATED |
+		       1u << VTAP_SLOW_STEERED;
 
 	for (int i = 0; i < VTAP_NR_COUNTERS; i++)
 		if (vtap_ref_outcome_kind(i) != VTAP_KIND_SEEN &&
@@ -134,6 +135,7 @@ static void settings_for(int v, struct vtap_ref_config *c)
 		s->dst[2] = (struct vtap_lpm_key){ 104, { [10] = 0xff, 0xff, 10 } };
 		s->dst[3] = (struct vtap_lpm_key){ 121, { [10] = 0xff, 0xff, 198, 51, 100, 128 } };
 		s->nr_dst = 4;
+		s->slow_port_net = htons(40000);	/* steering on */
 		break;
 	case VTAP_FUZZ_ALLOW_ANY6:
 		s->filter_src = 1;
@@ -340,8 +342,11 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 		FAIL("action: program %s, reference %s\n", action_name(opts.retval),
 		     action_name(xdp_action[ref->action]));
 
-	/* Passed frames are untouched; a redirect carries the inner frame. */
-	if (ref->action == VTAP_REF_PASS)
+	/* Passed frames are untouched unless steered to the slow path; a
+	 * redirect carries the inner frame. */
+	if (ref->action == VTAP_REF_PASS && ref->steered)
+		want = ref->out, want_len = ref->out_len;
+	else if (ref->action == VTAP_REF_PASS)
 		want = frame, want_len = len;
 	else if (ref->action == VTAP_REF_REDIRECT)
 		want = ref->out, want_len = ref->out_len;
@@ -362,6 +367,7 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 		__u64 exp = (i == VTAP_SEEN) + (i == (int)ref->outcome) +
 			    (i == VTAP_INFO_RESERVED_SET && ref->reserved_seen) +
 			    (i == VTAP_INFO_TRUNCATED && ref->truncated) +
+			    (i == VTAP_SLOW_STEERED && ref->steered) +
 			    (i == VTAP_INFO_SOURCES_ADDED && !known);	/* map state, not a rule */
 
 		if (now[i] - var->last[i] != exp)
@@ -410,6 +416,8 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 			var->reached |= 1u << VTAP_INFO_RESERVED_SET;
 		if (ref->truncated)
 			var->reached |= 1u << VTAP_INFO_TRUNCATED;
+		if (ref->steered)
+			var->reached |= 1u << VTAP_SLOW_STEERED;
 		features[(((v * VTAP_NR_COUNTERS + ref->outcome) * 2 + ref->reserved_seen) * 2 +
 			  ref->truncated) * 3 + ref->dir] = 1;
 	}

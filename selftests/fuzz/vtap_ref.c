@@ -208,6 +208,23 @@ static enum hdr_at inspect_inner(const uint8_t *f, size_t len, size_t first,
 			return _at == HDR_SPLIT ? VTAP_PASS_SPLIT : (why); \
 	} while (0)
 
+/* The VXLAN header's flags: the I flag must be set; reserved bits are
+ * tallied, and dropped with --strict. VTAP_SEEN: no verdict, go on. */
+static enum vtap_counter vxlan_flags(const struct vtap_settings *s, const uint8_t *vxh,
+				     struct vtap_ref_result *res)
+{
+	uint32_t flags = be32(vxh), vni_word = be32(vxh + 4);
+
+	if (!(flags & VTAP_VXLAN_FLAG_I))
+		return VTAP_DROP_I_FLAG;
+	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
+		res->reserved_seen = 1;
+		if (s->strict)
+			return VTAP_DROP_RESERVED;
+	}
+	return VTAP_SEEN;
+}
+
 static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8_t *f,
 				  size_t len, size_t first, struct vtap_ref_result *res)
 {
@@ -215,8 +232,9 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	struct vtap_source_key *key = &res->key;
 	size_t l3, udp, ip_end, udp_end, vx, inner;
 	unsigned int type, ulen;
-	uint32_t flags, vni_word;
-	uint8_t dst[16] = { 0 };
+	uint32_t vni_word;
+	uint8_t *dst = res->dst;
+	enum vtap_counter why;
 	enum hdr_at at;
 
 	/* Layer 2: not Ethernet + IP -> not ours. */
@@ -235,13 +253,19 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 			return VTAP_DROP_IPV4_INVALID;
 		if (f[l3 + 9] != PROTO_UDP)
 			return VTAP_PASS_NOT_OURS;
-		if (be16(f + l3 + 6) & 0x3fff)		/* MF or fragment offset */
+		res->dst_family = VTAP_AF_INET;
+		dst[10] = dst[11] = 0xff;
+		memcpy(dst + 12, f + l3 + 16, 4);
+		if (be16(f + l3 + 6) & 0x3fff) {	/* MF or fragment offset */
+			if (!(be16(f + l3 + 6) & 0x1fff)) {	/* the first: UDP */
+				res->next_off = l3 + hlen;
+				res->next_hdr = PROTO_UDP;
+			}
 			return VTAP_PASS_FRAGMENT;
+		}
 		key->family = VTAP_AF_INET;
 		key->addr[10] = key->addr[11] = 0xff;
 		memcpy(key->addr + 12, f + l3 + 12, 4);
-		dst[10] = dst[11] = 0xff;
-		memcpy(dst + 12, f + l3 + 16, 4);
 		udp = l3 + hlen;
 		ip_end = l3 + total;
 	} else if (type == ETHERTYPE_IPV6) {
@@ -251,11 +275,17 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 		payload = be16(f + l3 + 4);
 		if (f[l3] >> 4 != 6 || l3 + IPV6_HLEN + payload > len)
 			return VTAP_DROP_IPV6_INVALID;
-		if (f[l3 + 6] != PROTO_UDP)
-			return ipv6_ext_header(f[l3 + 6]) ? VTAP_PASS_IPV6_EXT : VTAP_PASS_NOT_OURS;
+		res->dst_family = VTAP_AF_INET6;
+		memcpy(dst, f + l3 + 24, 16);
+		if (f[l3 + 6] != PROTO_UDP) {
+			if (!ipv6_ext_header(f[l3 + 6]))
+				return VTAP_PASS_NOT_OURS;
+			res->next_off = l3 + IPV6_HLEN;
+			res->next_hdr = f[l3 + 6];
+			return VTAP_PASS_IPV6_EXT;
+		}
 		key->family = VTAP_AF_INET6;
 		memcpy(key->addr, f + l3 + 8, 16);
-		memcpy(dst, f + l3 + 24, 16);
 		udp = l3 + IPV6_HLEN;
 		ip_end = udp + payload;
 	} else {
@@ -265,8 +295,10 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	/* UDP: the header must fit the IP payload, whatever the port. */
 	if (udp + UDP_HLEN > ip_end)
 		return VTAP_DROP_UDP_LEN;
+	res->next_off = udp;		/* passed from here on: steered */
+	res->next_hdr = PROTO_UDP;
 	NEED(udp, UDP_HLEN, VTAP_DROP_UDP_LEN);
-	if (!port_is_ours(s, be16(f + udp + 2)) || !dst_allowed(s, key->family, dst))
+	if (!port_is_ours(s, be16(f + udp + 2)) || !dst_allowed(s, res->dst_family, dst))
 		return VTAP_PASS_NOT_OURS;
 	ulen = be16(f + udp + 4);
 	if (ulen < UDP_HLEN || udp + ulen > ip_end)
@@ -278,15 +310,10 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	if (vx + VTAP_VXLAN_HLEN > udp_end)
 		return VTAP_DROP_HDR_SHORT;
 	NEED(vx, VTAP_VXLAN_HLEN, VTAP_DROP_HDR_SHORT);
-	flags = be32(f + vx);
+	why = vxlan_flags(s, f + vx, res);
+	if (why != VTAP_SEEN)
+		return why;
 	vni_word = be32(f + vx + 4);
-	if (!(flags & VTAP_VXLAN_FLAG_I))
-		return VTAP_DROP_I_FLAG;
-	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
-		res->reserved_seen = 1;
-		if (s->strict)
-			return VTAP_DROP_RESERVED;
-	}
 	inner = vx + VTAP_VXLAN_HLEN;
 	if (inner + ETH_HLEN > udp_end)
 		return VTAP_DROP_INNER_SHORT;
@@ -319,11 +346,87 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	return VTAP_REDIRECTED;
 }
 
+/*
+ * What the kernel is left to reassemble (outer fragments, IPv6 extension
+ * headers) or to read whole (split headers) goes to the slow path when it
+ * is ours: the UDP header in it (the first fragment's, behind at most
+ * VTAP_MAX_IPV6_EXT extension headers) to a tapped port and destination
+ * gets the fast path's VXLAN header checks, its port becomes the slow
+ * path's, reserved bits are cleared, and a nonzero checksum is computed
+ * again (0 stays 0, a result of 0 is 0xffff). Anything it can't read is
+ * left as it is.
+ */
+static enum vtap_counter steer(const struct vtap_ref_config *cfg, const uint8_t *f, size_t len,
+			       struct vtap_ref_result *res)
+{
+	static uint8_t out[65536];
+	const struct vtap_settings *s = &cfg->settings;
+	size_t off = res->next_off;
+	unsigned int nh = res->next_hdr, ulen, check, sum;
+	enum vtap_counter why;
+
+	if (!s->slow_port_net || !off || len > sizeof(out))
+		return res->outcome;
+	for (int i = 0; i < VTAP_MAX_IPV6_EXT && nh != PROTO_UDP; i++) {
+		if (nh == 44) {			/* fragment: only the first has UDP */
+			if (off + 8 > len || (be16(f + off + 2) & 0xfff8))
+				return res->outcome;
+			nh = f[off];
+			off += 8;
+		} else if (nh == 0 || nh == 43 || nh == 60) {
+			if (off + 2 > len)
+				return res->outcome;
+			nh = f[off];
+			off += (f[off + 1] + 1) * 8;
+		} else {
+			return res->outcome;
+		}
+	}
+	if (nh != PROTO_UDP || off + UDP_HLEN + VTAP_VXLAN_HLEN > len ||
+	    !port_is_ours(s, be16(f + off + 2)) || !dst_allowed(s, res->dst_family, res->dst))
+		return res->outcome;
+	ulen = be16(f + off + 4);
+	if (ulen < UDP_HLEN + VTAP_VXLAN_HLEN)
+		return VTAP_DROP_HDR_SHORT;
+	why = vxlan_flags(s, f + off + UDP_HLEN, res);
+	if (why != VTAP_SEEN)
+		return why;
+	if (ulen < UDP_HLEN + VTAP_VXLAN_HLEN + ETH_HLEN)
+		return VTAP_DROP_INNER_SHORT;
+
+	memcpy(out, f, len);
+	memcpy(out + off + 2, &s->slow_port_net, 2);
+	out[off + UDP_HLEN] = VTAP_VXLAN_FLAG_I >> 24;
+	out[off + UDP_HLEN + 1] = out[off + UDP_HLEN + 2] = out[off + UDP_HLEN + 3] = 0;
+	out[off + UDP_HLEN + 7] = 0;
+	check = be16(f + off + 6);
+	if (check) {
+		/* RFC 1624: HC' = ~(~HC + ~m + m') over the 16 bytes changed. */
+		sum = ~check & 0xffff;
+		for (size_t i = 0; i < UDP_HLEN + VTAP_VXLAN_HLEN; i += 2)
+			sum += (~be16(f + off + i) & 0xffff) + be16(out + off + i);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		check = ~sum & 0xffff;
+		if (!check)
+			check = 0xffff;
+		out[off + 6] = check >> 8;
+		out[off + 7] = check & 0xff;
+	}
+	res->out = out;
+	res->out_len = len;
+	res->steered = 1;
+	return res->outcome;
+}
+
 void vtap_ref_decide(const struct vtap_ref_config *cfg, const uint8_t *frame,
 		     size_t len, size_t first, struct vtap_ref_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->outcome = classify(cfg, frame, len, first < len ? first : len, res);
+	if (res->outcome == VTAP_PASS_FRAGMENT || res->outcome == VTAP_PASS_IPV6_EXT ||
+	    res->outcome == VTAP_PASS_SPLIT)
+		res->outcome = steer(cfg, frame, len, res);
 	res->action = vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_REDIRECT ? VTAP_REF_REDIRECT :
 		      vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_DROP ? VTAP_REF_DROP :
 		      VTAP_REF_PASS;

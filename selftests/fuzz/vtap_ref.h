@@ -42,6 +42,17 @@ struct vtap_ref_result {
 	size_t out_len;
 	enum vtap_ref_dir dir;
 	int truncated;
+	/* Passed to the stack for the slow path (settings.slow_port_net set):
+	 * the frame as the program leaves it (its UDP port rewritten) is in
+	 * out/out_len, and VTAP_SLOW_STEERED is bumped. */
+	int steered;
+	/* Internal: the outer destination (IPv4 v4-mapped) and its family,
+	 * and where the header after the IP header starts (0: unknown) with
+	 * its protocol, as the steering reads them. */
+	uint8_t dst[16];
+	int dst_family;
+	size_t next_off;
+	unsigned int next_hdr;
 };
 
 /* first: how many of the frame's len bytes are in its first buffer (a
