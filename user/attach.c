@@ -1145,11 +1145,17 @@ out_old:
 
 static int detach_locked(const char *root, const char *ifname)
 {
+	struct find_ifindex f = { .root = root, .ifindex = if_nametoindex(ifname) };
 	struct attachment a;
 	char ns[64];
 	int ret;
 
 	ret = attachment_open(root, ifname, true, &a);
+	if (ret == -ENOENT && f.ifindex && pin_for_each(root, match_ifindex, &f) == 1) {
+		/* Attached before a rename: the pins still have the old name. */
+		attachment_close(&a);
+		ret = attachment_open(root, f.name, true, &a);
+	}
 	if (ret == -ENOENT && pin_root_vanishes(root, ns, sizeof(ns))) {
 		pr_warn("%s: not attached in this private mount namespace (ip netns exec?), "
 			"which has no pins; run 'nsenter --net=/run/netns/%s vtapctl detach %s'\n",

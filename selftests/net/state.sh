@@ -111,6 +111,13 @@ check "attach the renamed NIC: pins moved to eth8" test -e "$(pin_dir col eth8)/
 expect_eq "attach the renamed NIC: same program" "$prog" "$(xdp_prog_id col eth8)"
 in_ns col ip link set dev eth8 name eth9
 vt_ok "attach it again as eth9" col attach eth9 --allow-src 10.99.0.0/24
+# detach under a new name, the pins still under the old one
+in_ns col ip link set dev eth9 name eth7
+vt_ok "detach the renamed NIC by its new name" col detach eth7
+check "detach the renamed NIC: its program gone" test -z "$(xdp_prog_id col eth7)"
+check "detach the renamed NIC: its pins gone" test ! -e "$(pin_dir col eth9)"
+in_ns col ip link set dev eth7 name eth9
+vt_ok "attach eth9 once more" col attach eth9 --allow-src 10.99.0.0/24
 
 # ---- incomplete pins: a clear message, and detach removes them ---------------------
 rm -f "$(pin_dir col eth9)/vtap_sources"
