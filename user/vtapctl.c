@@ -8,22 +8,15 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "args.h"
+#include "config.h"
 #include "log.h"
 #include "pins.h"
 #include "vtapctl.h"
 
-struct opt_def {
-	const char *name;
-	int has_arg;
-	int val;		/* short option letter, or a code >= 256 */
-	const char *metavar;
-	const char *help;
-};
-
 enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
-	OPT_CHECK, OPT_DST,
+	OPT_CHECK, OPT_DST, OPT_CONFIG,
 };
 
 #define COMMON_OPTS \
@@ -56,6 +49,10 @@ static const struct opt_def attach_opts[] = {
 	{ "max-sources", required_argument, OPT_MAX_SOURCES, "N",
 	  "per-source entries, least recently seen evicted (default 16384); each "
 	  "costs 64 bytes per CPU + 96, at most a quarter of the host's memory" },
+	{ "config", required_argument, OPT_CONFIG, "FILE",
+	  "read options from FILE (/etc/vtap/IFACE.conf for the service), one per "
+	  "line: a long name without the dashes, then its value; '#' starts a "
+	  "comment; an option given on the command line replaces the file's" },
 	COMMON_OPTS,
 	{ 0 }
 };
@@ -254,6 +251,8 @@ void vtapctl_man(FILE *f, const char *section)
 
 struct cmdline {
 	struct attach_opts attach;
+	const char *config;
+	bool given[32];		/* by position in the command's options */
 	const char *pin_root;
 	const char *ifname;
 	bool json, check;
@@ -261,9 +260,15 @@ struct cmdline {
 	bool help;
 };
 
+/* "FILE:LINE" while a configuration file's option is parsed. */
+static const char *config_where;
+
 static int usage_error(const char *what, const char *why)
 {
-	pr_warn("%s: %s\n", what, why);
+	if (config_where)
+		pr_warn("%s: %s: %s\n", config_where, what + strspn(what, "-"), why);
+	else
+		pr_warn("%s: %s\n", what, why);
 	return -EXIT_USAGE;
 }
 
@@ -277,7 +282,11 @@ static int bad_value(const struct command *c, int opt, const char *arg, const ch
 	for (const struct opt_def *o = c->opts; o->name; o++)
 		if (o->val == opt)
 			name = o->name;
-	pr_warn("--%s %s: %s\n", name, format_arg(arg, shown, sizeof(shown)), why);
+	if (config_where)
+		pr_warn("%s: %s %s: %s\n", config_where, name, format_arg(arg, shown, sizeof(shown)),
+			why);
+	else
+		pr_warn("--%s %s: %s\n", name, format_arg(arg, shown, sizeof(shown)), why);
 	return -EXIT_USAGE;
 }
 
@@ -357,6 +366,9 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 	case OPT_REPLACE:
 		a->replace = true;
 		break;
+	case OPT_CONFIG:
+		cl->config = arg;
+		break;
 	case OPT_MAX_SOURCES:
 		if (parse_uint(arg, 1, 1 << 24, &v, why, sizeof(why)))
 			return bad_value(c, opt, arg, why);
@@ -385,6 +397,52 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		break;
 	default:
 		return usage_error(c->name, "bad option");
+	}
+	return 0;
+}
+
+struct config_ctx {
+	const struct command *c;
+	struct cmdline *cl;
+	__u16 *ports;
+	unsigned int *nr_ports;
+};
+
+/* A configuration file's option, unless the command line gave it. */
+static int config_option(void *arg, const struct opt_def *o, const char *value,
+			 const char *where)
+{
+	struct config_ctx *ctx = arg;
+	int ret;
+
+	if (ctx->cl->given[o - ctx->c->opts])
+		return 0;
+	config_where = where;
+	ret = parse_option(ctx->c, ctx->cl, o->val, value, ctx->ports, ctx->nr_ports);
+	config_where = NULL;
+	return ret ? 1 : 0;	/* said */
+}
+
+static int load_config(struct config_ctx *ctx)
+{
+	static const char *const not_in_files[] = { "config", "help", NULL };
+	const char *path = ctx->cl->config;
+	char err[512], shown[256];
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f) {
+		pr_warn("%s: %s\n", format_arg(path, shown, sizeof(shown)), strerror(errno));
+		return -EXIT_USAGE;
+	}
+	ret = config_parse(f, path, ctx->c->opts, not_in_files, config_option, ctx, err,
+			   sizeof(err));
+	fclose(f);
+	if (ret > 0)
+		return -EXIT_USAGE;
+	if (ret) {
+		pr_warn("%s\n", err);
+		return -EXIT_USAGE;
 	}
 	return 0;
 }
@@ -423,9 +481,19 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 		ret = parse_option(c, cl, opt, optarg, ports, &nr_ports);
 		if (ret)
 			return ret;
+		for (n = 0; c->opts[n].name; n++)
+			if (c->opts[n].val == opt)
+				cl->given[n] = true;
 	}
 	if (cl->help)
 		return 0;
+	if (cl->config) {
+		struct config_ctx ctx = { c, cl, ports, &nr_ports };
+
+		ret = load_config(&ctx);
+		if (ret)
+			return ret;
+	}
 
 	if (optind < argc && c->args[0])
 		cl->ifname = argv[optind++];

@@ -272,6 +272,7 @@ static void register_tests(void)
 	CU_add_test(s, "--max-sources: cost per CPU, a quarter of memory", test_max_sources_cost);
 	CU_add_test(s, "--watch rates: none first, no wrap after a reset; clocks", test_watch_rate);
 	register_settings_tests();
+	register_config_tests();
 }
 
 #include "cunit_main.h"

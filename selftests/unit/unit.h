@@ -4,5 +4,6 @@
 #define VTAP_UNIT_H
 
 void register_settings_tests(void);
+void register_config_tests(void);
 
 #endif
