@@ -683,26 +683,6 @@ void remove_stale(const char *root, struct attachment *a)
 	pin_dir_remove(a->dir);
 }
 
-struct find_ifindex {
-	const char *root;
-	__u32 ifindex;
-	char name[VTAP_IFNAMSIZ];
-};
-
-static int match_ifindex(const char *ifname, void *ctx)
-{
-	struct find_ifindex *f = ctx;
-	struct attachment a;
-
-	if (!attachment_open(f->root, ifname, false, &a) && a.link.xdp.ifindex == f->ifindex) {
-		snprintf(f->name, sizeof(f->name), "%s", ifname);
-		attachment_close(&a);
-		return 1;
-	}
-	attachment_close(&a);
-	return 0;
-}
-
 /* The pins of a live attachment are named after its interface as it was
  * called at attach: after a rename they move to the new name, unless that
  * name has pins of its own. 0: moved (or nothing to move). */
@@ -729,7 +709,7 @@ int pins_follow_rename(const char *root, const struct attachment *a)
  * away); -1 an error, said. */
 static int open_existing(const struct attach_opts *o, int ifindex, struct attachment *old)
 {
-	struct find_ifindex f = { .root = o->pin_root, .ifindex = ifindex };
+	char name[VTAP_IFNAMSIZ];
 	int ret = attachment_open(o->pin_root, o->ifname, true, old);
 
 	if (!ret && old->link.xdp.ifindex == (__u32)ifindex)
@@ -761,9 +741,8 @@ static int open_existing(const struct attach_opts *o, int ifindex, struct attach
 	if (ret == -ENOENT) {
 		attachment_close(old);
 		/* This NIC, attached under its name before a rename. */
-		if (pin_for_each(o->pin_root, match_ifindex, &f) != 1)
-			return 0;
-		if (attachment_open(o->pin_root, f.name, true, old))
+		if (attachment_find_ifindex(o->pin_root, ifindex, name, sizeof(name)) ||
+		    attachment_open(o->pin_root, name, true, old))
 			return 0;
 		if (pins_follow_rename(o->pin_root, old))
 			return -1;
@@ -1145,16 +1124,16 @@ out_old:
 
 static int detach_locked(const char *root, const char *ifname)
 {
-	struct find_ifindex f = { .root = root, .ifindex = if_nametoindex(ifname) };
+	unsigned int ifindex = if_nametoindex(ifname);
+	char ns[64], name[VTAP_IFNAMSIZ];
 	struct attachment a;
-	char ns[64];
 	int ret;
 
 	ret = attachment_open(root, ifname, true, &a);
-	if (ret == -ENOENT && f.ifindex && pin_for_each(root, match_ifindex, &f) == 1) {
+	if (ret == -ENOENT && ifindex && !attachment_find_ifindex(root, ifindex, name, sizeof(name))) {
 		/* Attached before a rename: the pins still have the old name. */
 		attachment_close(&a);
-		ret = attachment_open(root, f.name, true, &a);
+		ret = attachment_open(root, name, true, &a);
 	}
 	if (ret == -ENOENT && pin_root_vanishes(root, ns, sizeof(ns))) {
 		pr_warn("%s: not attached in this private mount namespace (ip netns exec?), "

@@ -219,3 +219,29 @@ out:
 	free(rows);
 	return err;
 }
+
+struct find_ifindex {
+	const char *root;
+	__u32 ifindex;
+	char *name;
+	size_t len;
+};
+
+static int match_ifindex(const char *ifname, void *ctx)
+{
+	struct find_ifindex *f = ctx;
+	struct attachment a;
+	int hit = !attachment_open(f->root, ifname, false, &a) && a.link.xdp.ifindex == f->ifindex;
+
+	if (hit)
+		snprintf(f->name, f->len, "%s", ifname);
+	attachment_close(&a);
+	return hit;
+}
+
+int attachment_find_ifindex(const char *root, __u32 ifindex, char *name, size_t len)
+{
+	struct find_ifindex f = { .root = root, .ifindex = ifindex, .name = name, .len = len };
+
+	return ifindex && pin_for_each(root, match_ifindex, &f) == 1 ? 0 : -ENOENT;
+}

@@ -27,6 +27,9 @@ struct attachment {
  * read) without all of its maps. Both are leftovers, not attachments. */
 int attachment_open(const char *root, const char *ifname, bool writable, struct attachment *a);
 void attachment_close(struct attachment *a);
+/* The name its pins have of the attachment whose link runs on ifindex:
+ * how an interface renamed since attach is found. -ENOENT: none. */
+int attachment_find_ifindex(const char *root, __u32 ifindex, char *name, size_t len);
 
 /* Per-CPU values summed. */
 int read_global(int fd, struct vtap_global *g);

@@ -374,6 +374,14 @@ struct walk {
 static int open_or_warn(const char *root, const char *ifname, struct attachment *a)
 {
 	int err = attachment_open(root, ifname, false, a);
+	char pinned[VTAP_IFNAMSIZ];
+
+	/* Attached before a rename: shown under the name its pins have. */
+	if (err == -ENOENT &&
+	    !attachment_find_ifindex(root, if_nametoindex(ifname), pinned, sizeof(pinned))) {
+		attachment_close(a);
+		err = attachment_open(root, pinned, false, a);
+	}
 
 	if (err == -ENOENT)
 		pr_warn("%s: not attached\n", ifname);

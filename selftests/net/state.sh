@@ -103,6 +103,12 @@ expect_eq "eth9 still attached after eth1's detach" "$prog" "$(xdp_prog_id col e
 in_ns col ip link del dev eth1
 # attach under the new name finds the attachment by its ifindex
 in_ns col ip link set dev eth9 name eth8
+vt col status eth8 --json
+expect_eq "status by the new name: exit 0" 0 "$VT_RC"
+expect_eq "status by the new name: the attachment, under its pinned name" eth9 \
+	"$(json "j['interface']" <<<"$VT_OUT" 2>/dev/null)"
+vt col stats eth8
+expect_eq "stats by the new name: exit 0" 0 "$VT_RC"
 vt col attach eth8 --allow-src 10.99.0.0/24
 expect_eq "attach the renamed NIC by its new name: exit 0" 0 "$VT_RC"
 check "attach the renamed NIC: already attached (not 'a program vtap did not attach')" \
