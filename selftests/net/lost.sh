@@ -64,6 +64,24 @@ case $VT_ERR in
 esac
 check "--target bridge: no XDP program left on eth1" test -z "$(xdp_prog_id col eth1)"
 check "--target bridge: no pins left" test ! -e "$(pin_dir col eth1)"
+# ifb is on no list of vtapctl's: refused because the kernel (6.3+) reports
+# no NDO_XMIT among its XDP features.
+if in_ns col ip link add name ifb9 type ifb 2>/dev/null && in_ns col ip link set dev ifb9 up; then
+	vt col attach eth1 --target ifb9
+	if [ "$(uname -r | awk -F. '{ print ($1 * 100 + $2 >= 603) }')" = 1 ]; then
+		expect_eq "--target ifb (XDP features say no ndo_xdp_xmit): exit 1" 1 "$VT_RC"
+		case $VT_ERR in
+		"vtapctl: ifb9: can't receive redirected XDP frames (driver ifb "*) ok "--target ifb: says why" ;;
+		*) fail "--target ifb: stderr $(printf '%q' "$VT_ERR")" ;;
+		esac
+	else
+		echo "skip lost: --target ifb: the kernel reports XDP features from 6.3"
+	fi
+	vt col detach eth1
+	in_ns col ip link del dev ifb9
+else
+	echo "skip lost: --target ifb: no ifb device here"
+fi
 
 # ---- without CAP_PERFMON: attached, uncounted, and said so -------------------
 if command -v setpriv >/dev/null; then
