@@ -15,15 +15,24 @@
  * nested inside the NIC's NAPI poll or our transmit path. There
  * __netif_receive_skb_core() shows it to the packet taps (global and
  * per-device ptype_all) as incoming traffic, runs tc ingress, and then
- * calls our rx_handler, which consumes the skb, so that no protocol
- * handler (IPv4, IPv6, ARP) ever sees it. Holding the rx_handler slot also
- * keeps vtap devices out of bridges, bonds and macvlans, and
- * NETIF_F_VLAN_CHALLENGED keeps VLAN devices off them: nothing can forward
- * the monitored frames elsewhere. dev_queue_xmit_nit() would show frames
+ * calls our rx_handler, which counts and consumes the skb, so that no
+ * protocol handler (IPv4, IPv6, ARP) ever sees it. The slow path (a tc
+ * program redirecting with BPF_F_INGRESS) queues its skbs to the same
+ * backlog without passing through us: the rx_handler counts those too.
+ * Holding the rx_handler slot also keeps vtap devices out of bridges,
+ * bonds and macvlans, and NETIF_F_VLAN_CHALLENGED keeps VLAN devices off
+ * them: nothing can forward the monitored frames elsewhere. dev_queue_xmit_nit() would show frames
  * as outgoing and skip the PACKET_IGNORE_OUTGOING sockets, so it is not used.
  *
  * When no packet tap exists at all (dev_nit_active() is false), a frame is
- * only counted: no skb is built.
+ * only counted: no skb is built. Any ETH_P_ALL socket of the namespace,
+ * on any device (tcpdump -i any), counts as a tap.
+ *
+ * Quiet: no IPv6 (IFF_NO_ADDRCONF where the kernel has it, disable_ipv6
+ * on every event that makes addrconf start again) and no IP address at all
+ * (the address validators refuse them), so the host has nothing of its own
+ * to send here. Frames sent anyway have passed the taps as outgoing before
+ * ndo_start_xmit: vtapctl drops them earlier, at tc egress.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -31,6 +40,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_vlan.h>
+#include <linux/inetdevice.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -61,7 +71,8 @@ MODULE_PARM_DESC(numdevs, "Number of vtap devices (vtap0, ...) created at load")
 /*
  * Per-CPU counters, X(name): beyond rx packets and bytes, one per reason a
  * frame was handed to us and not delivered, plus frames that were counted
- * only because nothing listened.
+ * only because nothing listened. rx_drop_backlog is also in the core's own
+ * rx_dropped (netif_rx() counts it), so it is not added again.
  */
 #define VTAP_STATS(X)				\
 	X(rx_packets)				\
@@ -101,7 +112,8 @@ static void vtap_count(struct net_device *dev, const u64 *delta)
 	struct vtap_pcpu_stats *stats;
 	int i;
 
-	/* Both xmit paths run with bottom halves off: no other writer here. */
+	/* The xmit paths and the rx_handler run with bottom halves off: no
+	 * other writer on this CPU. */
 	stats = this_cpu_ptr(priv->stats);
 	u64_stats_update_begin(&stats->syncp);
 	for (i = 0; i < VTAP_NR_STATS; i++)
@@ -136,12 +148,27 @@ static u32 vtap_max_frame_len(const struct net_device *dev)
 	return READ_ONCE(dev->mtu) + VTAP_MAX_HDR_LEN;
 }
 
-/* Hands one frame to the backlog; returns the counter it belongs to. */
+/*
+ * Hands one frame to the backlog. VTAP_NR_STATS: queued, the rx_handler
+ * counts it; else the counter it belongs to.
+ */
 static enum vtap_stat vtap_deliver(struct sk_buff *skb)
 {
 	if (unlikely(netif_rx(skb) == NET_RX_DROP))
 		return VTAP_STAT_rx_drop_backlog;
-	return VTAP_STAT_rx_packets;
+	return VTAP_NR_STATS;
+}
+
+/* One outcome of a frame of len bytes, as vtap_deliver() and the checks say. */
+static void vtap_add(u64 *delta, enum vtap_stat outcome, unsigned int len)
+{
+	if (outcome == VTAP_NR_STATS)
+		return;
+	delta[outcome]++;
+	if (outcome == VTAP_STAT_rx_no_listener) {
+		delta[VTAP_STAT_rx_packets]++;
+		delta[VTAP_STAT_rx_bytes] += len;
+	}
 }
 
 /* Native XDP: frames redirected by a program on another device. */
@@ -156,7 +183,10 @@ static int vtap_xdp_xmit(struct net_device *dev, int n,
 	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
 		return -EINVAL;
 
-	/* A device seen running here is not freed before we return: vtap_stop. */
+	/*
+	 * A device seen running here is not freed before we return, nor is
+	 * the backlog flushed: see vtap_stop().
+	 */
 	running = netif_running(dev);
 	taps = dev_nit_active(dev);
 
@@ -171,19 +201,13 @@ static int vtap_xdp_xmit(struct net_device *dev, int n,
 		} else if (unlikely(len > max_len)) {
 			outcome = VTAP_STAT_rx_drop_oversize;
 		} else if (!taps) {
-			delta[VTAP_STAT_rx_no_listener]++;
-			outcome = VTAP_STAT_rx_packets;
+			outcome = VTAP_STAT_rx_no_listener;
 		} else {
 			/* On success the skb owns the frame's memory. */
 			skb = xdp_build_skb_from_frame(frame, dev);
-			if (likely(skb))
-				outcome = vtap_deliver(skb);
-			else
-				outcome = VTAP_STAT_rx_drop_nomem;
+			outcome = likely(skb) ? vtap_deliver(skb) : VTAP_STAT_rx_drop_nomem;
 		}
-		delta[outcome]++;
-		if (outcome == VTAP_STAT_rx_packets)
-			delta[VTAP_STAT_rx_bytes] += len;
+		vtap_add(delta, outcome, len);
 		if (!skb)
 			xdp_return_frame(frame);
 	}
@@ -196,10 +220,12 @@ static int vtap_xdp_xmit(struct net_device *dev, int n,
 /*
  * Generic XDP redirect hands us the NIC's skb through generic_xdp_tx(),
  * which does not show it to the taps: an skb received on another device
- * (skb_iif) and not routed (no dst). Anything else comes
- * through dev_queue_xmit() (sent from this host, or routed here), which
- * already showed it to the taps as outgoing: a monitor port sends
- * nothing, so it is dropped and counted.
+ * (skb_iif set). Everything else came through dev_queue_xmit(), whose
+ * dev_queue_xmit_nit() already showed it to the taps as outgoing: sent
+ * from this host (no skb_iif), redirected by a tc program
+ * (skb_is_redirected()) or routed here (a dst: we keep it, see
+ * vtap_setup()). A monitor port sends nothing, so those are dropped and
+ * counted.
  */
 static netdev_tx_t vtap_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -207,31 +233,30 @@ static netdev_tx_t vtap_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	enum vtap_stat outcome;
 	unsigned int len = skb->len;
 
-	if (unlikely(!skb->skb_iif || skb_dst(skb))) {
+	if (unlikely(!skb->skb_iif || skb_is_redirected(skb) || skb_dst(skb))) {
 		outcome = VTAP_STAT_tx_drop_local;
 	} else if (unlikely(!netif_running(dev))) {
 		outcome = VTAP_STAT_rx_drop_down;
 	} else if (unlikely(len > vtap_max_frame_len(dev) && !skb_is_gso(skb))) {
 		outcome = VTAP_STAT_rx_drop_oversize;
 	} else if (!dev_nit_active(dev)) {
-		delta[VTAP_STAT_rx_no_listener]++;
-		outcome = VTAP_STAT_rx_packets;
-	} else if (__dev_forward_skb(dev, skb) != NET_RX_SUCCESS) {
-		/* It freed the skb: skb_orphan_frags() failed. */
+		outcome = VTAP_STAT_rx_no_listener;
+	} else if (unlikely(skb_orphan_frags(skb, GFP_ATOMIC))) {
 		outcome = VTAP_STAT_rx_drop_nomem;
-		skb = NULL;
 	} else {
-		/* Scrubbed, and eth_type_trans() made it ours, as received. */
+		/* What __dev_forward_skb() does once its checks (ours) pass. */
+		skb_scrub_packet(skb, false);
+		skb->priority = 0;
+		skb->protocol = eth_type_trans(skb, dev);
+		skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
 		outcome = vtap_deliver(skb);
 		skb = NULL;
 	}
 
-	delta[outcome]++;
-	if (outcome == VTAP_STAT_rx_packets)
-		delta[VTAP_STAT_rx_bytes] += len;
+	vtap_add(delta, outcome, len);
 	vtap_count(dev, delta);
 	if (skb) {
-		if (outcome == VTAP_STAT_rx_packets)
+		if (outcome == VTAP_STAT_rx_no_listener)
 			consume_skb(skb);	/* counted, nobody listens */
 		else
 			kfree_skb(skb);
@@ -239,10 +264,21 @@ static netdev_tx_t vtap_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-/* After the taps have seen a frame: consume it before any protocol does. */
+/*
+ * After the taps have seen a frame: count it as delivered and consume it
+ * before any protocol does. The Ethernet header was pulled, and a VLAN tag
+ * may have been moved out of the frame into the skb.
+ */
 static rx_handler_result_t vtap_handle_frame(struct sk_buff **pskb)
 {
-	consume_skb(*pskb);
+	struct sk_buff *skb = *pskb;
+	u64 delta[VTAP_NR_STATS] = {};
+
+	delta[VTAP_STAT_rx_packets] = 1;
+	delta[VTAP_STAT_rx_bytes] = skb->len + skb->mac_len +
+				    (skb_vlan_tag_present(skb) ? VLAN_HLEN : 0);
+	vtap_count(skb->dev, delta);
+	consume_skb(skb);
 	return RX_HANDLER_CONSUMED;
 }
 
@@ -254,9 +290,9 @@ static void vtap_get_stats64(struct net_device *dev,
 	vtap_sum_stats(dev, sum);
 	s->rx_packets = sum[VTAP_STAT_rx_packets];
 	s->rx_bytes = sum[VTAP_STAT_rx_bytes];
+	/* The core adds its own rx_dropped, which has rx_drop_backlog. */
 	s->rx_dropped = sum[VTAP_STAT_rx_drop_oversize] +
 			sum[VTAP_STAT_rx_drop_nomem] +
-			sum[VTAP_STAT_rx_drop_backlog] +
 			sum[VTAP_STAT_rx_drop_down];
 	s->rx_length_errors = sum[VTAP_STAT_rx_drop_oversize];
 	s->tx_dropped = sum[VTAP_STAT_tx_drop_local];
@@ -307,12 +343,15 @@ static int vtap_stop(struct net_device *dev)
 {
 	netif_carrier_off(dev);
 	/*
-	 * netif_running() is already false. Wait for the xmit paths that saw
-	 * it true, so that the backlog flush which follows when unregistering
-	 * finds every skb they queued (dev_deactivate_many() may skip its own
-	 * grace period for queue-less devices on newer kernels).
+	 * netif_running() is already false, and on 6.1 and 6.12
+	 * dev_deactivate_many() has waited a grace period since: the xmit
+	 * paths that saw it true are done, and unregistering flushes the
+	 * backlog after this, with every skb they queued. Later kernels skip
+	 * that wait for queue-less devices; there we wait ourselves.
 	 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 	synchronize_net();
+#endif
 	return 0;
 }
 
@@ -375,11 +414,19 @@ static void vtap_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = vtap_dev_free;
 
-	/* Monitor only: no ARP, no multicast membership, no qdisc. */
+	/*
+	 * Monitor only: no ARP, no multicast membership, no qdisc, no IPv6
+	 * autoconfiguration, no netconsole. A routed skb keeps its dst, so
+	 * that vtap_start_xmit() tells it from a generic XDP one.
+	 */
 	dev->flags |= IFF_NOARP;
 	dev->flags &= ~IFF_MULTICAST;
-	dev->priv_flags |= IFF_NO_QUEUE | IFF_DONT_BRIDGE;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_DONT_BRIDGE | IFF_DISABLE_NETPOLL;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	dev->priv_flags |= IFF_NO_ADDRCONF;
+#endif
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	netif_keep_dst(dev);
 
 	dev->features |= NETIF_F_VLAN_CHALLENGED;
 #ifdef NETIF_F_LLTX
@@ -429,17 +476,23 @@ static bool vtap_is_ours(const struct net_device *dev)
 }
 
 /*
- * Runs after addrconf's notifier for every device registered (also when
- * moved to another namespace): turn IPv6 off before the device can come
- * up, so that it gets no link-local address and sends no router or
- * neighbour solicitation, MLD report or DAD probe of its own.
+ * Runs after addrconf's notifier: turn IPv6 off before the device can come
+ * up (registered, also when moved to another namespace), and again
+ * whenever addrconf makes IPv6 state anew (an MTU below IPv6's minimum and
+ * back), so that it sends no router or neighbour solicitation, MLD report
+ * or DAD probe of its own. Before 6.2 (no IFF_NO_ADDRCONF), writing
+ * net.ipv6.conf.all.disable_ipv6 restarts addrconf with no event here:
+ * the address validator below then refuses the link-local address.
  */
 static int vtap_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	if (event != NETDEV_REGISTER || !vtap_is_ours(dev))
+	if (!vtap_is_ours(dev))
+		return NOTIFY_DONE;
+	if (event != NETDEV_REGISTER && event != NETDEV_UP &&
+	    event != NETDEV_CHANGEMTU)
 		return NOTIFY_DONE;
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -460,6 +513,64 @@ static struct notifier_block vtap_notifier = {
 	.notifier_call	= vtap_netdev_event,
 	.priority	= ADDRCONF_NOTIFY_PRIORITY - 1,
 };
+
+/* No address of any kind: the host must have nothing to send from here. */
+static int vtap_refuse_addr(struct net_device *dev,
+			    struct netlink_ext_ack *extack)
+{
+	if (!vtap_is_ours(dev))
+		return NOTIFY_DONE;
+	NL_SET_ERR_MSG(extack, "vtap devices are monitor-only: no addresses");
+	return notifier_from_errno(-EADDRNOTAVAIL);
+}
+
+static int vtap_inet_validate(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct in_validator_info *ivi = ptr;
+
+	return vtap_refuse_addr(ivi->ivi_dev->dev, ivi->extack);
+}
+
+static struct notifier_block vtap_inet_validator = {
+	.notifier_call	= vtap_inet_validate,
+};
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int vtap_inet6_validate(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct in6_validator_info *i6vi = ptr;
+
+	return vtap_refuse_addr(i6vi->i6vi_dev->dev, i6vi->extack);
+}
+
+static struct notifier_block vtap_inet6_validator = {
+	.notifier_call	= vtap_inet6_validate,
+};
+#endif
+
+static void vtap_validators_unregister(void)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	unregister_inet6addr_validator_notifier(&vtap_inet6_validator);
+#endif
+	unregister_inetaddr_validator_notifier(&vtap_inet_validator);
+}
+
+static int vtap_validators_register(void)
+{
+	int err = register_inetaddr_validator_notifier(&vtap_inet_validator);
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (!err) {
+		err = register_inet6addr_validator_notifier(&vtap_inet6_validator);
+		if (err)
+			unregister_inetaddr_validator_notifier(&vtap_inet_validator);
+	}
+#endif
+	return err;
+}
 
 static int __init vtap_init_one(void)
 {
@@ -491,9 +602,13 @@ static int __init vtap_init_module(void)
 		return -EINVAL;
 	}
 
-	err = register_netdevice_notifier(&vtap_notifier);
+	err = vtap_validators_register();
 	if (err)
 		return err;
+
+	err = register_netdevice_notifier(&vtap_notifier);
+	if (err)
+		goto err_validators;
 
 	err = rtnl_link_register(&vtap_link_ops);
 	if (err)
@@ -514,6 +629,8 @@ err_link:
 	rtnl_link_unregister(&vtap_link_ops);
 err_notifier:
 	unregister_netdevice_notifier(&vtap_notifier);
+err_validators:
+	vtap_validators_unregister();
 	return err;
 }
 
@@ -521,6 +638,7 @@ static void __exit vtap_cleanup_module(void)
 {
 	rtnl_link_unregister(&vtap_link_ops);
 	unregister_netdevice_notifier(&vtap_notifier);
+	vtap_validators_unregister();
 }
 
 module_init(vtap_init_module);
