@@ -719,8 +719,10 @@ int vtap_slowpath(struct __sk_buff *skb)
 	bpf_skb_pull_data(skb, len < 128 ? len : 128);
 	inspect_inner((void *)(long)skb->data, (void *)(long)skb->data_end, len, &pkt);
 	/* bpf_redirect's outcome is known only after the program; a clone's
-	 * is known here, so the counters say what happened. */
-	if (bpf_clone_redirect(skb, vtap_config.settings.redirect_ifindex, 0)) {
+	 * is known here, so the counters say what happened. Into the target's
+	 * receive path, where the taps see it once, as received: an egress
+	 * redirect would show it to them as sent, then again as received. */
+	if (bpf_clone_redirect(skb, vtap_config.settings.redirect_ifindex, BPF_F_INGRESS)) {
 		count(g, VTAP_SLOW_DROP_REDIRECT);
 		return TC_ACT_SHOT;
 	}

@@ -38,6 +38,14 @@
 #define VTAP_PIN_LINK			"link"		/* XDP bpf_link on the NIC */
 #define VTAP_PIN_MONITOR_LINK		"monitor_link"	/* veth backend: XDP on vtap0 */
 #define VTAP_PIN_MONITOR_TC		"monitor_tc_link" /* veth backend: tcx drop on vtap0 */
+/* What the host sends on the target is dropped before the taps see it
+ * (tcx egress drop on vtap0, both backends). The veth backend's feed end
+ * drops what reaches it from vtap0 (tcx ingress: else the host's own
+ * frames reach its stack) and what its stack sends (tcx egress: else they
+ * show on vtap0 as received). */
+#define VTAP_PIN_TX_DROP		"tx_drop_link"
+#define VTAP_PIN_FEED_RX_DROP		"feed_rx_drop_link"
+#define VTAP_PIN_FEED_TX_DROP		"feed_tx_drop_link"
 /* Maps are pinned under their own names, so bpftool shows the same name. */
 #define VTAP_MAP_GLOBAL			"vtap_global"
 #define VTAP_MAP_SOURCES		"vtap_sources"
@@ -227,7 +235,9 @@ struct vtap_settings {
 	__u32 nr_dst;
 	struct vtap_lpm_key dst[VTAP_MAX_DST];
 	/* Derived at attach, not chosen by the user: */
-	__u32 redirect_ifindex;			/* slow path: bpf_redirect() here */
+	__u32 redirect_ifindex;			/* slow path: redirect to this
+						 * target's ingress (vtap0 itself,
+						 * also with the veth backend) */
 	__u32 max_frame;			/* target MTU + Ethernet + one VLAN tag; 0: any */
 	__u16 slow_port_net;			/* the slow-path device's UDP port; 0: none */
 	__u16 pad;

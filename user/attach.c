@@ -113,11 +113,17 @@ static const char *own_device(const struct attach_opts *o)
 	return NULL;
 }
 
+static void tx_drop_detach(const char *dev);
+
+/* The links on the target that make it monitor-only (monitor_attach). */
+static const char *const monitor_pins[] = { VTAP_PIN_MONITOR_LINK, VTAP_PIN_MONITOR_TC,
+					    VTAP_PIN_TX_DROP, VTAP_PIN_FEED_RX_DROP,
+					    VTAP_PIN_FEED_TX_DROP };
+
 /* A target vtapctl created goes when its last attachment goes. Its
  * monitor link moves to an attachment that still uses it. */
 static void release_target(const char *root, const struct attachment *a)
 {
-	static const char *const monitor_pins[] = { VTAP_PIN_MONITOR_LINK, VTAP_PIN_MONITOR_TC };
 	char other[VTAP_IFNAMSIZ], from[PATH_MAX], to_dir[PATH_MAX], to[PATH_MAX];
 
 	if (other_users(root, a->cfg.info.target, a->ifname, other)) {
@@ -130,6 +136,8 @@ static void release_target(const char *root, const struct attachment *a)
 	}
 	if (dev_made_by_vtapctl(a->cfg.info.target))
 		target_delete(a->cfg.info.target);
+	else if (a->cfg.info.backend == VTAP_BACKEND_KMOD)
+		tx_drop_detach(a->cfg.info.target);
 }
 
 /* What the target takes: its MTU, the Ethernet header and one VLAN tag
@@ -141,12 +149,14 @@ static __u32 target_max_frame(const char *name)
 	return mtu > 0 ? mtu + 14 + 4 : 0;
 }
 
-/* ---- the veth backend's receiving end ------------------------------------ */
+/* ---- the monitor programs on the target ---------------------------------- */
 
 #ifndef BPF_TCX_INGRESS
 #define VTAP_BPF_TCX_INGRESS 46		/* enum bpf_attach_type, Linux 6.6 */
+#define VTAP_BPF_TCX_EGRESS 47
 #else
 #define VTAP_BPF_TCX_INGRESS BPF_TCX_INGRESS
+#define VTAP_BPF_TCX_EGRESS BPF_TCX_EGRESS
 #endif
 
 /* A pin left from a vtap0 that was deleted is stale: vtap0 had no XDP
@@ -166,18 +176,94 @@ static int pin_link(int link_fd, const char *dir, const char *name, char *err, s
 	return ret;
 }
 
-/* The veth backend's monitor links of a --replace to another target are
- * pinned under these names until the swap is done: the old target's pins
- * keep its programs running should the replace fail. */
+/* The clsact filter that stands in for a tcx link before Linux 6.6. */
+#define VTAP_TC_HANDLE	1
+#define VTAP_TC_PRIO	1
+
+/* A tc program at one hook of dev: a tcx link pinned as pin (6.6+, gone
+ * with the pin), else a clsact filter, which lives as long as dev. */
+static int tc_attach(int prog_fd, const char *dev, bool egress, const char *dir,
+		     const char *pin, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex(dev),
+		    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .prog_fd = prog_fd, .handle = VTAP_TC_HANDLE,
+		    .priority = VTAP_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	int link_fd, ret;
+
+	link_fd = bpf_link_create(prog_fd, hook.ifindex,
+				  egress ? VTAP_BPF_TCX_EGRESS : VTAP_BPF_TCX_INGRESS, NULL);
+	if (link_fd >= 0) {
+		ret = pin_link(link_fd, dir, pin, err, errlen);
+		close(link_fd);
+		return ret;
+	}
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST) {
+		snprintf(err, errlen, "can't add clsact to %s: %s", dev, strerror(-ret));
+		return ret;
+	}
+	ret = bpf_tc_attach(&hook, &topts);
+	if (ret)
+		snprintf(err, errlen, "can't attach tc %s to %s: %s", egress ? "egress" : "ingress",
+			 dev, strerror(-ret));
+	return ret;
+}
+
+/* The clsact egress filter tc_attach() left on a target vtapctl did not
+ * make (its pinned tcx link goes with the pins). */
+static void tx_drop_detach(const char *dev)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex(dev),
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = VTAP_TC_HANDLE, .priority = VTAP_TC_PRIO);
+
+	if (hook.ifindex)
+		bpf_tc_detach(&hook, &topts);
+}
+
+/* Is the monitor's drop program at dev's tc egress? */
+static bool tx_drop_present(const char *dev)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex(dev),
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = VTAP_TC_HANDLE, .priority = VTAP_TC_PRIO);
+	LIBBPF_OPTS(bpf_prog_query_opts, q);
+	__u32 ids[16];
+
+	q.prog_ids = ids;
+	q.prog_cnt = sizeof(ids) / sizeof(ids[0]);
+	if (!bpf_prog_query_opts(hook.ifindex, VTAP_BPF_TCX_EGRESS, &q)) {
+		for (__u32 i = 0; i < q.prog_cnt; i++) {
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+			int fd = bpf_prog_get_fd_by_id(ids[i]);
+			bool ours;
+
+			if (fd < 0)
+				continue;
+			ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+			       !strncmp(info.name, "vtap_monitor_tc", sizeof(info.name));
+			close(fd);
+			if (ours)
+				return true;
+		}
+		return false;
+	}
+	return !bpf_tc_query(&hook, &topts);
+}
+
+/* The monitor links of a --replace to another target are pinned under
+ * these names until the swap is done: the old target's pins keep its
+ * programs running should the replace fail. */
 #define MONITOR_STAGED "_new"
 
 static void monitor_pins_commit(const char *dir, bool commit)
 {
-	static const char *const names[] = { VTAP_PIN_MONITOR_LINK, VTAP_PIN_MONITOR_TC };
 	char from[PATH_MAX], to[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (pin_path(dir, names[i], to, sizeof(to)) ||
+	for (size_t i = 0; i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++) {
+		if (pin_path(dir, monitor_pins[i], to, sizeof(to)) ||
 		    snprintf(from, sizeof(from), "%s" MONITOR_STAGED, to) >= (int)sizeof(from) ||
 		    access(from, F_OK))
 			continue;
@@ -188,20 +274,31 @@ static void monitor_pins_commit(const char *dir, bool commit)
 	}
 }
 
+/*
+ * vtap0 is monitor-only. Both backends: what the host sends on it is
+ * dropped at tc egress, before dev_queue_xmit_nit() shows it to the taps.
+ * The veth backend also needs: XDP on vtap0 (else the frames redirected
+ * into its peer are dropped), a drop at vtap0's tc ingress after the taps
+ * (else they reach the IP stack), and drops at both tc hooks of the feed
+ * (what the host sends on vtap0 past tc reaches the stack there, what the
+ * stack sends on the feed shows on vtap0). The fast path's redirects into
+ * the feed pass no tc hook. One program, loaded once, at every hook.
+ */
 static int monitor_attach(const struct target *t, const char *dir, bool staged, char *err,
 			  size_t errlen)
 {
 	const char *sfx = staged ? MONITOR_STAGED : "";
 	char name[64];
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
-	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, topts);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct vtap_monitor_bpf *skel;
-	int ifindex = if_nametoindex(t->name), link_fd = -1, ret;
+	int ifindex = if_nametoindex(t->name), link_fd = -1, ret, drop_fd;
 
-	/* Already set up (a shared target): nothing to do. */
-	if (!bpf_xdp_query(ifindex, 0, &q) && q.attach_mode != XDP_ATTACHED_NONE)
+	if (t->backend != VTAP_BACKEND_KMOD && t->backend != VTAP_BACKEND_VETH)
+		return 0;
+	/* Already set up (a shared target, or --replace): nothing to do. A
+	 * target made again after it was deleted has none of them. */
+	if (tx_drop_present(t->name))
 		return 0;
 	skel = vtap_monitor_bpf__open_and_load();
 	if (!skel) {
@@ -209,6 +306,15 @@ static int monitor_attach(const struct target *t, const char *dir, bool staged, 
 		snprintf(err, errlen, "can't load the monitor programs: %s", strerror(-ret));
 		return ret;
 	}
+	drop_fd = bpf_program__fd(skel->progs.vtap_monitor_tc);
+	snprintf(name, sizeof(name), "%s%s", VTAP_PIN_TX_DROP, sfx);
+	ret = tc_attach(drop_fd, t->name, true, dir, name, err, errlen);
+	if (ret || t->backend != VTAP_BACKEND_VETH)
+		goto out;
+
+	/* A vtap0 from before the egress drop has the rest already. */
+	if (!bpf_xdp_query(ifindex, 0, &q) && q.attach_mode != XDP_ATTACHED_NONE)
+		goto out;
 	link_fd = bpf_link_create(bpf_program__fd(skel->progs.vtap_monitor_xdp), ifindex,
 				  BPF_XDP, &lopts);
 	if (link_fd < 0) {
@@ -218,29 +324,15 @@ static int monitor_attach(const struct target *t, const char *dir, bool staged, 
 	}
 	snprintf(name, sizeof(name), "%s%s", VTAP_PIN_MONITOR_LINK, sfx);
 	ret = pin_link(link_fd, dir, name, err, errlen);
-	if (ret)
-		goto out;
-	close(link_fd);
-
-	/* tcx (6.6+) is cheaper per frame than a clsact qdisc; older kernels
-	 * get the qdisc, which lives as long as vtap0 and needs no pin. */
-	link_fd = bpf_link_create(bpf_program__fd(skel->progs.vtap_monitor_tc), ifindex,
-				  VTAP_BPF_TCX_INGRESS, NULL);
-	if (link_fd >= 0) {
-		snprintf(name, sizeof(name), "%s%s", VTAP_PIN_MONITOR_TC, sfx);
-		ret = pin_link(link_fd, dir, name, err, errlen);
-		goto out;
-	}
-	hook.ifindex = ifindex;
-	ret = bpf_tc_hook_create(&hook);
-	if (ret && ret != -EEXIST) {
-		snprintf(err, errlen, "can't add clsact to %s: %s", t->name, strerror(-ret));
-		goto out;
-	}
-	topts.prog_fd = bpf_program__fd(skel->progs.vtap_monitor_tc);
-	ret = bpf_tc_attach(&hook, &topts);
-	if (ret)
-		snprintf(err, errlen, "can't attach tc to %s: %s", t->name, strerror(-ret));
+	snprintf(name, sizeof(name), "%s%s", VTAP_PIN_MONITOR_TC, sfx);
+	if (!ret)
+		ret = tc_attach(drop_fd, t->name, false, dir, name, err, errlen);
+	snprintf(name, sizeof(name), "%s%s", VTAP_PIN_FEED_RX_DROP, sfx);
+	if (!ret)
+		ret = tc_attach(drop_fd, t->feed, false, dir, name, err, errlen);
+	snprintf(name, sizeof(name), "%s%s", VTAP_PIN_FEED_TX_DROP, sfx);
+	if (!ret)
+		ret = tc_attach(drop_fd, t->feed, true, dir, name, err, errlen);
 out:
 	if (link_fd >= 0)
 		close(link_fd);
@@ -435,7 +527,9 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	}
 	cfg = (struct vtap_config *)&skel->rodata_config->vtap_config;
 	cfg->settings = o->settings;
-	cfg->settings.redirect_ifindex = t->redirect_ifindex;
+	/* The fast path redirects into the feed end of the veth backend, the
+	 * slow path into the target's own receive path (BPF_F_INGRESS). */
+	cfg->settings.redirect_ifindex = if_nametoindex(t->name);
 	cfg->settings.max_frame = target_max_frame(t->name);
 	cfg->settings.slow_port_net = htons(sp->port);
 	memcpy(cfg->info.slow_dev, sp->dev, sizeof(cfg->info.slow_dev));
@@ -1072,7 +1166,7 @@ static int attach_locked(const struct attach_opts *req)
 		goto fail;
 	slowpath_attach(o->ifname, &sp, skel, have_old ? &old : NULL);
 	staged = have_old && strcmp(old.cfg.info.target, t.name);
-	if (t.backend == VTAP_BACKEND_VETH && monitor_attach(&t, dir, staged, err, sizeof(err)))
+	if (monitor_attach(&t, dir, staged, err, sizeof(err)))
 		goto fail;
 
 	if (have_old) {
