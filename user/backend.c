@@ -194,12 +194,63 @@ static int kmod_available(void)
 	return !run((char *[]){ "modprobe", "-q", VTAP_MODULE_NAME, NULL }, err, sizeof(err));
 }
 
+/* An unsigned number in /sys/class/net/<name>/<attr>; 0 when unreadable. */
+static unsigned int sysfs_uint(const char *name, const char *attr)
+{
+	char path[128], buf[16];
+	unsigned int v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%u", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* Made by vtap.ko at load (vtap0 .. vtap<numdevs-1>): the kernel names
+ * those itself (NET_NAME_ENUM), which sysfs shows (in the namespace that
+ * mounted it, hence the ifindex check). */
+static bool made_by_module(const char *name)
+{
+	unsigned int idx = sysfs_uint(name, "ifindex");
+
+	return idx && idx == if_nametoindex(name) &&
+	       sysfs_uint(name, "name_assign_type") == 1;	/* NET_NAME_ENUM */
+}
+
+/* A vtap.ko device: up, or every redirect into it fails. One the module
+ * made at load is vtapctl's own from now on, as if attach had made it:
+ * detach deletes it with the last attachment. */
+static int use_kmod(struct target *t, char *err, size_t errlen)
+{
+	t->backend = VTAP_BACKEND_KMOD;
+	if (made_by_module(t->name) && !dev_made_by_vtapctl(t->name) &&
+	    mark_made(t->name, err, errlen))
+		return -EIO;
+	if (make_quiet(t->name, err, errlen))
+		return -EIO;
+	t->redirect_ifindex = if_nametoindex(t->name);
+	return 0;
+}
+
 static int create_kmod(struct target *t, char *err, size_t errlen)
 {
 	if (!kmod_available()) {
 		snprintf(err, errlen, "kernel module %s is not loaded and can't be loaded",
 			 VTAP_MODULE_NAME);
 		return -ENOENT;
+	}
+	/* Loading it made vtap0 (numdevs=1): that one is ours. */
+	if (if_nametoindex(t->name)) {
+		char driver[32];
+
+		dev_driver(t->name, driver, sizeof(driver));
+		if (!strcmp(driver, VTAP_MODULE_NAME))
+			return use_kmod(t, err, errlen);
 	}
 	if (run((char *[]){ "ip", "link", "add", "name", t->name, "type", VTAP_LINK_KIND, NULL },
 		err, errlen))
@@ -315,8 +366,7 @@ static int use_existing(struct target *t, enum backend_req req, char *err, size_
 		       !veth_feed_name(t->name, feed, sizeof(feed)) && if_nametoindex(feed);
 
 	if (!strcmp(driver, VTAP_MODULE_NAME) && req != BACKEND_VETH) {
-		t->backend = VTAP_BACKEND_KMOD;
-		t->redirect_ifindex = if_nametoindex(t->name);
+		return use_kmod(t, err, errlen);
 	} else if (is_veth_pair && req != BACKEND_KMOD) {
 		/* A veth backend made earlier (e.g. for another NIC): share it. */
 		t->backend = VTAP_BACKEND_VETH;
