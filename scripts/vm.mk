@@ -5,7 +5,8 @@
 #   make kmod-6.1 / kmod-6.12   one of them
 #   make vmtest          boot each in qemu (TCG) and run selftests/vm
 #   make install         install-user, and the module built for KDIR
-#   make install-user    vtapctl, BPF objects, man pages (the vtap package)
+#   make install-user    vtapctl, BPF objects, man pages, udev rule (the vtap
+#                        package)
 #   make install-dkms    the module's source and dkms.conf in
 #                        /usr/src/vtap-<version> (the vtap-dkms package)
 
@@ -55,15 +56,18 @@ LIBDIR     ?= $(PREFIX)/lib
 MANDIR     ?= $(PREFIX)/share/man
 KRELEASE   ?= $(or $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 MODDIR     ?= /lib/modules/$(KRELEASE)/updates
+UDEVRULESDIR ?= /lib/udev/rules.d
 
 DKMSDIR    ?= /usr/src/vtap-$(VERSION)
 
 install-user: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/vtap $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/vtap $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(OUT)/vtapctl $(DESTDIR)$(SBINDIR)/vtapctl
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/vtap/
 	install -m 0644 docs/vtap.8 $(DESTDIR)$(MANDIR)/man8/vtap.8
 	install -m 0644 $(OUT)/vtapctl.8 $(DESTDIR)$(MANDIR)/man8/vtapctl.8
+	install -m 0644 kmod/84-vtap.rules $(DESTDIR)$(UDEVRULESDIR)/84-vtap.rules
 
 # What DKMS builds vtap.ko from: the files the vm kernels' builds copy.
 install-dkms:

@@ -118,6 +118,48 @@ for m in /lib/vtap/mods/*.ko; do
 done
 ip link set lo up
 
+# No IPv6 of their own on the test veths: the stack counters must stay still.
+echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
+ip link add name vx0 type veth peer name vx1
+ip link set dev vx0 up
+ip link set dev vx1 up
+MAC=$(cat /sys/class/net/vx1/address)
+
+# ---- the documented flow (README, docs/kmod.md) --------------------------
+# `modprobe vtap` (vtap0 made at load), `vtapctl attach eth1` with every
+# default, `tcpdump -i vtap0`, `vtapctl detach eth1`; and attach alone,
+# which loads the module itself. vtapctl adopts the vtap0 the module made:
+# up, and deleted by detach like a vtap0 it made.
+mkdir -p "/lib/modules/$(uname -r)/extra"
+cp $KO "/lib/modules/$(uname -r)/extra/vtap.ko"
+depmod
+documented() {
+	if [ "$1" = modprobe ]; then
+		modprobe vtap && test -d /sys/class/net/vtap0 || return 1
+	fi
+	vtapctl attach vx1 || return 1
+	start_capture /tmp/doc.pcap
+	vtap_vmtool send vx0 "$MAC" 200 > /dev/null
+	sleep 1
+	stop_capture
+	capture_ok /tmp/doc.pcap 200 || return 1
+	vtapctl detach vx1 || return 1
+	if test -d /sys/class/net/vtap0; then
+		echo "vtap0 is still there after detach"
+		return 1
+	fi
+	rmmod vtap
+}
+if [ "$ATTACH" = vtapctl ]; then
+	check "modprobe vtap; vtapctl attach vx1; tcpdump -i vtap0: each frame once; detach" \
+		documented modprobe
+	vtapctl detach vx1 > /dev/null 2>&1
+	grep -q '^vtap ' /proc/modules && rmmod vtap
+	check "vtapctl attach vx1 loads vtap.ko and uses the vtap0 it made" documented attach
+	vtapctl detach vx1 > /dev/null 2>&1
+	grep -q '^vtap ' /proc/modules && rmmod vtap
+fi
+
 # ---- the device ----------------------------------------------------------
 check "load vtap.ko" insmod $KO
 check "vtap0 exists after load" test -d /sys/class/net/vtap0
@@ -135,13 +177,17 @@ check "ip link del vtap1" del1
 check "ip link set vtap0 up" ip link set dev vtap0 up
 sleep 1
 check "vtap0 has no address of its own" noaddr
+refuse() { ! ip addr add 10.9.9.9/24 dev vtap0 && ! ip addr add fd00:9::9/64 dev vtap0; }
+check "vtap0 takes no IPv4 or IPv6 address" refuse
 
-# No IPv6 of their own on the test veths: the stack counters must stay still.
-echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
-ip link add name vx0 type veth peer name vx1
-ip link set dev vx0 up
-ip link set dev vx1 up
-MAC=$(cat /sys/class/net/vx1/address)
+# The tests below keep one vtap0 across attaches: one made by hand, which
+# vtapctl uses as it is (the module's own vtap0 it adopts, and detach
+# deletes it).
+rmmod vtap
+insmod $KO numdevs=0
+ip link add name vtap0 type vtap
+ip link set dev vtap0 up
+
 
 # vtapctl's kmod backend, once; when it fails, the module is tested with
 # bpftool attaching the same program, and the failure is reported.
@@ -178,6 +224,10 @@ traffic() {
 	in0=$(ip_in) in60=$(ip6_in)
 	start_capture "/tmp/$mode.pcap"
 	vtap_vmtool send vx0 "$MAC" $N > /dev/null
+	# Sent on vtap0 by this host through the qdisc layer: vtapctl's tc
+	# egress drop keeps them from the taps (none on the capture).
+	[ "$ATTACH" = vtapctl ] &&
+		VTAP_VMTOOL_QDISC=1 vtap_vmtool send vtap0 02:00:00:00:00:09 5 > /dev/null
 	sleep 1
 	stop_capture
 	check "$mode: tcpdump on vtap0 sees each of $N inner frames once, byte-identical, nothing else" \
@@ -281,6 +331,86 @@ jumbo() {
 	ip link set dev vx1 mtu 1500
 }
 jumbo
+
+# ---- valid VXLAN with a trailer beyond its IP length, generic mode ---------
+# (issue 11 item 2: the tail must never be trimmed by whole frags)
+trailer() {
+	ip link set dev vx0 mtu 9000
+	ip link set dev vx1 mtu 9000
+	attach vx1 generic > /dev/null 2>&1 || return 1
+	vtap_vmtool sendtrailer vx0 "$MAC" 3000 6000
+	sleep 1
+	detach vx1 > /dev/null 2>&1
+	ip link set dev vx0 mtu 1500
+	ip link set dev vx1 mtu 1500
+	sleep 1
+	dmesg_clean
+}
+check "generic: 3000 VXLAN packets with 6000 bytes of trailer at MTU 9000, kernel log clean" trailer
+
+# ---- the slow path into vtap.ko: outer fragments, reassembled -------------
+# The tc program on vtapctl's vxlan device redirects each datagram into
+# vtap0's receive path: on the capture once, counted once.
+NS=60
+slowpath() {
+	ip addr add 192.168.99.1/24 dev vx1
+	vtapctl attach vx1 --mode native --backend kmod --target vtap0 || return 1
+	rx0=$(st vtap0 rx_packets)
+	start_capture /tmp/slow.pcap
+	vtap_vmtool sendfrag vx0 "$MAC" 192.168.99.2 192.168.99.1 $NS 5000 || return 1
+	sleep 1
+	stop_capture
+	sr=$(vtapctl stats vx1 --json | grep -o '"slow_redirected": *[0-9]*' | grep -o '[0-9]*$')
+	rx=$(($(st vtap0 rx_packets) - rx0))
+	vtapctl detach vx1
+	ip addr del 192.168.99.1/24 dev vx1
+	capture_ok /tmp/slow.pcap $NS 5000 &&
+		eq "slow_redirected $sr rx_packets $rx" "slow_redirected $NS rx_packets $NS"
+}
+[ "$ATTACH" = vtapctl ] &&
+	check "slow path: $NS fragmented VXLAN datagrams, each on vtap0's capture once" slowpath
+
+# ---- vtap0 stays quiet: IPv6 comes back on for no trick -------------------
+# An MTU below IPv6's minimum and back makes addrconf start anew, and so
+# do net.ipv6.conf.all.disable_ipv6=0 and all.addr_gen_mode; vtap0 must
+# still get no address and send nothing (the capture stays empty).
+quiet() {
+	echo 0 > /proc/sys/net/ipv6/conf/default/disable_ipv6
+	start_capture /tmp/quiet.pcap
+	ip link set dev vtap0 mtu 1000 && ip link set dev vtap0 mtu 9216 || return 1
+	# Writes only act when they change the value.
+	echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6
+	echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6
+	echo 1 > /proc/sys/net/ipv6/conf/all/addr_gen_mode
+	echo 0 > /proc/sys/net/ipv6/conf/all/addr_gen_mode
+	ip link set dev vtap0 mtu 1000 && ip link set dev vtap0 mtu 9216 || return 1
+	sleep 4		# DAD, router solicitation and MLD delays
+	stop_capture
+	ip addr show dev vtap0 | tee /tmp/quiet.addr
+	echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6
+	echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
+	n=$(tcpdump -nn -r /tmp/quiet.pcap 2> /dev/null | tee /dev/stderr | wc -l)
+	! grep -q inet6 /tmp/quiet.addr && eq "frames sent: $n" "frames sent: 0"
+}
+check "vtap0 stays without IPv6 after MTU, disable_ipv6 and addr_gen_mode changes" quiet
+
+# ---- drops the core counts already are not counted twice ------------------
+backlog() {
+	attach vx1 native > /dev/null 2>&1 || return 1
+	start_capture /dev/null
+	old=$(cat /proc/sys/net/core/netdev_max_backlog)
+	echo 2 > /proc/sys/net/core/netdev_max_backlog
+	vtap_vmtool flood vx0 "$MAC" 1.5 > /dev/null
+	echo "$old" > /proc/sys/net/core/netdev_max_backlog
+	stop_capture
+	detach vx1 > /dev/null 2>&1
+	ethtool -S vtap0
+	b=$(ethstat vtap0 rx_drop_backlog)
+	info "backlog drops in this guest: $b"
+	eq "rx_dropped $(st vtap0 rx_dropped)" "rx_dropped $(($(ethstat vtap0 rx_drop_oversize) + \
+		$(ethstat vtap0 rx_drop_nomem) + $(ethstat vtap0 rx_drop_down) + b))"
+}
+check "rx_dropped: each drop once (backlog drops counted by the core only)" backlog
 
 # ---- with no packet socket, frames are only counted ----------------------
 # rate [DEV]: frames/s DEV (vtap0) receives while vx0 floods for 3 s

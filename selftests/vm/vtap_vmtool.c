@@ -8,11 +8,19 @@
  *	by vtap_inner(seq) and ending in its sequence number
  *   vtap_vmtool flood IFACE DSTMAC SECONDS
  *	send as fast as possible for SECONDS; prints the number sent
+ *   vtap_vmtool sendfrag IFACE DSTMAC SRCIP DSTIP COUNT [FIRST_SEQ]
+ *	the same VXLAN packets, from SRCIP to DSTIP, each as two IPv4 fragments
+ *	(for the kernel's reassembly and the slow path)
+ *   vtap_vmtool sendtrailer IFACE DSTMAC COUNT TRAILER
+ *	COUNT valid 132-byte VXLAN packets, each followed by TRAILER bytes
+ *	beyond its IP length (one buffer: the skb's frags hold the rest)
  *   vtap_vmtool check PCAP COUNT [FIRST_SEQ]
  *	every frame of PCAP is an expected inner frame, byte for byte, each
  *	seq in [FIRST_SEQ, FIRST_SEQ + COUNT) exactly once, nothing else
  *   vtap_vmtool inner SEQ
  *	hex dump of inner frame SEQ (debugging)
+ * Frames go out past the qdisc and tc egress (PACKET_QDISC_BYPASS) unless
+ * VTAP_VMTOOL_QDISC is set, as most senders' frames do.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -190,7 +198,8 @@ static int open_tx(const char *ifname, struct sockaddr_ll *sll, uint8_t *src)
 		return -1;
 	}
 	sll->sll_halen = 6;
-	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	if (!getenv("VTAP_VMTOOL_QDISC"))
+		setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
 	f = fopen(path, "r");
 	if (!f || fscanf(f, "%127s", path) != 1 || parse_mac(path, src)) {
@@ -209,6 +218,9 @@ static int send_one(int fd, struct sockaddr_ll *sll, const uint8_t *buf, size_t 
 	for (;;) {
 		if (sendto(fd, buf, len, 0, (struct sockaddr *)sll, sizeof(*sll)) ==
 		    (ssize_t)len)
+			return 0;
+		/* Through the qdisc layer, ENOBUFS is a tc drop: done. */
+		if (errno == ENOBUFS && getenv("VTAP_VMTOOL_QDISC"))
 			return 0;
 		if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR)
 			return -1;
@@ -365,18 +377,22 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first)
 	return (ok == count && !dup && !bad && !extra && !missing) ? 0 : 1;
 }
 
-/* COUNT IPv4 UDP inner frames of exactly LEN bytes (jumbo). */
-static int cmd_sendjumbo(const char *ifname, const char *dstmac, size_t len,
-			 uint32_t count)
+/*
+ * COUNT VXLAN packets around IPv4 UDP inner frames of exactly LEN bytes
+ * (jumbo ones too), each followed by TRAILER bytes that no header accounts
+ * for; the inner frame ends in its index.
+ */
+static int send_udp4(const char *ifname, const char *dstmac, size_t len,
+		     uint32_t count, size_t trailer)
 {
-	static uint8_t buf[OUTER_HLEN + 65536];
+	static uint8_t buf[OUTER_HLEN + 65536 + 65536];
 	uint8_t dst[6], src[6], *f = buf + OUTER_HLEN;
 	struct sockaddr_ll sll;
 	uint32_t i;
 	int fd;
 
-	if (parse_mac(dstmac, dst) || len < 64 || len > 65000) {
-		fprintf(stderr, "vtap_vmtool: bad MAC or length\n");
+	if (parse_mac(dstmac, dst) || len < 64 || len > 65000 || trailer > 65536) {
+		fprintf(stderr, "vtap_vmtool: bad MAC, length or trailer\n");
 		return 2;
 	}
 	fd = open_tx(ifname, &sll, src);
@@ -401,16 +417,70 @@ static int cmd_sendjumbo(const char *ifname, const char *dstmac, size_t len,
 	put16(f + 36, 2000);
 	put16(f + 38, len - 34);
 	put16(f + 40, 0);
+	memset(f + len, 0xa5, trailer);
 	for (i = 0; i < count; i++) {
 		put32(f + len - 4, i);
-		if (send_one(fd, &sll, buf, OUTER_HLEN + len)) {
+		if (send_one(fd, &sll, buf, OUTER_HLEN + len + trailer)) {
 			perror("vtap_vmtool: sendto");
 			close(fd);
 			return 1;
 		}
 	}
 	close(fd);
-	printf("sent %u\n", count);
+	printf("sent %u%s\n", count, trailer ? " with a trailer" : "");
+	return 0;
+}
+
+static uint32_t parse_ip(const char *s)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, s, &a) == 1 ? ntohl(a.s_addr) : 0;
+}
+
+/* The VXLAN packets of cmd_send, each in two outer IPv4 fragments. */
+static int cmd_sendfrag(const char *ifname, const char *dstmac, const char *srcip,
+			const char *dstip, uint32_t count, uint32_t first)
+{
+	uint8_t pkt[OUTER_HLEN + MAX_INNER], frag[OUTER_HLEN + MAX_INNER], dst[6], src[6];
+	uint32_t saddr = parse_ip(srcip), daddr = parse_ip(dstip), i;
+	struct sockaddr_ll sll;
+	int fd;
+
+	if (parse_mac(dstmac, dst) || !saddr || !daddr) {
+		fprintf(stderr, "vtap_vmtool: bad MAC or address\n");
+		return 2;
+	}
+	fd = open_tx(ifname, &sll, src);
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < count; i++) {
+		size_t len = vtap_outer(first + i, dst, src, pkt);
+		size_t payload = len - 34;		/* UDP header and on */
+		size_t cut = (payload / 2) & ~(size_t)7, off, n;
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			off = k ? cut : 0;
+			n = k ? payload - cut : cut;
+			memcpy(frag, pkt, 14);
+			memcpy(frag + 34, pkt + 34 + off, n);
+			ipv4(frag + 14, 20 + n, 17, saddr, daddr);
+			put16(frag + 18, 0x4000 + ((first + i) & 0x3fff));	/* id */
+			put16(frag + 20, (k ? 0 : 0x2000) | off / 8);		/* MF, offset */
+			put16(frag + 24, 0);
+			put16(frag + 24, csum(frag + 14, 20));
+			if (send_one(fd, &sll, frag, 34 + n)) {
+				perror("vtap_vmtool: sendto");
+				close(fd);
+				return 1;
+			}
+		}
+		if (i % 32 == 31)
+			usleep(2000);
+	}
+	close(fd);
+	printf("sent %u in fragments\n", count);
 	return 0;
 }
 
@@ -420,6 +490,8 @@ static int usage(void)
 		"usage: vtap_vmtool send IFACE DSTMAC COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool flood IFACE DSTMAC SECONDS\n"
 		"       vtap_vmtool sendjumbo IFACE DSTMAC LEN COUNT\n"
+		"       vtap_vmtool sendfrag IFACE DSTMAC SRCIP DSTIP COUNT [FIRST_SEQ]\n"
+		"       vtap_vmtool sendtrailer IFACE DSTMAC COUNT TRAILER\n"
 		"       vtap_vmtool check PCAP COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool inner SEQ\n");
 	return 2;
@@ -432,8 +504,15 @@ int main(int argc, char **argv)
 		return cmd_send(argv[2], argv[3], strtoul(argv[4], NULL, 0),
 				argc > 5 ? strtoul(argv[5], NULL, 0) : 0);
 	if (argc == 6 && !strcmp(argv[1], "sendjumbo"))
-		return cmd_sendjumbo(argv[2], argv[3], strtoul(argv[4], NULL, 0),
-				     strtoul(argv[5], NULL, 0));
+		return send_udp4(argv[2], argv[3], strtoul(argv[4], NULL, 0),
+				 strtoul(argv[5], NULL, 0), 0);
+	if (argc >= 7 && !strcmp(argv[1], "sendfrag"))
+		return cmd_sendfrag(argv[2], argv[3], argv[4], argv[5],
+				    strtoul(argv[6], NULL, 0),
+				    argc > 7 ? strtoul(argv[7], NULL, 0) : 0);
+	if (argc == 6 && !strcmp(argv[1], "sendtrailer"))	/* 132-byte packets */
+		return send_udp4(argv[2], argv[3], 132 - OUTER_HLEN,
+				 strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));
 	if (argc == 5 && !strcmp(argv[1], "flood"))
 		return cmd_flood(argv[2], argv[3], strtod(argv[4], NULL));
 	if (argc >= 4 && !strcmp(argv[1], "check"))
