@@ -1099,8 +1099,9 @@ static int attach_locked(const struct attach_opts *req)
 			       o->ifname, old.link.prog_id);
 			/* Attached uncounted (no CAP_PERFMON then): count from now. */
 			if (lost_read(old.dir, &l) == -ENOENT)
-				lost_attach(old.dir, o->ifname, ifindex,
-					    old.cfg.settings.redirect_ifindex);
+				lost_attach(old.dir, o->ifname, ifindex, if_nametoindex(
+					old.cfg.info.backend == VTAP_BACKEND_VETH ?
+					old.cfg.info.feed : old.cfg.info.target));
 			ret = EXIT_OK;
 			goto out_old;
 		}
