@@ -19,6 +19,8 @@ PKG=$DEB/vtap_${VERSION}_$ARCH.deb
 DKMS_PKG=$DEB/vtap-dkms_${VERSION}_all.deb
 SYSPATH=/usr/sbin:/usr/bin:/sbin:/bin
 export DEBIAN_FRONTEND=noninteractive
+# Other apt clients (make deps, kernels.sh) may hold dpkg's lock a while.
+APT=(apt-get -q -o DPkg::Lock::Timeout=600)
 
 failed=0
 ok() { echo "ok deb: $*"; }
@@ -35,7 +37,8 @@ check() {
 		printf '%s\n' "$out" | head -n 20 | sed 's/^/    | /'
 	fi
 }
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+# known PKG: dpkg has PKG in any state but purged (half-installed too)
+known() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -qv 'not-installed'; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "skip deb: needs root (apt-get install, dkms)"
@@ -54,7 +57,7 @@ if ! flock -w 1800 9; then
 	exit 1
 fi
 for p in vtap vtap-dkms; do
-	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qv 'not-installed'; then
+	if known "$p"; then
 		fail "package $p is on this machine already: apt-get purge vtap vtap-dkms first"
 	fi
 done
@@ -137,7 +140,7 @@ check "vtap-dkms depends on dkms and recommends the kernel headers" dkms_dep_ok
 # What apt would do with recommends on: nothing of dkms or the kernel's.
 no_drag() {
 	local out
-	out=$(apt-get install -s -o APT::Install-Recommends=true "$PKG" 2>&1) || { echo "$out"; return 1; }
+	out=$("${APT[@]}" install -s -o APT::Install-Recommends=true "$PKG" 2>&1) || { echo "$out"; return 1; }
 	grep '^Inst ' <<< "$out"
 	! grep -E '^Inst (linux-headers|linux-image|dkms|vtap-dkms) ' <<< "$out"
 }
@@ -155,9 +158,12 @@ grep -E '^[WI]: ' "$DEB/lintian.log" | sed 's/^/# deb: lintian: /'
 # ---- install ----------------------------------------------------------------
 cleanup() {
 	local p=()
-	installed vtap && p+=(vtap)
-	installed vtap-dkms && p+=(vtap-dkms)
-	[ ${#p[@]} -gt 0 ] && apt-get purge -y -q "${p[@]}" >> "$DEB/purge.log" 2>&1
+	known vtap && p+=(vtap)
+	known vtap-dkms && p+=(vtap-dkms)
+	if [ ${#p[@]} -gt 0 ] && ! "${APT[@]}" purge -y "${p[@]}" >> "$DEB/purge.log" 2>&1; then
+		echo "fail deb: cleanup: apt-get purge ${p[*]} failed, see $DEB/purge.log"
+		exit 1
+	fi
 	rm -rf "$DEB/vm-ko"
 }
 trap cleanup EXIT
@@ -167,7 +173,7 @@ kvers=$(selftests/vm/kernels.sh list)
 [ -n "$kvers" ] || fail "no Debian cloud kernel headers installed (make deps)"
 
 start=$SECONDS
-if apt-get install -y -q --no-install-recommends "$PKG" "$DKMS_PKG" > "$DEB/install.log" 2>&1; then
+if "${APT[@]}" install -y --no-install-recommends "$PKG" "$DKMS_PKG" > "$DEB/install.log" 2>&1; then
 	ok "apt-get install ./vtap_${VERSION}_$ARCH.deb ./vtap-dkms_${VERSION}_all.deb"
 else
 	fail "apt-get install ./vtap_${VERSION}_$ARCH.deb ./vtap-dkms_${VERSION}_all.deb"
@@ -232,8 +238,17 @@ if [ -n "$kver" ]; then
 	check "a kernel update (/etc/kernel/postinst.d/dkms $kver) builds and installs vtap.ko again" rebuild
 fi
 
+# ---- an upgrade (here a reinstall: prerm removes the module everywhere) -----
+upgrade() {
+	local k
+	"${APT[@]}" install -y --reinstall "$DKMS_PKG" > "$DEB/upgrade.log" 2>&1 ||
+		{ tail -n 20 "$DEB/upgrade.log"; return 1; }
+	for k in $kvers; do built_for "$k" || return 1; done
+}
+check "apt-get install --reinstall vtap-dkms (an upgrade) builds vtap.ko for every kernel again" upgrade
+
 # ---- purge: nothing left ------------------------------------------------------
-if apt-get purge -y -q vtap vtap-dkms > "$DEB/purge.log" 2>&1; then
+if "${APT[@]}" purge -y vtap vtap-dkms > "$DEB/purge.log" 2>&1; then
 	ok "apt-get purge vtap vtap-dkms"
 else
 	fail "apt-get purge vtap vtap-dkms"
@@ -242,7 +257,7 @@ fi
 left() {
 	local f bad=0
 	for f in $vtap_files $dkms_files; do
-		[ -e "$f" ] && { echo "left: $f"; bad=1; }
+		[ -e "$f" ] || [ -L "$f" ] && { echo "left: $f"; bad=1; }
 	done
 	for f in /usr/lib/vtap /usr/src/vtap-"$VERSION" /var/lib/dkms/vtap /usr/share/doc/vtap \
 		 /usr/share/doc/vtap-dkms /lib/modules/*/updates/dkms/vtap.ko* \
@@ -252,8 +267,7 @@ left() {
 	grep -l 'updates/dkms/vtap\.ko' /lib/modules/*/modules.dep && bad=1
 	dkms status | grep -w vtap && bad=1
 	for p in vtap vtap-dkms; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -qv 'not-installed' && {
-			echo "dpkg still knows $p"; bad=1; }
+		known "$p" && { echo "dpkg still knows $p"; bad=1; }
 	done
 	return $bad
 }
