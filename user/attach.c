@@ -363,29 +363,38 @@ static void slowpath_undo(struct slowpath *sp)
 		target_delete(sp->dev);
 }
 
-/* A replace keeps the old device and its port. Without a device the
- * program steers nothing and fragments reach the stack as before, so a
- * device that can't be made only warns. */
-static void slowpath_prepare(const struct attach_opts *o, const struct attachment *old,
-			     struct slowpath *sp)
+/* A replace keeps the old device and its port (unless --slow-port asks
+ * for another). Without a device the program steers nothing and fragments
+ * reach the stack as before, so a device that can't be made only warns;
+ * but a --slow-port that can't be had fails the attach. */
+static int slowpath_prepare(const struct attach_opts *o, const struct attachment *old,
+			    struct slowpath *sp, char *err, size_t errlen)
 {
-	char err[256];
+	char why[256];
 
 	memset(sp, 0, sizeof(*sp));
-	if (old && old->cfg.settings.slow_port_net && if_nametoindex(old->cfg.info.slow_dev)) {
+	if (old && old->cfg.settings.slow_port_net && if_nametoindex(old->cfg.info.slow_dev) &&
+	    (!o->slow_port || o->slow_port == ntohs(old->cfg.settings.slow_port_net))) {
 		memcpy(sp->dev, old->cfg.info.slow_dev, sizeof(sp->dev));
 		sp->port = ntohs(old->cfg.settings.slow_port_net);
-		return;
+		return 0;
 	}
-	if (slowpath_create(sp->dev, sizeof(sp->dev), &sp->port, err, sizeof(err))) {
-		pr_warn("%s: no slow path (%s): outer fragments reach the stack\n", o->ifname, err);
+	sp->port = o->slow_port;
+	if (slowpath_create(sp->dev, sizeof(sp->dev), &sp->port, why, sizeof(why))) {
+		if (o->slow_port) {
+			snprintf(err, errlen, "no slow path on --slow-port %u: %s", o->slow_port,
+				 why);
+			memset(sp, 0, sizeof(*sp));
+			return -1;
+		}
+		pr_warn("%s: no slow path (%s): outer fragments reach the stack\n", o->ifname, why);
 		memset(sp, 0, sizeof(*sp));
-		return;
+		return 0;
 	}
 	sp->created = true;
+	return 0;
 }
 
-/* The old attachment's device, which this one keeps as it is. */
 static bool slowpath_kept(const struct slowpath *sp, const struct attachment *old)
 {
 	return sp->dev[0] && !sp->created && old && !strcmp(old->cfg.info.slow_dev, sp->dev);
@@ -754,11 +763,12 @@ static bool same_settings(const struct attach_opts *o, const struct attachment *
 	struct settings_view old = {
 		.s = &a->cfg.settings, .allow = old_allow, .target = info->target,
 		.max_sources = info->max_sources, .mode = mode, .backend = info->backend,
+		.slow_port = ntohs(a->cfg.settings.slow_port_net),
 	};
 	struct settings_view want = {
 		.s = &o->settings, .allow = o->allow, .nr_allow = o->nr_allow,
 		.target = o->target, .max_sources = o->max_sources, .mode = o->mode,
-		.backend = backend_of_req(o->backend),
+		.backend = backend_of_req(o->backend), .slow_port = o->slow_port,
 	};
 
 	old.nr_allow = read_allow_list(a, old_allow);
@@ -1160,8 +1170,9 @@ static int attach_locked(const struct attach_opts *req)
 		}
 		made_dir = true;
 	}
+	if (slowpath_prepare(o, have_old ? &old : NULL, &sp, err, sizeof(err)))
+		goto fail;
 	warn_port_users(o, mode);
-	slowpath_prepare(o, have_old ? &old : NULL, &sp);
 	skel = load_program(o, &t, &sp, have_old ? &old : NULL, err, sizeof(err));
 	if (!skel)
 		goto fail;

@@ -314,20 +314,27 @@ static int free_udp_port(void)
 }
 
 /* Another socket can take the port between the pick and the device's own
- * bind (at "up"): pick again a few times. */
+ * bind (at "up"): pick again a few times. A port given (*port) is tried
+ * once. */
 int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
 {
 	char portstr[8];
 	int p;
 
-	for (int tries = 0; tries < 5; tries++) {
-		p = free_udp_port();
+	for (int tries = 0; tries < (*port ? 1 : 5); tries++) {
+		p = *port ? *port : free_udp_port();
 		if (p < 0) {
 			snprintf(err, errlen, "no free UDP port: %s", strerror(-p));
 			return p;
 		}
 		snprintf(name, namelen, "vtsp%d", p);
 		snprintf(portstr, sizeof(portstr), "%d", p);
+		if (if_nametoindex(name)) {
+			snprintf(err, errlen, "%s exists: the port is another slow path's", name);
+			if (*port)
+				return -EEXIST;
+			continue;
+		}
 		/* udp6zerocsumrx: IPv6 VXLAN with a zero UDP checksum, as the
 		 * fast path takes it. */
 		if (run((char *[]){ "ip", "link", "add", "name", name, "type", "vxlan",

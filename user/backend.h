@@ -29,8 +29,9 @@ int target_delete(const char *name);
 /* The veth feed name for a target name ("<name>-feed"). */
 int veth_feed_name(const char *name, char *buf, size_t len);
 /* An attachment's slow-path receiver: a vxlan device in collect-metadata
- * mode on a UDP port no one else uses, named vtsp<port>, quiet like the
- * target. Its name goes to name, its port (host order) to port. */
+ * mode on a UDP port no one else uses (*port, or one the kernel picks when
+ * it is 0), named vtsp<port>, quiet like the target. Its name goes to
+ * name, its port (host order) to port. */
 int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen);
 /* MTU of a device, or a negative errno. */
 int dev_mtu(const char *ifname);

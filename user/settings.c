@@ -132,6 +132,8 @@ int settings_diff(const struct settings_view *old, const struct settings_view *n
 		format_allow(n->dst, n->nr_dst, b, sizeof(b));
 		DIFF("dst", "%s", a, b);
 	}
+	if (new->slow_port && new->slow_port != old->slow_port)
+		DIFF("slow-port", "%u", old->slow_port, new->slow_port);
 	if (!o->strict != !n->strict)
 		DIFF("strict", "%s", o->strict ? "on" : "off", n->strict ? "on" : "off");
 	if (strcmp(old->target, new->target))

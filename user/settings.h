@@ -18,6 +18,7 @@ struct settings_view {
 	__u32 max_sources;
 	int mode;
 	int backend;
+	__u16 slow_port;	/* host order; 0: any (the new side has no choice) */
 };
 
 const char *mode_name(int mode);		/* "native", "generic", else "auto" */

@@ -16,7 +16,7 @@
 enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
-	OPT_CHECK, OPT_DST, OPT_CONFIG,
+	OPT_CHECK, OPT_DST, OPT_SLOW_PORT, OPT_CONFIG,
 };
 
 #define COMMON_OPTS \
@@ -35,6 +35,8 @@ static const struct opt_def attach_opts[] = {
 	  "(default, with a warning; --replace removes a list only for 'all')" },
 	{ "dst", required_argument, OPT_DST, "CIDR",
 	  "accept only VXLAN to these outer destinations; repeat for up to 16 (default all)" },
+	{ "slow-port", required_argument, OPT_SLOW_PORT, "N",
+	  "UDP port of the slow path, for a firewall rule (default: one the kernel picks)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,
 	  "drop VXLAN with reserved bits set (default: accept and count)" },
 	{ "mode", required_argument, OPT_MODE, "MODE",
@@ -341,6 +343,10 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 			return bad_value(c, opt, arg, why);
 		a->settings.nr_dst++;
 		break;
+	case OPT_SLOW_PORT:
+		if (parse_port(arg, &a->slow_port, why, sizeof(why)))
+			return bad_value(c, opt, arg, why);
+		break;
 	case OPT_STRICT:
 		a->settings.strict = 1;
 		break;
@@ -513,6 +519,11 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 	if (cl->attach.allow_all && cl->attach.nr_allow)
 		return usage_error("--allow-src all", "can't be given with CIDRs");
 	settings_canonicalize(&cl->attach.settings, ports, nr_ports, cl->attach.allow, &cl->attach.nr_allow);
+	/* The slow path's socket on a tapped port would take that port for the
+	 * whole namespace again. */
+	for (__u32 i = 0; cl->attach.slow_port && i < cl->attach.settings.nr_ports; i++)
+		if (htons(cl->attach.slow_port) == cl->attach.settings.ports_net[i])
+			return usage_error("--slow-port", "must not be a tapped port (--port)");
 	return 0;
 }
 

@@ -23,6 +23,7 @@ struct attach_opts {
 	enum backend_req backend;
 	bool replace;
 	__u32 max_sources;
+	__u16 slow_port;			/* --slow-port; 0: the kernel picks */
 };
 
 int do_attach(const struct attach_opts *o);

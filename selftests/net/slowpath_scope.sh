@@ -9,7 +9,7 @@
 # and gives its NIC's VXLAN back to the socket; a deleted slow-path device is
 # made again by attach; attach warns about the listener (and in generic mode
 # about its GRO). --dst takes only VXLAN to the given outer destinations
-# (IPv4 and IPv6), on both paths.
+# (IPv4 and IPv6), on both paths. --slow-port chooses the slow path's port.
 source "$(dirname "$0")/lib.sh"
 lib_init slowpath-scope
 command -v mergecap >/dev/null || skip "mergecap (wireshark-common) not installed"
@@ -150,6 +150,36 @@ send 2 10.98.0.2 g2 whole:600 inorder:1450 reversed:3000
 end_capture p6
 check "generic mode: eth2's whole and fragmented frames on vtap0, nothing else" on_vtap0 p6 g2
 expect_eq "generic mode: none reaches the other socket" 0 "$(sink_count g2)"
+
+# ---- --slow-port: a port known in advance, for a host firewall's rule ------------
+# refused NAME WHAT: the last vtapctl exited 1 with one line that holds WHAT
+refused() {
+	if [ "$VT_RC" -eq 1 ] && one_line_error && grep -qF -- "$2" <<<"$VT_ERR"; then
+		ok "$1"
+	else
+		fail "$1: exit $VT_RC: $VT_ERR"
+	fi
+}
+vt col attach eth3 --slow-port 47999
+refused "--slow-port on an attachment with another: other settings, says which" \
+	"slow-port: ${sp3b#vtsp} -> 47999"
+vt_ok "attach eth3 --replace --slow-port 47999" col attach eth3 --replace --slow-port 47999
+expect_eq "status --json: eth3's slow path on port 47999" '["vtsp47999", 47999, true]' \
+	"$(vt col status eth3 --json; json "[j['slow_path'][k] for k in ('device', 'port', 'present')]" <<<"$VT_OUT")"
+check "the previous device ($sp3b) is gone" not link_exists col "$sp3b"
+capture p7
+send 3 10.97.0.2 h3 inorder:1450
+end_capture p7
+check "--slow-port: eth3's fragments on vtap0" on_vtap0 p7 h3
+vt col attach eth3 --slow-port 47999
+check "the same --slow-port again: the same settings" \
+	grep -q "already attached with these settings" <<<"$VT_OUT"
+sp2=$(slow_dev_of col eth2)
+vt col attach eth2 --replace --slow-port 47999
+refused "--slow-port taken (eth3's): exit 1 with one line" "--slow-port 47999"
+expect_eq "the refused --slow-port left eth2's slow path as it was" "$sp2" "$(slow_dev_of col eth2)"
+vt col attach eth2 --replace --slow-port 4789
+expect_eq "--slow-port 4789 (the tapped port): exit 2" 2 "$VT_RC"
 
 for bad in 10.0.0.1/33 nonsense 10.0.0.1/8 ""; do
 	vt col attach eth1 --replace --dst "$bad"
