@@ -16,8 +16,19 @@ import sys
 import time
 
 
+stop = False
+
+
 def interrupted(sig, frame):
-    raise KeyboardInterrupt
+    # stream mode checks the flag between sends: raising here could land
+    # after a chunk was sent but before it was counted
+    global stop
+    stop = True
+    if mode_raises:
+        raise KeyboardInterrupt
+
+
+mode_raises = True
 
 
 def main():
@@ -67,22 +78,21 @@ def main():
     # stream: a steady trickle; the longest gap between two successful
     # sends shows an interruption
     # (until SIGINT when SECONDS is 0)
+    global mode_raises
+    mode_raises = False
     secs = float(sys.argv[4])
     end = time.monotonic() + (secs if secs > 0 else 1e9)
     last, stall, i = time.monotonic(), 0.0, 0
-    try:
-        while time.monotonic() < end:
-            b = bytes([i & 0xff]) * 4096
-            c.sendall(b)
-            h.update(b)
-            n += len(b)
-            i += 1
-            t = time.monotonic()
-            stall = max(stall, t - last)
-            last = t
-            time.sleep(0.005)
-    except KeyboardInterrupt:
-        pass
+    while not stop and time.monotonic() < end:
+        b = bytes([i & 0xff]) * 4096
+        c.sendall(b)
+        h.update(b)
+        n += len(b)
+        i += 1
+        t = time.monotonic()
+        stall = max(stall, t - last)
+        last = t
+        time.sleep(0.005)
     c.shutdown(socket.SHUT_WR)
     c.recv(1)
     print(f"{n} {h.hexdigest()} {stall * 1000:.0f}", flush=True)
