@@ -100,7 +100,10 @@ for b in bpf/*.bpf.c; do
 	b=${b#bpf/}
 	want+=("/usr/lib/vtap/${b%.c}.o")
 done
-check "vtap holds vtapctl, every BPF object and the man pages" has_all "$vtap_files" "${want[@]}"
+for r in kmod/*.rules; do
+	[ -e "$r" ] && want+=("/lib/udev/rules.d/${r#kmod/}")
+done
+check "vtap holds vtapctl, every BPF object, the man pages and the udev rule" has_all "$vtap_files" "${want[@]}"
 check "vtap holds no module and no module source" \
 	bash -c '! grep -E "\.ko|^/usr/src|^/lib/modules" <<< "$1"' sh "$vtap_files"
 want=("/usr/src/vtap-$VERSION/dkms.conf" "/usr/src/vtap-$VERSION/Kbuild"
