@@ -554,13 +554,15 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 }
 
 /*
- * What XDP can't decapsulate (outer fragments, IPv6 extension headers) the
- * kernel reassembles and UDP delivers. Only this attachment's datagrams
- * must reach its slow path, and other users of the tapped port on other
- * NICs must not lose theirs: so the UDP destination port of ours (in the
- * first fragment, the only one with a UDP header) is rewritten to the
- * port of this attachment's own slow-path vxlan device, and the checksum
- * adjusted (the sum over the packet stays the same, CHECKSUM_COMPLETE too).
+ * What XDP can't decapsulate (outer fragments, IPv6 extension headers,
+ * headers beyond the first buffer) the kernel reassembles or reads whole,
+ * and UDP delivers. Only this attachment's datagrams must reach its slow
+ * path, and other users of the tapped port on other NICs must not lose
+ * theirs: so the UDP destination port of ours (in the first fragment, the
+ * only one with a UDP header) is rewritten to the port of this
+ * attachment's own slow-path vxlan device, and a nonzero checksum adjusted
+ * so that the sum over the packet stays the same (a driver's
+ * CHECKSUM_COMPLETE stays right).
  * The VXLAN header gets the fast path's checks, so that what vxlan_rcv
  * would drop silently is counted here (or, reserved bits without
  * --strict, cleared so that it is delivered as on the fast path).
