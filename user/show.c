@@ -19,30 +19,15 @@
 #include "log.h"
 #include "lost.h"
 #include "pins.h"
+#include "snapshot.h"
 #include "vtapctl.h"
 
 #define COUNTER_NAME(e, name, kind) #name,
-static const char *const counter_names[VTAP_NR_COUNTERS] = { VTAP_COUNTERS(COUNTER_NAME) };
+const char *const counter_names[VTAP_NR_COUNTERS] = { VTAP_COUNTERS(COUNTER_NAME) };
 #undef COUNTER_NAME
 
-struct source_row {
-	struct vtap_source_key key;
-	struct vtap_source_stats st;
-	double pps;		/* --watch: packets per second since the last round; -1: none */
-};
-
-struct snapshot {
-	char ifname[VTAP_IFNAMSIZ];
-	__u64 mono_ns, wall_ns;	/* when it was read */
-	struct vtap_global g;
-	struct vtap_lost lost;
-	bool lost_counted;	/* the loss tracer is attached */
-	struct source_row *rows;
-	size_t nr;
-};
-
 #define LOSS_NAME(e, name) #name,
-static const char *const loss_names[] = { VTAP_LOSSES(LOSS_NAME) };
+const char *const loss_names[VTAP_NR_LOSSES] = { VTAP_LOSSES(LOSS_NAME) };
 #undef LOSS_NAME
 
 static __u64 clock_ns(clockid_t id)
@@ -62,7 +47,7 @@ static int by_packets(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-static int take_snapshot(const struct attachment *a, struct snapshot *s)
+int take_snapshot(const struct attachment *a, struct snapshot *s)
 {
 	struct vtap_source_key key, next, *prev = NULL;
 	size_t cap = 0;
@@ -100,7 +85,7 @@ static int take_snapshot(const struct attachment *a, struct snapshot *s)
 
 /* The LRU table drops the least recently seen source when full: what was
  * added and is no longer there was evicted. */
-static __u64 sources_evicted(const struct snapshot *s)
+__u64 sources_evicted(const struct snapshot *s)
 {
 	__u64 added = s->g.sources_added;
 
@@ -180,12 +165,6 @@ static void print_global_json(const struct snapshot *s)
 	printf("}}");
 }
 
-/* The kernel's own reassembly counters (the whole namespace): a lost outer
- * fragment shows up here as a reassembly timeout, not in vtap's counters. */
-struct reasm {
-	unsigned long long v4_ok, v4_fails, v4_timeout, v6_ok, v6_fails, v6_timeout;
-};
-
 static unsigned long long snmp_field(const char *file, const char *group, const char *field)
 {
 	char names[4096], values[4096], *n, *v, *sn, *sv;
@@ -217,7 +196,7 @@ static unsigned long long snmp_field(const char *file, const char *group, const 
 	return val;
 }
 
-static void read_reasm(struct reasm *r)
+void read_reasm(struct reasm *r)
 {
 	r->v4_ok = snmp_field("/proc/net/snmp", "Ip:", "ReasmOKs");
 	r->v4_fails = snmp_field("/proc/net/snmp", "Ip:", "ReasmFails");

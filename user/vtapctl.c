@@ -16,7 +16,7 @@
 enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
-	OPT_CHECK, OPT_DST, OPT_SLOW_PORT, OPT_CONFIG,
+	OPT_CHECK, OPT_DST, OPT_SLOW_PORT, OPT_CONFIG, OPT_LISTEN, OPT_TEXTFILE,
 };
 
 #define COMMON_OPTS \
@@ -77,6 +77,17 @@ static const struct opt_def stats_opts[] = {
 	{ 0 }
 };
 
+static const struct opt_def metrics_opts[] = {
+	{ "listen", required_argument, OPT_LISTEN, "ADDR:PORT",
+	  "serve /metrics over HTTP on ADDR:PORT ([IPV6]:PORT; :PORT for every address) "
+	  "until stopped" },
+	{ "textfile", required_argument, OPT_TEXTFILE, "FILE",
+	  "write the metrics to FILE atomically (for node_exporter's textfile collector) "
+	  "instead of stdout" },
+	COMMON_OPTS,
+	{ 0 }
+};
+
 struct command {
 	const char *name;
 	const char *args;
@@ -92,6 +103,8 @@ static const struct command commands[] = {
 	{ "status", "[IFACE]", "show attachments: mode, program, target, filters, counters",
 	  status_opts },
 	{ "stats", "[IFACE]", "show per-source counters and outcomes", stats_opts },
+	{ "metrics", "[IFACE]", "print the counters in the Prometheus text format, or serve them",
+	  metrics_opts },
 	{ "cleanup", "", "remove what dead attachments left: pins, programs, devices",
 	  plain_opts },
 	{ "help", "[COMMAND]", "show help for vtapctl or a command", NULL },
@@ -254,6 +267,7 @@ void vtapctl_man(FILE *f, const char *section)
 struct cmdline {
 	struct attach_opts attach;
 	const char *config;
+	const char *listen, *textfile;
 	bool given[32];		/* by position in the command's options */
 	const char *pin_root;
 	const char *ifname;
@@ -374,6 +388,16 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		break;
 	case OPT_CONFIG:
 		cl->config = arg;
+		break;
+	case OPT_LISTEN:
+		if (check_listen(arg, why, sizeof(why)))
+			return bad_value(c, opt, arg, why);
+		cl->listen = arg;
+		break;
+	case OPT_TEXTFILE:
+		if (!*arg)
+			return bad_value(c, opt, arg, "empty");
+		cl->textfile = arg;
 		break;
 	case OPT_MAX_SOURCES:
 		if (parse_uint(arg, 1, 1 << 24, &v, why, sizeof(why)))
@@ -516,6 +540,8 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 		pr_warn("%s: '%s': %s\n", c->name, format_arg(cl->ifname, shown, sizeof(shown)), why);
 		return -EXIT_USAGE;
 	}
+	if (cl->listen && cl->textfile)
+		return usage_error("--listen", "can't be given with --textfile");
 	if (cl->attach.allow_all && cl->attach.nr_allow)
 		return usage_error("--allow-src all", "can't be given with CIDRs");
 	settings_canonicalize(&cl->attach.settings, ports, nr_ports, cl->attach.allow, &cl->attach.nr_allow);
@@ -603,5 +629,7 @@ int main(int argc, char **argv)
 		return do_status(cl.pin_root, cl.ifname, cl.json, cl.check);
 	if (!strcmp(c->name, "cleanup"))
 		return do_cleanup(cl.pin_root);
+	if (!strcmp(c->name, "metrics"))
+		return do_metrics(cl.pin_root, cl.ifname, cl.listen, cl.textfile);
 	return do_stats(cl.pin_root, cl.ifname, cl.json, cl.watch);
 }

@@ -31,6 +31,11 @@ int do_detach(const char *pin_root, const char *ifname);
 int do_status(const char *pin_root, const char *ifname, bool json, bool check);
 int do_cleanup(const char *pin_root);
 int do_stats(const char *pin_root, const char *ifname, bool json, unsigned int watch);
+/* Prometheus text format on stdout, into textfile, or served on listen. */
+int do_metrics(const char *pin_root, const char *ifname, const char *listen,
+	       const char *textfile);
+/* 0 when arg is a --listen address ADDR:PORT, [ADDR]:PORT or :PORT. */
+int check_listen(const char *arg, char *why, size_t len);
 
 /* A generated part of vtapctl(8): "SYNOPSIS", "COMMANDS" or "COMMON
  * OPTIONS", in troff, from the option tables. */
