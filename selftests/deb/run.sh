@@ -103,7 +103,12 @@ done
 for r in kmod/*.rules; do
 	[ -e "$r" ] && want+=("/lib/udev/rules.d/${r#kmod/}")
 done
-check "vtap holds vtapctl, every BPF object, the man pages and the udev rule" has_all "$vtap_files" "${want[@]}"
+for u in systemd/*.service.in; do
+	[ -e "$u" ] && u=${u#systemd/} && want+=("/lib/systemd/system/${u%.in}")
+done
+[ -e systemd/example.conf ] && want+=(/usr/share/doc/vtap/examples/vtap.conf)
+check "vtap holds vtapctl, every BPF object, the man pages, the udev rule, the units and the example" \
+	has_all "$vtap_files" "${want[@]}"
 check "vtap holds no module and no module source" \
 	bash -c '! grep -E "\.ko|^/usr/src|^/lib/modules" <<< "$1"' sh "$vtap_files"
 want=("/usr/src/vtap-$VERSION/dkms.conf" "/usr/src/vtap-$VERSION/Kbuild"
@@ -168,6 +173,9 @@ cleanup() {
 		exit 1
 	fi
 	rm -rf "$DEB/vm-ko"
+	[ -n "${WANTS_LINK:-}" ] && rm -f "$WANTS_LINK"
+	[ -n "${WANTS_MADE:-}" ] && rmdir "$WANTS_MADE" 2> /dev/null
+	return 0
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -189,6 +197,17 @@ sed -n 's/^\(Building for .*\)/# deb: postinst: \1/p' "$DEB/install.log"
 check "vtapctl is /usr/sbin/vtapctl in PATH" bash -c '[ "$(PATH=$1 command -v vtapctl)" = /usr/sbin/vtapctl ]' sh "$SYSPATH"
 check "vtapctl --version says $VERSION" bash -c 'PATH=$1 vtapctl --version | grep -qw -- "$2"' sh "$SYSPATH" "$VERSION"
 check "man -w vtapctl finds the packaged page" bash -c '[ "$(man -w vtapctl)" = /usr/share/man/man8/vtapctl.8.gz ]'
+units_ok() {
+	local u bad=0
+	for u in /lib/systemd/system/vtap*.service; do
+		grep -H '^Exec' "$u"
+		grep '^Exec' "$u" | grep -v '=/usr/sbin/vtapctl ' && bad=1
+		grep -n '@[A-Z]*@' "$u" && { echo "$u: not substituted"; bad=1; }
+	done
+	[ -e "$u" ] && [ $bad -eq 0 ]
+}
+[ -n "$(ls systemd/*.service.in 2>/dev/null)" ] &&
+	check "the installed units run /usr/sbin/vtapctl" units_ok
 
 # the module DKMS installed for KVER (vtap.ko, or compressed as the kernel's)
 module_of() { ls /lib/modules/"$1"/updates/dkms/vtap.ko* 2> /dev/null | head -n 1; }
@@ -251,6 +270,14 @@ upgrade() {
 check "apt-get install --reinstall vtap-dkms (an upgrade) builds vtap.ko for every kernel again" upgrade
 
 # ---- purge: nothing left ------------------------------------------------------
+# An instance enabled by hand (systemctl enable vtap@<if> makes this link)
+# goes with the package too.
+WANTS=/etc/systemd/system/multi-user.target.wants
+if [ -e /lib/systemd/system/vtap@.service ]; then
+	WANTS_LINK=$WANTS/vtap@vtdeb$$.service
+	[ -d $WANTS ] || WANTS_MADE=$WANTS
+	mkdir -p $WANTS && ln -sf /lib/systemd/system/vtap@.service "$WANTS_LINK"
+fi
 if "${APT[@]}" purge -y vtap vtap-dkms > "$DEB/purge.log" 2>&1; then
 	ok "apt-get purge vtap vtap-dkms"
 else
@@ -264,8 +291,9 @@ left() {
 	done
 	for f in /usr/lib/vtap /usr/src/vtap-"$VERSION" /var/lib/dkms/vtap /usr/share/doc/vtap \
 		 /usr/share/doc/vtap-dkms /lib/modules/*/updates/dkms/vtap.ko* \
-		 /lib/systemd/system/vtap* /etc/systemd/system/*vtap* /etc/vtap; do
-		[ -e "$f" ] && { echo "left: $f"; bad=1; }
+		 /lib/systemd/system/vtap* /etc/systemd/system/*vtap* /etc/systemd/system/*/vtap* \
+		 /lib/udev/rules.d/*vtap* /etc/vtap; do
+		[ -e "$f" ] || [ -L "$f" ] && { echo "left: $f"; bad=1; }
 	done
 	grep -l 'updates/dkms/vtap\.ko' /lib/modules/*/modules.dep && bad=1
 	dkms status | grep -w vtap && bad=1
@@ -274,5 +302,5 @@ left() {
 	done
 	return $bad
 }
-check "nothing is left: files, /var/lib/dkms/vtap, modules, modules.dep, units, dpkg" left
+check "nothing is left: files, /var/lib/dkms/vtap, modules, modules.dep, units and their enabled instances, dpkg" left
 exit $failed
