@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtap XDP fast path: recognise VXLAN on the configured UDP ports, check it,
- * count it per outer source, strip everything before the inner Ethernet
- * header and redirect the inner frame to the monitor device. Everything that
+ * vtap XDP fast path: recognise VXLAN or GENEVE on the configured UDP ports,
+ * check it, count it per outer source, strip everything before the inner
+ * Ethernet header (an IP-only GENEVE payload gets one written in front) and
+ * redirect the inner frame to the monitor device. Everything that
  * is not ours is passed untouched. Every packet is counted in "seen" and in
  * exactly one outcome (include/vtap_abi.h).
  */
@@ -69,6 +70,14 @@ struct vxlan_hdr {
 	__be32 vni;
 };
 
+struct geneve_hdr {
+	__u8 ver_optlen;
+	__u8 flags;
+	__be16 proto;
+	__u8 vni[3];
+	__u8 reserved;
+};
+
 /* What the checks found out about a packet that is ours. */
 struct vtap_pkt {
 	struct vtap_source_key key;
@@ -81,6 +90,8 @@ struct vtap_pkt {
 	__u32 next_off;		/* passed to the stack: where the header after */
 	__u32 next_hdr;		/* the IP header starts, and its protocol */
 	__u32 reserved_seen;	/* VTAP_INFO_RESERVED_SET counted already */
+	__u32 synth_proto;	/* IP-only GENEVE: the EtherType to write (network order) */
+	__u32 opt_dir;		/* a Google option's direction (DIR_*), else DIR_OTHER */
 };
 
 struct vtap_frag_hdr {
@@ -124,13 +135,14 @@ static __always_inline void count_outcome(struct vtap_global *g, enum vtap_count
 	}
 }
 
+/* 0: not ours, else 1 + enum vtap_encap. */
 static __always_inline int port_is_ours(__be16 port)
 {
 	for (int i = 0; i < VTAP_MAX_PORTS; i++) {
 		if (i >= vtap_config.settings.nr_ports)
 			break;
 		if (port == vtap_config.settings.ports_net[i])
-			return 1;
+			return 1 + ((vtap_config.settings.geneve_ports >> i) & 1);
 	}
 	return 0;
 }
@@ -322,6 +334,121 @@ static __always_inline enum vtap_counter beyond_buffer(__u32 off, __u32 len, __u
 }
 
 /*
+ * Direction from Google Cloud's network ID option (class 0x0132, type 1):
+ * its value's lowest bit, 1 = egress from the mirrored VM. The options in
+ * [off, end) are walked by their lengths; one that runs past the others'
+ * end stops the walk, and the address rule decides. One step per option
+ * in a bpf_loop callback: an open-coded loop makes the verifier walk the
+ * rest of the program once per exit.
+ */
+struct opt_walk {
+	struct xdp_md *ctx;
+	__u32 off;
+	__u32 end;
+	__u32 dir;
+};
+
+static long geneve_opt_step(__u32 i, void *data)
+{
+	struct opt_walk *w = data;
+	struct { __be16 class; __u8 type; __u8 len; } o;
+	__u32 off = w->off, vlen;
+	__u8 last;
+
+	if (off + sizeof(o) > w->end || bpf_xdp_load_bytes(w->ctx, off, &o, sizeof(o)))
+		return 1;
+	vlen = (o.len & VTAP_GENEVE_OPT_LEN_MASK) * 4;
+	if (off + sizeof(o) + vlen > w->end)
+		return 1;
+	if (o.class == bpf_htons(VTAP_GENEVE_CLASS_GOOGLE) && vlen &&
+	    (o.type & VTAP_GENEVE_OPT_TYPE_MASK) == VTAP_GENEVE_GOOGLE_NETWORK_ID) {
+		if (!bpf_xdp_load_bytes(w->ctx, off + sizeof(o) + vlen - 1, &last, 1))
+			w->dir = last & 1 ? DIR_FROM : DIR_TO;
+		return 1;
+	}
+	w->off = off + sizeof(o) + vlen;
+	return 0;
+}
+
+static __always_inline __u32 geneve_opt_dir(struct xdp_md *ctx, __u32 off, __u32 end)
+{
+	struct opt_walk w = { .ctx = ctx, .off = off, .end = end, .dir = DIR_OTHER };
+
+	/* At most 252 bytes of options, 4 at least each. */
+	bpf_loop(VTAP_GENEVE_OPTLEN_MASK, geneve_opt_step, &w, 0);
+	return w.dir;
+}
+
+/*
+ * GENEVE after the UDP header at gh_off, in a datagram of ulen bytes: its
+ * checks, the payload's kind and the filters, as classify's for VXLAN.
+ */
+static __always_inline enum vtap_counter classify_geneve(struct xdp_md *ctx, struct vtap_global *g,
+							 struct vtap_pkt *pkt, struct geneve_hdr *gh,
+							 void *data_end, __u32 gh_off, __u32 ulen)
+{
+	__u32 optlen, need, payload_len, frame_len;
+	__be16 proto;
+
+	if (ulen < sizeof(struct udphdr) + sizeof(*gh))
+		return VTAP_DROP_GENEVE_SHORT;
+	if ((void *)(gh + 1) > data_end)
+		return VTAP_PASS_SPLIT;		/* in the UDP datagram, so in the frame */
+	if (gh->ver_optlen >> VTAP_GENEVE_VER_SHIFT)
+		return VTAP_DROP_GENEVE_VERSION;
+	optlen = (gh->ver_optlen & VTAP_GENEVE_OPTLEN_MASK) * 4;
+	if (sizeof(struct udphdr) + sizeof(*gh) + optlen > ulen)
+		return VTAP_DROP_GENEVE_OPTIONS;
+	if (gh->flags & VTAP_GENEVE_FLAG_O)
+		return VTAP_DROP_GENEVE_OAM;
+	/* A monitor interprets no option: critical ones are tallied. */
+	if (gh->flags & VTAP_GENEVE_FLAG_C) {
+		count(g, VTAP_INFO_GENEVE_CRITICAL);
+		if (vtap_config.settings.strict)
+			return VTAP_DROP_GENEVE_CRITICAL;
+	}
+	if ((gh->flags & VTAP_GENEVE_FLAGS_RESERVED) || gh->reserved) {
+		count(g, VTAP_INFO_RESERVED_SET);
+		pkt->reserved_seen = 1;
+		if (vtap_config.settings.strict)
+			return VTAP_DROP_RESERVED;
+	}
+	proto = gh->proto;
+	if (proto == bpf_htons(VTAP_GENEVE_PROTO_ETH)) {
+		need = sizeof(struct ethhdr);
+	} else if (proto == bpf_htons(ETH_P_IP)) {
+		need = sizeof(struct iphdr);
+		pkt->synth_proto = proto;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		need = sizeof(struct ipv6hdr);
+		pkt->synth_proto = proto;
+	} else {
+		return VTAP_DROP_GENEVE_PROTO;
+	}
+	payload_len = ulen - sizeof(struct udphdr) - sizeof(*gh) - optlen;
+	if (payload_len < need)
+		return VTAP_DROP_INNER_SHORT;
+
+	pkt->key.encap = VTAP_ENCAP_GENEVE;
+	pkt->key.vni = (__u32)gh->vni[0] << 16 | (__u32)gh->vni[1] << 8 | gh->vni[2];
+	if (!vni_allowed(pkt->key.vni))
+		return VTAP_DROP_VNI;
+	if (!src_allowed(&pkt->key))
+		return VTAP_DROP_SRC;
+	frame_len = payload_len + (pkt->synth_proto ? ETH_HLEN : 0);
+	if (vtap_config.settings.max_frame && frame_len > vtap_config.settings.max_frame)
+		return VTAP_DROP_TOO_BIG;
+
+	/* The written Ethernet header takes the options' last 14 bytes (or
+	 * the outer headers'): they are read before. */
+	pkt->inner_off = gh_off + sizeof(*gh) + optlen - (pkt->synth_proto ? ETH_HLEN : 0);
+	if (optlen)
+		pkt->opt_dir = geneve_opt_dir(ctx, gh_off + sizeof(*gh),
+					      gh_off + sizeof(*gh) + optlen);
+	return VTAP_REDIRECTED;
+}
+
+/*
  * Decide what a packet is. Returns VTAP_REDIRECTED for a valid VXLAN packet
  * that passes the filters (with *pkt filled in), else the pass or drop
  * outcome. Reads only; the caller changes the packet.
@@ -337,6 +464,7 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 	struct vxlan_hdr *vx;
 	__u32 ip_end, ip_payload, ulen, flags, vni_word, l3_off = sizeof(*eth), udp_off;
 	__be16 proto;
+	int encap;
 	void *l3;
 
 	if ((void *)(eth + 1) > data_end)
@@ -433,11 +561,16 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 	pkt->next_hdr = IPPROTO_UDP;
 	if ((void *)(udp + 1) > data_end)
 		return VTAP_PASS_SPLIT;		/* in the IP payload, so in the frame */
-	if (!port_is_ours(udp->dest) || !dst_matches(pkt->dst, pkt->key.family))
+	encap = port_is_ours(udp->dest);
+	if (!encap || !dst_matches(pkt->dst, pkt->key.family))
 		return VTAP_PASS_NOT_OURS;
 	ulen = bpf_ntohs(udp->len);
 	if (ulen < sizeof(*udp) || ulen > ip_payload)
 		return VTAP_DROP_UDP_LEN;
+	pkt->inner_end = ip_end - ip_payload + ulen;
+	if (encap == 1 + VTAP_ENCAP_GENEVE)
+		return classify_geneve(ctx, g, pkt, (void *)(udp + 1), data_end,
+				       udp_off + sizeof(*udp), ulen);
 
 	vx = (void *)(udp + 1);
 	if (ulen < sizeof(*udp) + sizeof(*vx))
@@ -469,7 +602,6 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 		return VTAP_DROP_TOO_BIG;
 
 	pkt->inner_off = udp_off + sizeof(*udp) + sizeof(*vx);
-	pkt->inner_end = ip_end - ip_payload + ulen;
 	return VTAP_REDIRECTED;
 }
 
@@ -530,6 +662,8 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 {
 	__u32 inner_len = pkt->inner_end - pkt->inner_off;
 	__u32 tail = pkt->pkt_len - pkt->inner_end;
+	void *data, *data_end;
+	struct ethhdr *eth, saved;
 
 	/* Trim only in the first buffer (Ethernet padding, a kept FCS): a
 	 * trim into the frags may free whole frags, and generic XDP on 6.12
@@ -540,12 +674,37 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 	 * fails only when it is not in the first buffer. */
 	if (bpf_xdp_adjust_head(ctx, pkt->inner_off))
 		return VTAP_PASS_SPLIT;
-	/* Bounded by inner_len: bytes past the datagram must not decide the
-	 * direction. */
-	if (inspect_inner((void *)(long)ctx->data, (void *)(long)ctx->data_end, inner_len, pkt)) {
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	/* adjust_head keeps ETH_HLEN bytes in the buffer: cannot fail. */
+	if ((void *)(eth + 1) > data_end) {
 		bpf_xdp_adjust_head(ctx, -(int)pkt->inner_off);
 		return VTAP_PASS_SPLIT;
 	}
+	/* Bounded by inner_len: bytes past the datagram must not decide the
+	 * direction. */
+	if (pkt->synth_proto) {
+		/* On the stack, not in .rodata: stores of immediates. */
+		struct ethhdr synth = {
+			.h_dest = VTAP_SYNTH_DST_MAC,
+			.h_source = VTAP_SYNTH_SRC_MAC,
+			.h_proto = pkt->synth_proto,
+		};
+
+		__builtin_memcpy(&saved, eth, sizeof(saved));
+		__builtin_memcpy(eth, &synth, sizeof(synth));
+		if (inspect_inner(data, data_end, inner_len, pkt)) {
+			__builtin_memcpy(eth, &saved, sizeof(saved));	/* passed as it came */
+			bpf_xdp_adjust_head(ctx, -(int)pkt->inner_off);
+			return VTAP_PASS_SPLIT;
+		}
+	} else if (inspect_inner(data, data_end, inner_len, pkt)) {
+		bpf_xdp_adjust_head(ctx, -(int)pkt->inner_off);
+		return VTAP_PASS_SPLIT;
+	}
+	if (pkt->opt_dir)
+		pkt->dir = pkt->opt_dir;
 	if (tail && bpf_xdp_adjust_tail(ctx, -(int)tail))
 		return VTAP_DROP_REDIRECT;
 	if (bpf_redirect_map(&vtap_target, 0, XDP_DROP) != XDP_REDIRECT)
@@ -566,6 +725,8 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
  * The VXLAN header gets the fast path's checks, so that what vxlan_rcv
  * would drop silently is counted here (or, reserved bits without
  * --strict, cleared so that it is delivered as on the fast path).
+ * GENEVE has no slow path: its datagrams are left as they came, tallied
+ * (also without a slow-path port, so that they never go unseen).
  */
 static __always_inline enum vtap_counter slow_steer(struct xdp_md *ctx, struct vtap_global *g,
 						    struct vtap_pkt *pkt, enum vtap_counter out)
@@ -573,8 +734,9 @@ static __always_inline enum vtap_counter slow_steer(struct xdp_md *ctx, struct v
 	__u16 slow_port = vtap_config.settings.slow_port_net;
 	__u32 off = pkt->next_off, nh = pkt->next_hdr, flags, vni_word, ulen, csum;
 	struct { struct udphdr udp; struct vxlan_hdr vx; } h, orig;
+	int encap;
 
-	if (!slow_port || !off)
+	if (!off)
 		return out;
 	for (int i = 0; i < VTAP_MAX_IPV6_EXT && nh != IPPROTO_UDP; i++) {
 		struct vtap_frag_hdr fh;
@@ -593,8 +755,17 @@ static __always_inline enum vtap_counter slow_steer(struct xdp_md *ctx, struct v
 		}
 		nh = fh.nexthdr;
 	}
-	if (nh != IPPROTO_UDP || bpf_xdp_load_bytes(ctx, off, &h, sizeof(h)) ||
-	    !port_is_ours(h.udp.dest) || !dst_matches(pkt->dst, pkt->key.family))
+	if (nh != IPPROTO_UDP || bpf_xdp_load_bytes(ctx, off, &h, sizeof(h)))
+		return out;
+	encap = port_is_ours(h.udp.dest);
+	if (!encap || !dst_matches(pkt->dst, pkt->key.family))
+		return out;
+	/* No GENEVE slow path: the stack gets it as it came, counted. */
+	if (encap == 1 + VTAP_ENCAP_GENEVE) {
+		count(g, VTAP_INFO_GENEVE_UNSTEERED);
+		return out;
+	}
+	if (!slow_port)
 		return out;
 
 	ulen = bpf_ntohs(h.udp.len);
@@ -658,6 +829,8 @@ int vtap_xdp(struct xdp_md *ctx)
 		return out >= VTAP_FIRST_DROP ? XDP_DROP : XDP_PASS;
 	}
 	count(g, VTAP_REDIRECTED);
+	if (pkt.opt_dir)
+		count(g, VTAP_INFO_GENEVE_DIRECTION);
 	count_delivered(g, &pkt, pkt.inner_end - pkt.inner_off, 0);
 	return XDP_REDIRECT;
 }

@@ -12,7 +12,7 @@
 
 /* ---- limits ------------------------------------------------------------ */
 #define VTAP_DEFAULT_PORT		4789
-#define VTAP_MAX_PORTS			4	/* UDP ports recognised as VXLAN */
+#define VTAP_MAX_PORTS			4	/* UDP ports, VXLAN and GENEVE together */
 #define VTAP_MAX_VNI_RANGES		16	/* entries of --vni N|N-M */
 #define VTAP_VNI_MAX			0xffffffu	/* VNI is 24 bits */
 #define VTAP_MAX_ALLOW_SRC		1024	/* CIDRs in the source allow-list */
@@ -26,6 +26,32 @@
 #define VTAP_VXLAN_HLEN			8
 #define VTAP_VXLAN_FLAG_I		0x08000000u	/* first 32-bit word, host order */
 #define VTAP_VXLAN_VNI_RESERVED		0x000000ffu	/* second word's low byte */
+/* GENEVE (RFC 8926): byte 0 version (2 bits) + option length in 4-byte
+ * words (6 bits), byte 1 O, C and 6 reserved bits, protocol type, VNI,
+ * a reserved byte; then the options, then the payload. */
+#define VTAP_GENEVE_PORT		6081	/* the usual port (IANA) */
+#define VTAP_GENEVE_HLEN		8
+#define VTAP_GENEVE_VER_SHIFT		6
+#define VTAP_GENEVE_OPTLEN_MASK		0x3f
+#define VTAP_GENEVE_FLAG_O		0x80	/* control (OAM) packet */
+#define VTAP_GENEVE_FLAG_C		0x40	/* critical options present */
+#define VTAP_GENEVE_FLAGS_RESERVED	0x3f
+#define VTAP_GENEVE_PROTO_ETH		0x6558	/* transparent Ethernet bridging */
+#define VTAP_GENEVE_OPT_HLEN		4	/* class, type, 3 reserved + 5-bit length */
+#define VTAP_GENEVE_OPT_TYPE_MASK	0x7f	/* the type's top bit: critical */
+#define VTAP_GENEVE_OPT_LEN_MASK	0x1f	/* value length in 4-byte words */
+/* Google Cloud's network ID option: its value's lowest bit is the
+ * direction, 1 = egress from the mirrored VM. */
+#define VTAP_GENEVE_CLASS_GOOGLE	0x0132
+#define VTAP_GENEVE_GOOGLE_NETWORK_ID	1
+/* An IP-only GENEVE payload (protocol type 0x0800 or 0x86DD) is delivered
+ * behind an Ethernet header vtap writes: these locally administered,
+ * unicast addresses ("vtap" in ASCII), and the payload's EtherType. */
+#define VTAP_SYNTH_DST_MAC		{ 0x02, 0x76, 0x74, 0x61, 0x70, 0x00 }
+#define VTAP_SYNTH_SRC_MAC		{ 0x02, 0x76, 0x74, 0x61, 0x70, 0x01 }
+
+/* Encapsulations, as per-source keys and settings record them. */
+enum vtap_encap { VTAP_ENCAP_VXLAN = 0, VTAP_ENCAP_GENEVE = 1 };
 
 /* Address families as stored in keys (same values as AF_INET/AF_INET6). */
 #define VTAP_AF_INET			2
@@ -78,7 +104,13 @@
  * whose outer ECN was CE (the kernel's decapsulation marks the inner CE too).
  * split_headers: a header the program reads lies beyond the first buffer of
  * a multi-buffer frame (passed: the stack, and the slow path for VXLAN, read
- * it whole). trailer_in_frags: bytes after the UDP datagram reach beyond the
+ * it whole). geneve_*: GENEVE's own checks (short header, version not 0,
+ * options beyond the datagram, OAM packets, a payload neither Ethernet nor
+ * IP, C bit set with --strict); geneve_critical_seen: the C bit tallied;
+ * geneve_direction: delivered packets whose direction a Google option
+ * gave; geneve_unsteered: GENEVE fragments (or split headers) passed to the
+ * stack because no GENEVE slow path exists (not delivered).
+ * trailer_in_frags: bytes after the UDP datagram reach beyond the
  * first buffer; trimming them could free whole frags, which generic XDP on
  * 6.12 gets wrong (page_pool pages freed as page frags), so never done.
  * X(enum suffix, field/json name, kind)
@@ -103,6 +135,12 @@
 	X(DROP_I_FLAG,		i_flag_clear,		VTAP_KIND_DROP)	\
 	X(DROP_RESERVED,	reserved_bits,		VTAP_KIND_DROP)	\
 	X(DROP_INNER_SHORT,	inner_short,		VTAP_KIND_DROP)	\
+	X(DROP_GENEVE_SHORT,	geneve_short,		VTAP_KIND_DROP)	\
+	X(DROP_GENEVE_VERSION,	geneve_version,		VTAP_KIND_DROP)	\
+	X(DROP_GENEVE_OPTIONS,	geneve_options,		VTAP_KIND_DROP)	\
+	X(DROP_GENEVE_OAM,	geneve_oam,		VTAP_KIND_DROP)	\
+	X(DROP_GENEVE_PROTO,	geneve_protocol,	VTAP_KIND_DROP)	\
+	X(DROP_GENEVE_CRITICAL,	geneve_critical,	VTAP_KIND_DROP)	\
 	X(DROP_VNI,		vni_not_allowed,	VTAP_KIND_DROP)	\
 	X(DROP_SRC,		src_not_allowed,	VTAP_KIND_DROP)	\
 	X(DROP_TOO_BIG,		too_big,		VTAP_KIND_DROP)	\
@@ -111,6 +149,9 @@
 	X(INFO_RESERVED_SET,	reserved_bits_seen,	VTAP_KIND_INFO)	\
 	X(INFO_TRUNCATED,	truncated,		VTAP_KIND_INFO)	\
 	X(INFO_SOURCES_ADDED,	sources_added,		VTAP_KIND_INFO)	\
+	X(INFO_GENEVE_CRITICAL,	geneve_critical_seen,	VTAP_KIND_INFO)	\
+	X(INFO_GENEVE_DIRECTION, geneve_direction,	VTAP_KIND_INFO)	\
+	X(INFO_GENEVE_UNSTEERED, geneve_unsteered,	VTAP_KIND_INFO)	\
 	X(SLOW_STEERED,		slow_steered,		VTAP_KIND_INFO)	\
 	X(SLOW_REDIRECTED,	slow_redirected,	VTAP_KIND_INFO)	\
 	X(SLOW_DROP_VNI,	slow_vni_not_allowed,	VTAP_KIND_INFO)	\
@@ -173,7 +214,8 @@ struct vtap_lost_config {
 /* ---- per-source counters (LRU per-CPU hash) ------------------------------ */
 struct vtap_source_key {
 	__u8 family;		/* VTAP_AF_INET or VTAP_AF_INET6 */
-	__u8 pad[3];
+	__u8 encap;		/* enum vtap_encap: a source sending both has two */
+	__u8 pad[2];
 	__u32 vni;
 	__u8 addr[16];		/* outer source; IPv4 as ::ffff:a.b.c.d */
 };
@@ -240,7 +282,7 @@ struct vtap_settings {
 						 * also with the veth backend) */
 	__u32 max_frame;			/* target MTU + Ethernet + one VLAN tag; 0: any */
 	__u16 slow_port_net;			/* the slow-path device's UDP port; 0: none */
-	__u16 pad;
+	__u16 geneve_ports;			/* bit i: ports_net[i] carries GENEVE */
 };
 
 enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };

@@ -163,10 +163,11 @@ struct outer_spec {
 struct pkt {
 	__u8 buf[PKT_MAX];
 	__u32 len;
-	__u32 l3, l4, vx, inner;	/* layer offsets in buf */
+	__u32 l3, l4, vx, inner;	/* layer offsets in buf (vx: VXLAN's or GENEVE's) */
 	__u32 inner_len;
 	int v6;
 	__u32 vni;
+	__u8 encap;			/* enum vtap_encap, as in the per-source key */
 	__u8 src[16];			/* outer source as in the per-source key */
 	__u32 first_buf;		/* bytes in the first buffer; 0: as the kernel
 					 * chooses (all, up to 3520; the rest in frags) */
@@ -295,6 +296,42 @@ static inline void build_vxlan(struct pkt *p, const struct outer_spec *o,
 	p->inner = p->vx + VTAP_VXLAN_HLEN;
 	p->inner_len = inner_len;
 	p->vni = o->vni;
+}
+
+/* GENEVE header fields; all zero: version 0, no flags, Ethernet payload. */
+struct geneve_spec {
+	__u16 proto;		/* 0: VTAP_GENEVE_PROTO_ETH */
+	__u8 ver;		/* 2 bits */
+	__u8 flags;		/* O, C, reserved */
+	__u8 rsvd;		/* the last header byte */
+	const __u8 *opts;	/* TLV options, optlen bytes (a multiple of 4) */
+	__u32 optlen;
+};
+
+/* A complete GENEVE packet around payload, to o->dport (0: 6081). */
+static inline void build_geneve(struct pkt *p, const struct outer_spec *o,
+				const struct geneve_spec *g, const __u8 *payload, __u32 len)
+{
+	static __u8 gh[PKT_MAX], udp[PKT_MAX];
+	__u8 *b = gh;
+	__u32 ulen;
+
+	b = put8(b, g->ver << 6 | g->optlen / 4);
+	b = put8(b, g->flags);
+	b = put16(b, g->proto ? g->proto : VTAP_GENEVE_PROTO_ETH);
+	b = put8(b, o->vni >> 16);
+	b = put16(b, o->vni);
+	b = put8(b, g->rsvd);
+	b = putn(b, g->opts, g->optlen);
+	b = putn(b, payload, len);
+	ulen = put_udp(udp, o->sport ? o->sport : 49152, o->dport ? o->dport : VTAP_GENEVE_PORT,
+		       gh, b - gh);
+	build_ip(p, o, PROTO_UDP, udp, ulen);
+	p->vx = p->l4 + UDP_HDR;
+	p->inner = p->vx + VTAP_GENEVE_HLEN + g->optlen;
+	p->inner_len = len;
+	p->vni = o->vni;
+	p->encap = VTAP_ENCAP_GENEVE;
 }
 
 /* Set the outer IP and UDP length fields as if the datagram ended at p->len

@@ -142,7 +142,7 @@ struct result {
 static void run_prog(int line, const struct pkt *p, struct result *r)
 {
 	struct vtap_source_key key = { .family = p->v6 ? VTAP_AF_INET6 : VTAP_AF_INET,
-				       .vni = p->vni };
+				       .encap = p->encap, .vni = p->vni };
 	__u64 before[VTAP_NR_COUNTERS], after[VTAP_NR_COUNTERS], all_before;
 	struct vtap_source_stats sb, sa;
 	struct xdp_md ctx = { .data_end = p->first_buf };
@@ -199,6 +199,9 @@ static const char *action_name(__u32 a)
 #define INFO_RESERVED	1	/* reserved_bits_seen */
 #define INFO_TRUNCATED	2	/* truncated, globally and per source */
 #define INFO_STEERED	4	/* slow_steered */
+#define INFO_CRITICAL	8	/* geneve_critical_seen */
+#define INFO_DIRECTION	16	/* geneve_direction */
+#define INFO_UNSTEERED	32	/* geneve_unsteered */
 
 /*
  * Run p once and check everything: the action, the bytes out (exp, exp_len),
@@ -213,7 +216,10 @@ static void check_case(int line, const struct pkt *p, __u32 action, enum vtap_co
 	__u64 want[VTAP_NR_COUNTERS] = { [VTAP_SEEN] = 1,
 					 [VTAP_INFO_RESERVED_SET] = !!(info & INFO_RESERVED),
 					 [VTAP_INFO_TRUNCATED] = !!(info & INFO_TRUNCATED),
-					 [VTAP_SLOW_STEERED] = !!(info & INFO_STEERED) };
+					 [VTAP_SLOW_STEERED] = !!(info & INFO_STEERED),
+					 [VTAP_INFO_GENEVE_CRITICAL] = !!(info & INFO_CRITICAL),
+					 [VTAP_INFO_GENEVE_DIRECTION] = !!(info & INFO_DIRECTION),
+					 [VTAP_INFO_GENEVE_UNSTEERED] = !!(info & INFO_UNSTEERED) };
 
 	want[outcome] = 1;
 	run_prog(line, p, &r);
@@ -269,6 +275,8 @@ static void expect_same_at(int line, const struct pkt *p, __u32 action,
 #define expect_decap_reserved(p, dir)	expect_decap_at(__LINE__, p, dir, INFO_RESERVED)
 #define expect_decap_truncated(p, dir)	expect_decap_at(__LINE__, p, dir, INFO_TRUNCATED)
 #define expect_pass(p, why)		expect_same_at(__LINE__, p, XDP_PASS, why, 0)
+#define expect_pass_info(p, why, info)	expect_same_at(__LINE__, p, XDP_PASS, why, info)
+#define expect_drop_info(p, why, info)	expect_same_at(__LINE__, p, XDP_DROP, why, info)
 #define expect_drop(p, why)		expect_same_at(__LINE__, p, XDP_DROP, why, 0)
 #define expect_drop_reserved(p, why)	expect_same_at(__LINE__, p, XDP_DROP, why, INFO_RESERVED)
 
@@ -325,7 +333,8 @@ static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &key, &family, 0);
 }
 
-enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME, CFG_SLOW };
+enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME, CFG_SLOW,
+	      CFG_GENEVE, CFG_GENEVE_STRICT };
 
 #define SLOW_PORT	40000	/* the slow-path port of CFG_SLOW */
 
@@ -372,6 +381,18 @@ static int load(enum config cfg, const char *suite)
 		memcpy(s->dst[1].addr, collector6, 16);
 		s->nr_dst = 2;
 		break;
+	case CFG_GENEVE_STRICT:
+		s->strict = 1;
+		s->max_frame = 1518;
+		/* fall through */
+	case CFG_GENEVE:
+		/* --port 4789 --geneve-port 6081, with a slow-path port */
+		s->ports_net[0] = htons(VTAP_DEFAULT_PORT);
+		s->ports_net[1] = htons(VTAP_GENEVE_PORT);
+		s->nr_ports = 2;
+		s->geneve_ports = 1 << 1;
+		s->slow_port_net = htons(SLOW_PORT);
+		break;
 	case CFG_DEFAULT:
 		break;
 	}
@@ -404,6 +425,8 @@ static int init_strict(void) { return load(CFG_STRICT, "strict"); }
 static int init_filters(void) { return load(CFG_FILTERS, "filters"); }
 static int init_max_frame(void) { return load(CFG_MAX_FRAME, "max_frame"); }
 static int init_slow(void) { return load(CFG_SLOW, "slow_path"); }
+static int init_geneve(void) { return load(CFG_GENEVE, "geneve"); }
+static int init_geneve_strict(void) { return load(CFG_GENEVE_STRICT, "geneve_strict"); }
 
 /* Last test of every suite: the identity over all of the suite's packets. */
 static void test_suite_conservation(void)
@@ -1442,6 +1465,407 @@ static void test_steer_split(void)
 	expect_pass(p, VTAP_PASS_SPLIT);
 }
 
+/* ---- GENEVE (suite geneve: VXLAN on 4789, GENEVE on 6081) --------------- */
+
+static const __u8 synth_dst[6] = VTAP_SYNTH_DST_MAC;
+static const __u8 synth_src[6] = VTAP_SYNTH_SRC_MAC;
+static __u8 gn_opts[256];
+static __u8 gn_exp[PKT_MAX];
+
+/* AWS-style options (class 0x0108) filling n bytes, each at most 32 bytes. */
+static const __u8 *aws_opts(__u32 n)
+{
+	__u8 *b = gn_opts;
+
+	while (n) {
+		__u32 len = n > 32 ? 32 : n;
+
+		b = put16(b, 0x0108);
+		b = put8(b, 1);
+		b = put8(b, len / 4 - 1);
+		fill(b, len - 4, 0x90);
+		b += len - 4;
+		n -= len;
+	}
+	return gn_opts;
+}
+
+/* GENEVE around an inner frame of in: its Ethernet header kept (eth), or
+ * stripped, the payload an IP packet with the protocol type of its
+ * EtherType. gn_exp gets what vtap0 must receive. */
+static struct pkt *geneve_inner(const struct outer_spec *o, struct geneve_spec g,
+				const struct inner_spec *in, int eth)
+{
+	__u32 len = build_inner(inner_buf, in);
+
+	if (eth) {
+		build_geneve(&pk, o, &g, inner_buf, len);
+		memcpy(gn_exp, inner_buf, len);
+		return &pk;
+	}
+	g.proto = get16(inner_buf + 12);
+	build_geneve(&pk, o, &g, inner_buf + ETH_HDR, len - ETH_HDR);
+	memcpy(gn_exp, inner_buf, len);
+	memcpy(gn_exp, synth_dst, 6);
+	memcpy(gn_exp + 6, synth_src, 6);
+	return &pk;
+}
+
+/* IPv4 (IPv6 when o->v6) from the NIC to its peer. */
+static struct pkt *geneve_pkt(const struct outer_spec *o, struct geneve_spec g, int eth)
+{
+	struct inner_spec in = o->v6 ? (struct inner_spec){ IN_IP6, 0, nic6, peer6, 0 }
+				    : (struct inner_spec){ IN_IP4, 0, nic4, peer4, 0 };
+
+	return geneve_inner(o, g, &in, eth);
+}
+
+/* The frame vtap0 gets: the inner frame, or the IP payload behind vtap's
+ * Ethernet header. */
+static void expect_geneve_at(int line, const struct pkt *p, int eth, int dir, int info)
+{
+	check_case(line, p, XDP_REDIRECT, VTAP_REDIRECTED, info, gn_exp,
+		   p->inner_len + (eth ? 0 : ETH_HDR), dir);
+}
+#define expect_geneve(p, eth, dir, info) expect_geneve_at(__LINE__, p, eth, dir, info)
+
+static void test_geneve_valid(void)
+{
+	for (int v6 = 0; v6 <= 1; v6++) {
+		struct outer_spec o = { .v6 = v6, .vni = 0x123456 };
+
+		set_case("ethernet payload, outer v6=%d", v6);
+		expect_geneve(geneve_pkt(&o, (struct geneve_spec){ 0 }, 1), 1, DIR_FROM, 0);
+		set_case("ip payload, outer v6=%d", v6);
+		expect_geneve(geneve_pkt(&o, (struct geneve_spec){ 0 }, 0), 0, DIR_FROM, 0);
+		set_case("ip payload, other family than the outer, v6=%d", v6);
+		expect_geneve(geneve_inner(&o, (struct geneve_spec){ 0 },
+					   v6 ? &(struct inner_spec){ IN_IP4, 0, peer4, nic4, 0 }
+					      : &(struct inner_spec){ IN_IP6, 0, peer6, nic6, 0 }, 0),
+			      0, DIR_OTHER, 0);
+		set_case("ip payload to the nic, outer v6=%d", v6);
+		expect_geneve(geneve_inner(&o, (struct geneve_spec){ 0 },
+					   v6 ? &(struct inner_spec){ IN_IP6, 0, peer6, nic6, 0 }
+					      : &(struct inner_spec){ IN_IP4, 0, peer4, nic4, 0 }, 0),
+			      0, DIR_TO, 0);
+	}
+	set_case("vni 0, as Google sends");
+	expect_geneve(geneve_pkt(&(struct outer_spec){ 0 }, (struct geneve_spec){ 0 }, 0), 0,
+		      DIR_FROM, 0);
+	set_case("ip payload, outer vlan tags");
+	expect_geneve(geneve_pkt(&(struct outer_spec){ .vlans = 2, .vni = 3 },
+				 (struct geneve_spec){ 0 }, 0), 0, DIR_FROM, 0);
+}
+
+static void test_geneve_options(void)
+{
+	static const __u32 lens[] = { 0, 4, 8, 124, 252 };
+
+	for (unsigned int i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct geneve_spec g = { .opts = aws_opts(lens[i]), .optlen = lens[i] };
+
+		for (int v6 = 0; v6 <= 1; v6++) {
+			set_case("aws options, %u bytes, ip payload, v6=%d", lens[i], v6);
+			expect_geneve(geneve_pkt(&(struct outer_spec){ .v6 = v6, .vni = 5 }, g, 0),
+				      0, DIR_FROM, 0);
+			set_case("aws options, %u bytes, ethernet payload, v6=%d", lens[i], v6);
+			expect_geneve(geneve_pkt(&(struct outer_spec){ .v6 = v6, .vni = 5 }, g, 1),
+				      1, DIR_FROM, 0);
+		}
+	}
+}
+
+/* Options that reach past the datagram: the length field says more than the
+ * UDP length holds. */
+static void test_geneve_options_past(void)
+{
+	struct pkt *p;
+
+	set_case("option length 252 in a 36-byte payload");
+	p = geneve_pkt(&(struct outer_spec){ .vni = 5 }, (struct geneve_spec){ 0 }, 0);
+	p->buf[p->vx] = 63;
+	expect_drop(p, VTAP_DROP_GENEVE_OPTIONS);
+	set_case("options run one word past the datagram");
+	p = geneve_pkt(&(struct outer_spec){ .vni = 5 },
+		       (struct geneve_spec){ .opts = aws_opts(8), .optlen = 8 }, 0);
+	p->buf[p->vx] = (p->len - p->vx - VTAP_GENEVE_HLEN) / 4 + 1;
+	expect_drop(p, VTAP_DROP_GENEVE_OPTIONS);
+	set_case("options fill the datagram: no payload");
+	p->buf[p->vx] = (p->len - p->vx - VTAP_GENEVE_HLEN) / 4;
+	expect_drop(p, VTAP_DROP_INNER_SHORT);
+	set_case("options in the ip payload but past the udp length");
+	p = geneve_pkt(&(struct outer_spec){ .vni = 5 },
+		       (struct geneve_spec){ .opts = aws_opts(8), .optlen = 8 }, 0);
+	put16(p->buf + p->l4 + 4, UDP_HDR + VTAP_GENEVE_HLEN + 4);
+	expect_drop(p, VTAP_DROP_GENEVE_OPTIONS);
+}
+
+static void test_geneve_fields(void)
+{
+	struct outer_spec o = { .vni = 9 };
+	struct pkt *p;
+
+	for (__u8 v = 1; v <= 3; v++) {
+		set_case("version %u", v);
+		expect_drop(geneve_pkt(&o, (struct geneve_spec){ .ver = v }, 0),
+			    VTAP_DROP_GENEVE_VERSION);
+	}
+	set_case("o bit: control packet");
+	expect_drop(geneve_pkt(&o, (struct geneve_spec){ .flags = VTAP_GENEVE_FLAG_O }, 1),
+		    VTAP_DROP_GENEVE_OAM);
+	set_case("c bit: tallied, delivered");
+	expect_geneve(geneve_pkt(&o, (struct geneve_spec){ .flags = VTAP_GENEVE_FLAG_C }, 0), 0,
+		      DIR_FROM, INFO_CRITICAL);
+	for (int bit = 0; bit < 6; bit++) {
+		set_case("reserved flag bit %d: tallied, delivered", bit);
+		expect_geneve(geneve_pkt(&o, (struct geneve_spec){ .flags = 1 << bit }, 0), 0,
+			      DIR_FROM, INFO_RESERVED);
+	}
+	set_case("reserved last byte: tallied, delivered");
+	expect_geneve(geneve_pkt(&o, (struct geneve_spec){ .rsvd = 0x80 }, 1), 1, DIR_FROM,
+		      INFO_RESERVED);
+	set_case("protocol type arp");
+	expect_drop(geneve_pkt(&o, (struct geneve_spec){ .proto = ETYPE_ARP }, 1),
+		    VTAP_DROP_GENEVE_PROTO);
+	set_case("protocol type 0");
+	p = geneve_pkt(&o, (struct geneve_spec){ 0 }, 1);
+	put16(p->buf + p->vx + 2, 0);
+	expect_drop(p, VTAP_DROP_GENEVE_PROTO);
+	set_case("header shorter than 8 bytes");
+	p = geneve_pkt(&o, (struct geneve_spec){ 0 }, 0);
+	put16(p->buf + p->l4 + 4, UDP_HDR + 7);
+	expect_drop(p, VTAP_DROP_GENEVE_SHORT);
+	set_case("ipv4 payload of 19 bytes");
+	put16(p->buf + p->l4 + 4, UDP_HDR + VTAP_GENEVE_HLEN + IP4_HDR - 1);
+	expect_drop(p, VTAP_DROP_INNER_SHORT);
+	set_case("ipv4 payload of 20 bytes: delivered, truncated");
+	put16(p->buf + p->l4 + 4, UDP_HDR + VTAP_GENEVE_HLEN + IP4_HDR);
+	p->inner_len = IP4_HDR;
+	expect_geneve(p, 0, DIR_FROM, INFO_TRUNCATED);
+	set_case("ipv6 payload of 39 bytes");
+	p = geneve_pkt(&(struct outer_spec){ .v6 = 1, .vni = 9 }, (struct geneve_spec){ 0 }, 0);
+	put16(p->buf + p->l4 + 4, UDP_HDR + VTAP_GENEVE_HLEN + IP6_HDR - 1);
+	expect_drop(p, VTAP_DROP_INNER_SHORT);
+	set_case("ethernet payload of 13 bytes");
+	p = geneve_pkt(&o, (struct geneve_spec){ 0 }, 1);
+	put16(p->buf + p->l4 + 4, UDP_HDR + VTAP_GENEVE_HLEN + ETH_HDR - 1);
+	expect_drop(p, VTAP_DROP_INNER_SHORT);
+}
+
+/* Google's network ID option (class 0x0132, type 1): the value's lowest bit
+ * is the direction, 1 = egress from the mirrored VM. The inner addresses
+ * here say neither. */
+static const __u8 *google_opts(const __u8 *before, __u32 before_len, int egress, __u32 *len)
+{
+	__u8 *b = gn_opts;
+
+	b = putn(b, before, before_len);
+	b = put16(b, VTAP_GENEVE_CLASS_GOOGLE);
+	b = put8(b, VTAP_GENEVE_GOOGLE_NETWORK_ID);
+	b = put8(b, 2);				/* 8 bytes: a network ID */
+	b = put32(b, 0x00012345);
+	b = put32(b, 0x6789abc0 | egress);
+	b = put16(b, VTAP_GENEVE_CLASS_GOOGLE);	/* endpoint ID: not a direction */
+	b = put8(b, 2);
+	b = put8(b, 1);
+	b = put32(b, 0x00000001);
+	*len = b - gn_opts;
+	return gn_opts;
+}
+
+static void test_geneve_direction(void)
+{
+	static const __u8 aws[8] = { 0x01, 0x08, 0x01, 0x01, 1, 2, 3, 4 };
+	struct inner_spec other = { IN_IP4, 0, peer4, collector4, 0 };
+	struct inner_spec from = { IN_IP4, 0, nic4, peer4, 0 };
+	struct outer_spec o = { 0 };
+	struct geneve_spec g = { 0 };
+	__u8 bad[4];
+
+	for (int egress = 0; egress <= 1; egress++) {
+		g.opts = google_opts(NULL, 0, egress, &g.optlen);
+		set_case("google option, egress bit %d", egress);
+		expect_geneve(geneve_inner(&o, g, &other, 0), 0, egress ? DIR_FROM : DIR_TO,
+			      INFO_DIRECTION);
+		set_case("google option, egress bit %d, against the addresses", egress);
+		expect_geneve(geneve_inner(&o, g, &from, 0), 0, egress ? DIR_FROM : DIR_TO,
+			      INFO_DIRECTION);
+		g.opts = google_opts(aws, sizeof(aws), egress, &g.optlen);
+		set_case("google option after an aws one, egress bit %d", egress);
+		expect_geneve(geneve_inner(&o, g, &other, 0), 0, egress ? DIR_FROM : DIR_TO,
+			      INFO_DIRECTION);
+	}
+	set_case("google option with the critical type bit");
+	g.opts = google_opts(NULL, 0, 1, &g.optlen);
+	gn_opts[2] |= 0x80;
+	expect_geneve(geneve_inner(&o, g, &other, 0), 0, DIR_FROM, INFO_DIRECTION);
+	set_case("google class, type 2 only: the address rule");
+	g.opts = google_opts(NULL, 0, 1, &g.optlen);
+	gn_opts[2] = 2;
+	expect_geneve(geneve_inner(&o, g, &from, 0), 0, DIR_FROM, 0);
+	set_case("an option running past the others: the walk stops, the address rule");
+	memcpy(bad, (__u8[]){ 0x01, 0x08, 0x01, 0x1f }, 4);
+	g.opts = google_opts(bad, sizeof(bad), 0, &g.optlen);
+	expect_geneve(geneve_inner(&o, g, &from, 0), 0, DIR_FROM, 0);
+	set_case("google option on an ethernet payload");
+	g.opts = google_opts(NULL, 0, 0, &g.optlen);
+	expect_geneve(geneve_inner(&o, g, &other, 1), 1, DIR_TO, INFO_DIRECTION);
+}
+
+/* The same source sends VXLAN to 4789 and GENEVE to 6081: two per-source
+ * entries; each port reads its own header. */
+static void test_geneve_mixed(void)
+{
+	struct outer_spec vx = { .vni = 77 }, gn = { .vni = 77 };
+	struct vtap_source_key key = { .family = VTAP_AF_INET, .vni = 77 };
+	struct vtap_source_stats st;
+	struct pkt *p;
+
+	set_case("vxlan on 4789");
+	expect_decap(vxlan_pkt(&vx), DIR_FROM);
+	set_case("geneve on 6081 from the same source");
+	expect_geneve(geneve_pkt(&gn, (struct geneve_spec){ 0 }, 1), 1, DIR_FROM, 0);
+	set_case("two entries");
+	memcpy(key.addr, pk.src, 16);
+	EXPECT(__LINE__, source_read(&key, &st) && st.packets == 1, "vxlan entry");
+	key.encap = VTAP_ENCAP_GENEVE;
+	EXPECT(__LINE__, source_read(&key, &st) && st.packets == 1, "geneve entry");
+	set_case("geneve sent to the vxlan port: read as vxlan, i flag clear");
+	expect_drop(geneve_pkt(&(struct outer_spec){ .dport = VTAP_DEFAULT_PORT, .vni = 77 },
+			       (struct geneve_spec){ 0 }, 1), VTAP_DROP_I_FLAG);
+	set_case("vxlan sent to the geneve port: read as geneve");
+	p = vxlan_pkt(&(struct outer_spec){ .dport = VTAP_GENEVE_PORT, .vni = 77 });
+	/* 0x08: version 0, 32 bytes of options (in the datagram), protocol
+	 * type 0 */
+	expect_drop(p, VTAP_DROP_GENEVE_PROTO);
+	set_case("geneve to another port");
+	expect_pass(geneve_pkt(&(struct outer_spec){ .dport = 6082 }, (struct geneve_spec){ 0 }, 0),
+		    VTAP_PASS_NOT_OURS);
+}
+
+/* GENEVE has no slow path (no geneve device here): first fragments pass
+ * as they came, tallied; VXLAN's beside them are steered. */
+static void test_geneve_fragments(void)
+{
+	struct pkt *p;
+
+	for (int v6 = 0; v6 <= 1; v6++) {
+		set_case("first fragment to the geneve port, v6=%d", v6);
+		p = geneve_pkt(&(struct outer_spec){ .v6 = v6 }, (struct geneve_spec){ 0 }, 0);
+		if (v6) {
+			/* a fragment header: first fragment, more follow */
+			static __u8 l4[PKT_MAX];
+			__u32 n = p->len - p->l4;
+
+			memcpy(l4 + 8, p->buf + p->l4, n);
+			memcpy(l4, (__u8[]){ PROTO_UDP, 0, 0, 1, 0, 0, 0, 9 }, 8);
+			build_ip(p, &(struct outer_spec){ .v6 = 1 }, 44, l4, n + 8);
+			expect_pass_info(p, VTAP_PASS_IPV6_EXT, INFO_UNSTEERED);
+		} else {
+			put16(p->buf + p->l3 + 6, 0x2000);	/* MF */
+			pkt_ip4_csum(p);
+			expect_pass_info(p, VTAP_PASS_FRAGMENT, INFO_UNSTEERED);
+		}
+	}
+	set_case("a later fragment: no udp header, not tallied");
+	p = geneve_pkt(&(struct outer_spec){ 0 }, (struct geneve_spec){ 0 }, 0);
+	put16(p->buf + p->l3 + 6, 0x0010);
+	pkt_ip4_csum(p);
+	expect_pass(p, VTAP_PASS_FRAGMENT);
+}
+
+/* Cut at every offset from the outer IP header to the end of the inner IP
+ * header, lengths fixed up to the cut: the reason is the layer cut. */
+static void geneve_cut_everywhere(int v6)
+{
+	static struct pkt whole;
+	enum vtap_counter bad_ip = v6 ? VTAP_DROP_IPV6_INVALID : VTAP_DROP_IPV4_INVALID;
+	__u32 iphdr = v6 ? IP6_HDR : IP4_HDR;
+
+	geneve_pkt(&(struct outer_spec){ .v6 = v6, .vni = 13 },
+		   (struct geneve_spec){ .opts = aws_opts(12), .optlen = 12 }, 0);
+	whole = pk;
+	for (__u32 cut = whole.l3; cut <= whole.inner + iphdr; cut++) {
+		struct pkt *p = &pk;
+		enum vtap_counter why;
+
+		*p = whole;
+		p->len = cut;
+		set_case("geneve v6=%d cut at %u, lengths kept", v6, cut);
+		expect_drop(p, bad_ip);
+		pkt_fix_lengths(p);
+		set_case("geneve v6=%d cut at %u, lengths fixed", v6, cut);
+		if (cut < p->l4)
+			why = bad_ip;
+		else if (cut < p->vx)
+			why = VTAP_DROP_UDP_LEN;
+		else if (cut < p->vx + VTAP_GENEVE_HLEN)
+			why = VTAP_DROP_GENEVE_SHORT;
+		else if (cut < p->inner)
+			why = VTAP_DROP_GENEVE_OPTIONS;
+		else if (cut < p->inner + iphdr)
+			why = VTAP_DROP_INNER_SHORT;
+		else
+			why = VTAP_REDIRECTED;
+		if (why == VTAP_REDIRECTED) {
+			p->inner_len = iphdr;
+			expect_geneve(p, 0, DIR_FROM, INFO_TRUNCATED);
+		} else {
+			expect_drop(p, why);
+		}
+	}
+}
+
+static void test_geneve_cut_ipv4(void) { geneve_cut_everywhere(0); }
+static void test_geneve_cut_ipv6(void) { geneve_cut_everywhere(1); }
+
+/* A first buffer that ends inside the inner IP header: vtap's Ethernet
+ * header would fit, but the frame is passed to the stack as it came. */
+static void test_geneve_split(void)
+{
+	struct pkt *p;
+
+	set_case("inner ip header beyond the first buffer");
+	p = geneve_pkt(&(struct outer_spec){ .vni = 4 }, (struct geneve_spec){ 0 }, 0);
+	p->first_buf = p->inner + 10;
+	expect_pass_info(p, VTAP_PASS_SPLIT, INFO_UNSTEERED);
+	set_case("geneve header beyond the first buffer");
+	p = geneve_pkt(&(struct outer_spec){ .vni = 4 }, (struct geneve_spec){ 0 }, 0);
+	p->first_buf = p->vx + 4;
+	expect_pass_info(p, VTAP_PASS_SPLIT, INFO_UNSTEERED);
+	set_case("inner ip header in the first buffer");
+	p = geneve_pkt(&(struct outer_spec){ .vni = 4 }, (struct geneve_spec){ 0 }, 0);
+	p->first_buf = p->inner + IP4_HDR;
+	expect_geneve(p, 0, DIR_FROM, 0);
+}
+
+static void test_geneve_strict(void)
+{
+	struct outer_spec o = { .vni = 9 };
+	struct pkt *p;
+
+	set_case("c bit dropped");
+	expect_drop_info(geneve_pkt(&o, (struct geneve_spec){ .flags = VTAP_GENEVE_FLAG_C }, 0),
+			 VTAP_DROP_GENEVE_CRITICAL, INFO_CRITICAL);
+	set_case("reserved flag bit dropped");
+	expect_drop_reserved(geneve_pkt(&o, (struct geneve_spec){ .flags = 1 }, 0),
+			     VTAP_DROP_RESERVED);
+	set_case("reserved byte dropped");
+	expect_drop_reserved(geneve_pkt(&o, (struct geneve_spec){ .rsvd = 1 }, 1),
+			     VTAP_DROP_RESERVED);
+	set_case("clean packet delivered");
+	expect_geneve(geneve_pkt(&o, (struct geneve_spec){ 0 }, 0), 0, DIR_FROM, 0);
+	/* max_frame 1518: the written Ethernet header counts. */
+	set_case("ip payload of 1504 bytes: a 1518-byte frame");
+	p = geneve_inner(&o, (struct geneve_spec){ 0 },
+			 &(struct inner_spec){ IN_IP4, 0, nic4, peer4, 1518 }, 0);
+	expect_geneve(p, 0, DIR_FROM, 0);
+	set_case("ip payload of 1505 bytes: too big");
+	p = geneve_inner(&o, (struct geneve_spec){ 0 },
+			 &(struct inner_spec){ IN_IP4, 0, nic4, peer4, 1519 }, 0);
+	expect_drop(p, VTAP_DROP_TOO_BIG);
+}
+
 /* ---- registration -------------------------------------------------------- */
 
 struct test { const char *name; CU_TestFunc fn; };
@@ -1524,6 +1948,27 @@ static void register_tests(void)
 		{ NULL, NULL },
 	};
 
+	static const struct test geneve[] = {
+		{ "valid ethernet, ipv4 and ipv6 payloads", test_geneve_valid },
+		{ "option lengths 0 to 252", test_geneve_options },
+		{ "options past the datagram", test_geneve_options_past },
+		{ "each header field wrong alone", test_geneve_fields },
+		{ "direction from google's option", test_geneve_direction },
+		{ "vxlan and geneve ports on one program", test_geneve_mixed },
+		{ "fragments: no geneve slow path", test_geneve_fragments },
+		{ "cut ipv4, every offset", test_geneve_cut_ipv4 },
+		{ "cut ipv6, every offset", test_geneve_cut_ipv6 },
+		{ NULL, NULL },
+	};
+	static const struct test geneve_split[] = {
+		{ "headers beyond the first buffer", test_geneve_split },
+		{ NULL, NULL },
+	};
+	static const struct test geneve_strict[] = {
+		{ "c and reserved bits dropped, max_frame", test_geneve_strict },
+		{ NULL, NULL },
+	};
+
 	ncpus = libbpf_num_possible_cpus();
 	add_suite("default", init_default, dflt);
 	add_suite("custom_port", init_ports, ports);
@@ -1531,9 +1976,12 @@ static void register_tests(void)
 	add_suite("filters", init_filters, filters);
 	add_suite("max_frame", init_max_frame, max_frame);
 	add_suite("slow_path", init_slow, slow);
+	add_suite("geneve", init_geneve, geneve);
+	add_suite("geneve_strict", init_geneve_strict, geneve_strict);
 	if (kernel_sets_first_buf()) {
 		add_suite("first_buffer", init_default, split);
 		add_suite("slow_path_split", init_slow, slow_split);
+		add_suite("geneve_split", init_geneve, geneve_split);
 	}
 	else
 		printf("skip first_buffer: this kernel's test run can't set the first buffer's "

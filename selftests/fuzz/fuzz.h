@@ -33,6 +33,8 @@ enum vtap_fuzz_variant {
 	VTAP_FUZZ_ALLOW_SRC,	/* IPv4 and IPv6 source CIDRs */
 	VTAP_FUZZ_NO_TARGET,	/* empty devmap: redirect fails */
 	VTAP_FUZZ_DST,		/* --dst CIDRs (IPv4, IPv6); slow-path port: steering */
+	VTAP_FUZZ_GENEVE,	/* 4789 VXLAN, 6081 and 65535 GENEVE; slow-path port */
+	VTAP_FUZZ_GENEVE_STRICT, /* 6081 GENEVE, 8472 VXLAN; strict, max_frame 1518, VNI 0 */
 	VTAP_FUZZ_NR_VARIANTS,	/* the variants an input can select */
 	/* Loaded for regressions.c only. */
 	VTAP_FUZZ_ALLOW_ANY6 = VTAP_FUZZ_NR_VARIANTS,	/* ::/0 and 10.0.0.0/8 */
@@ -76,6 +78,18 @@ struct vtap_fuzz_desc {
 				 * to the payload; rare under random mutation */
 	uint8_t udp_csum[2];	/* the UDP checksum field as it is (0: none); last,
 				 * so that shorter inputs from before mean 0 */
+	/* GENEVE instead of VXLAN (after udp_csum: older inputs are VXLAN). */
+	uint8_t geneve;		/* bit 0 GENEVE; bits 1-2 payload: 0 the inner frame
+				 * (0x6558), 1 IP only (the inner frame without its
+				 * Ethernet header, its EtherType as protocol), 2 the
+				 * inner frame with gn_proto */
+	uint8_t gn_ver_opt;	/* XORed into byte 0 (version 0, the options' length) */
+	uint8_t gn_flags;	/* byte 1: O, C, reserved */
+	uint8_t gn_proto[2];
+	uint8_t gn_opts;	/* bits 0-5 option words; bit 6 a Google network ID
+				 * option first (2 words), bit 7 its direction bit;
+				 * the other words are AWS-style options (0x0108) */
+	uint8_t gn_reserved;	/* the last header byte */
 };
 #define VTAP_FUZZ_JUMBO(kib)	(0x1f | (kib) << 5)
 
@@ -127,8 +141,8 @@ int vtap_fuzz_check(int variant, const uint8_t *frame, size_t len, size_t first,
 /* Whether this kernel's test run sets the first buffer's length (6.18+). */
 int vtap_fuzz_sets_first_buf(void);
 /* Counters a variant's runs have bumped so far: bit per enum vtap_counter. */
-uint32_t vtap_fuzz_reached(int variant);
-/* Those the XDP program can bump: outcomes, reserved bits, truncated. */
-uint32_t vtap_fuzz_reachable(void);
+uint64_t vtap_fuzz_reached(int variant);
+/* Those the XDP program can bump: outcomes and informational counters. */
+uint64_t vtap_fuzz_reachable(void);
 
 #endif

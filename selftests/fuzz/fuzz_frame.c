@@ -152,7 +152,10 @@ static size_t build(const struct vtap_fuzz_desc *d, const uint8_t *pl, size_t pl
 	static uint8_t payload[VTAP_FUZZ_MAX_FRAME];
 	struct buf in = { inner, 0, sizeof(inner) }, b = { frame, 0, size };
 	struct buf p = { payload, 0, sizeof(payload) };
-	size_t cut;
+	uint8_t encap[VTAP_GENEVE_HLEN + 4 * VTAP_GENEVE_OPTLEN_MASK];
+	struct buf e = { encap, 0, sizeof(encap) };
+	const uint8_t *ib = inner;
+	size_t ilen, cut;
 
 	put(&p, pl, pl_len);
 	if ((d->jumbo & 0x1f) == 0x1f)
@@ -168,6 +171,46 @@ static size_t build(const struct vtap_fuzz_desc *d, const uint8_t *pl, size_t pl
 		memcpy(dst, d->dst_sel < 6 ? addr4[d->dst_sel] : d->dst_raw, 4);
 	}
 	build_inner(&in, d, src, v6, pl, pl_len);
+	ilen = in.len;
+	if (d->geneve & 1) {
+		unsigned int words = d->gn_opts & 63, left = words, proto = VTAP_GENEVE_PROTO_ETH;
+
+		if (((d->geneve >> 1) & 3) == 1 && ilen >= 14) {	/* IP only */
+			proto = get16(inner + 12);
+			ib += 14;
+			ilen -= 14;
+		} else if (((d->geneve >> 1) & 3) == 2) {
+			proto = get16(d->gn_proto);
+		}
+		put8(&e, words ^ d->gn_ver_opt);
+		put8(&e, d->gn_flags);
+		put16(&e, proto);
+		put(&e, d->vni, 3);
+		put8(&e, d->gn_reserved);
+		if ((d->gn_opts & 0x40) && left >= 2) {
+			put16(&e, VTAP_GENEVE_CLASS_GOOGLE);
+			put8(&e, VTAP_GENEVE_GOOGLE_NETWORK_ID);
+			put8(&e, 1);
+			put16(&e, 0x1234);
+			put8(&e, 0x56);
+			put8(&e, 0x78 | d->gn_opts >> 7);
+			left -= 2;
+		}
+		while (left) {
+			unsigned int n = left - 1 > 31 ? 31 : left - 1;
+
+			put16(&e, 0x0108);
+			put8(&e, 1 + (left & 1));
+			put8(&e, n);
+			fill(&e, 0x42, 4 * n);
+			left -= 1 + n;
+		}
+	} else {
+		put16(&e, (0x0800 ^ get16(d->vx_flags)));
+		put(&e, d->vx_flags + 2, 2);
+		put(&e, d->vni, 3);
+		put8(&e, d->vni_low);
+	}
 
 	put(&b, macs, sizeof(macs));
 	for (unsigned int i = 0; i < tags; i++) {
@@ -176,8 +219,8 @@ static size_t build(const struct vtap_fuzz_desc *d, const uint8_t *pl, size_t pl
 	}
 	put16(&b, (d->l2 & 8) ? get16(d->ethertype) : v6 ? 0x86dd : 0x0800);
 
-	ulen = (8 + 8 + in.len + (int8_t)d->ulen_delta) & 0xffff;
-	ip_payload = 8 + 8 + in.len + (d->ip_extra & 63);
+	ulen = (8 + e.len + ilen + (int8_t)d->ulen_delta) & 0xffff;
+	ip_payload = 8 + e.len + ilen + (d->ip_extra & 63);
 	if (v6) {
 		put8(&b, (d->ip_ver ? d->ip_ver & 15 : 6) << 4);
 		fill(&b, 0, 3);
@@ -206,11 +249,8 @@ static size_t build(const struct vtap_fuzz_desc *d, const uint8_t *pl, size_t pl
 	put16(&b, d->dport_sel < 8 ? ports[d->dport_sel] : get16(d->dport_raw));
 	put16(&b, ulen);
 	put(&b, d->udp_csum, 2);
-	put16(&b, (0x0800 ^ get16(d->vx_flags)));
-	put(&b, d->vx_flags + 2, 2);
-	put(&b, d->vni, 3);
-	put8(&b, d->vni_low);
-	put(&b, inner, in.len);
+	put(&b, encap, e.len);
+	put(&b, ib, ilen);
 	fill(&b, 0xee, d->ip_extra & 63);
 	fill(&b, 0xdd, d->eth_extra & 63);
 
@@ -342,5 +382,56 @@ const struct vtap_fuzz_seed vtap_fuzz_seeds[] = {
 	     .src_raw = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1 }),
 	SEED(VTAP_FUZZ_ALLOW_SRC, DROP_SRC, V4, .l3 = 1, .src_sel = 6, .src_raw = { [15] = 1 }),
 	SEED(VTAP_FUZZ_NO_TARGET, DROP_REDIRECT, V4),
+	/* GENEVE on 6081 beside VXLAN on 4789: Ethernet and IP-only payloads,
+	 * options of 0 to 252 bytes, Google's direction option both ways. */
+#define GN	.dport_sel = 5, .geneve = 1
+#define GNIP	.dport_sel = 5, .geneve = 1 | 1 << 1
+	{ "geneve_eth", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0, { V4, GN }, 46, 0 },
+	{ "geneve_vxlan_port", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0, { V4 }, 46, 0 },
+	{ "geneve_ip4", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0, { V4, GNIP }, 46, 0 },
+	{ "geneve_ip6", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0,
+	  { .l3 = 1, .inner = VTAP_FUZZ_INNER_V6_TO, GNIP }, 46, 0 },
+	{ "geneve_opts_4", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0, { V4, GNIP, .gn_opts = 1 }, 46, 0 },
+	{ "geneve_opts_124", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0, { V4, GN, .gn_opts = 31 }, 46, 0 },
+	{ "geneve_opts_252", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0, { V4, GNIP, .gn_opts = 63 }, 46, 0 },
+	{ "geneve_google_egress", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0,
+	  { .inner = VTAP_FUZZ_INNER_V4_TO, GNIP, .gn_opts = 0x80 | 0x40 | 6 }, 46, 0 },
+	{ "geneve_google_ingress", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0,
+	  { .inner = VTAP_FUZZ_INNER_V4_OTHER, GNIP, .gn_opts = 0x40 | 2 }, 46, 0 },
+	{ "geneve_critical_seen", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0,
+	  { V4, GNIP, .gn_flags = VTAP_GENEVE_FLAG_C }, 46, 0 },
+	{ "geneve_reserved_seen", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 1, { V4, GN, .gn_reserved = 1 }, 46, 0 },
+	{ "geneve_short", VTAP_FUZZ_GENEVE, VTAP_DROP_GENEVE_SHORT, 0,
+	  { V4, GN, .ulen_delta = (uint8_t)-81 }, 46, 0 },
+	{ "geneve_version", VTAP_FUZZ_GENEVE, VTAP_DROP_GENEVE_VERSION, 0,
+	  { V4, GN, .gn_ver_opt = 0x40 }, 46, 0 },
+	{ "geneve_options", VTAP_FUZZ_GENEVE, VTAP_DROP_GENEVE_OPTIONS, 0,
+	  { V4, GN, .gn_ver_opt = 0x3f }, 46, 0 },
+	{ "geneve_oam", VTAP_FUZZ_GENEVE, VTAP_DROP_GENEVE_OAM, 0,
+	  { V4, GN, .gn_flags = VTAP_GENEVE_FLAG_O }, 46, 0 },
+	{ "geneve_protocol", VTAP_FUZZ_GENEVE, VTAP_DROP_GENEVE_PROTO, 0,
+	  { V4, .dport_sel = 5, .geneve = 1 | 2 << 1, .gn_proto = { 0x12, 0x34 } }, 46, 0 },
+	{ "geneve_inner_short", VTAP_FUZZ_GENEVE, VTAP_DROP_INNER_SHORT, 0,
+	  { .dport_sel = 5, .geneve = 1 | 2 << 1, .gn_proto = { 0x08, 0x00 } }, 19, 0 },
+	{ "geneve_unsteered", VTAP_FUZZ_GENEVE, VTAP_PASS_FRAGMENT, 0,
+	  { V4, GN, .frag = { 0x20, 0 } }, 46, 0 },
+	{ "geneve_vxlan_steered", VTAP_FUZZ_GENEVE, VTAP_PASS_FRAGMENT, 0,
+	  { V4, .frag = { 0x20, 0 } }, 46, 0 },
+	/* 50 bytes of outer headers: the written Ethernet header fits a
+	 * 62-byte first buffer, the inner IPv4 header does not (passed as it
+	 * came); 78 bytes hold both. */
+	{ "geneve_split_ip", VTAP_FUZZ_GENEVE, VTAP_PASS_SPLIT, 0, { V4, GNIP }, 46, 4 },
+	{ "geneve_split_none", VTAP_FUZZ_GENEVE, VTAP_REDIRECTED, 0, { V4, GNIP }, 46, 5 },
+	{ "geneve_critical", VTAP_FUZZ_GENEVE_STRICT, VTAP_DROP_GENEVE_CRITICAL, 0,
+	  { V4, GNIP, .gn_flags = VTAP_GENEVE_FLAG_C }, 46, 0 },
+	{ "geneve_strict_reserved", VTAP_FUZZ_GENEVE_STRICT, VTAP_DROP_RESERVED, 1,
+	  { V4, GN, .gn_flags = 1 }, 46, 0 },
+	{ "geneve_vni", VTAP_FUZZ_GENEVE_STRICT, VTAP_DROP_VNI, 0, { V4, GN, .vni = { 0, 0, 1 } }, 46, 0 },
+	/* IP-only: the written Ethernet header counts against max_frame. */
+	{ "geneve_max_frame", VTAP_FUZZ_GENEVE_STRICT, VTAP_REDIRECTED, 0, { V4, GNIP }, 1518 - 34, 0 },
+	{ "geneve_too_big", VTAP_FUZZ_GENEVE_STRICT, VTAP_DROP_TOO_BIG, 0, { V4, GNIP }, 1519 - 34, 0 },
+	{ "geneve_strict_vxlan", VTAP_FUZZ_GENEVE_STRICT, VTAP_REDIRECTED, 0, { V4, .dport_sel = 1 }, 46, 0 },
+#undef GN
+#undef GNIP
 };
 const size_t vtap_fuzz_nr_seeds = sizeof(vtap_fuzz_seeds) / sizeof(vtap_fuzz_seeds[0]);

@@ -35,7 +35,8 @@ static const struct vtap_ref_cidr allow_any6[] = {
 };
 
 static const char *const variant_names[VTAP_FUZZ_NR_LOADED] = {
-	"default", "strict", "ports_mtu", "vni", "allow_src", "no_target", "dst", "allow_any6",
+	"default", "strict", "ports_mtu", "vni", "allow_src", "no_target", "dst", "geneve",
+	"geneve_strict", "allow_any6",
 };
 
 struct variant {
@@ -43,7 +44,7 @@ struct variant {
 	struct vtap_bpf *skel;
 	int prog_fd;
 	__u64 last[VTAP_NR_COUNTERS];	/* global counters after the previous run */
-	uint32_t reached;		/* bit per enum vtap_counter */
+	uint64_t reached;		/* bit per enum vtap_counter */
 };
 
 static struct variant variants[VTAP_FUZZ_NR_LOADED];
@@ -66,7 +67,7 @@ const char *vtap_fuzz_variant_name(int v)
 	return v >= 0 && v < VTAP_FUZZ_NR_LOADED ? variant_names[v] : "?";
 }
 
-uint32_t vtap_fuzz_reached(int v)
+uint64_t vtap_fuzz_reached(int v)
 {
 	return variants[v].reached;
 }
@@ -76,18 +77,19 @@ int vtap_fuzz_sets_first_buf(void)
 	return sets_first_buf;
 }
 
-uint32_t vtap_fuzz_reachable(void)
+uint64_t vtap_fuzz_reachable(void)
 {
-	uint32_t all = 1u << VTAP_INFO_RESERVED_SET | 1u << VTAP_INFO_TRUNCATED |
-		       1u << VTAP_SLOW_STEERED;
+	uint64_t all = 1ull << VTAP_INFO_RESERVED_SET | 1ull << VTAP_INFO_TRUNCATED |
+		       1ull << VTAP_SLOW_STEERED | 1ull << VTAP_INFO_GENEVE_CRITICAL |
+		       1ull << VTAP_INFO_GENEVE_DIRECTION | 1ull << VTAP_INFO_GENEVE_UNSTEERED;
 
 	for (int i = 0; i < VTAP_NR_COUNTERS; i++)
 		if (vtap_ref_outcome_kind(i) != VTAP_KIND_SEEN &&
 		    vtap_ref_outcome_kind(i) != VTAP_KIND_INFO)
-			all |= 1u << i;
+			all |= 1ull << i;
 	/* Only a short first buffer leaves headers outside it. */
 	if (!sets_first_buf)
-		all &= ~(1u << VTAP_PASS_SPLIT);
+		all &= ~(1ull << VTAP_PASS_SPLIT);
 	return all;
 }
 
@@ -136,6 +138,24 @@ static void settings_for(int v, struct vtap_ref_config *c)
 		s->dst[3] = (struct vtap_lpm_key){ 121, { [10] = 0xff, 0xff, 198, 51, 100, 128 } };
 		s->nr_dst = 4;
 		s->slow_port_net = htons(40000);	/* steering on */
+		break;
+	case VTAP_FUZZ_GENEVE:
+		s->ports_net[0] = htons(VTAP_DEFAULT_PORT);
+		s->ports_net[1] = htons(VTAP_GENEVE_PORT);
+		s->ports_net[2] = htons(65535);
+		s->nr_ports = 3;
+		s->geneve_ports = 1 << 1 | 1 << 2;
+		s->slow_port_net = htons(40000);
+		break;
+	case VTAP_FUZZ_GENEVE_STRICT:
+		s->ports_net[0] = htons(VTAP_GENEVE_PORT);
+		s->ports_net[1] = htons(8472);
+		s->nr_ports = 2;
+		s->geneve_ports = 1 << 0;
+		s->strict = 1;
+		s->max_frame = 1518;
+		s->vni_ranges[0] = (struct vtap_vni_range){ 0, 0 };
+		s->nr_vni_ranges = 1;
 		break;
 	case VTAP_FUZZ_ALLOW_ANY6:
 		s->filter_src = 1;
@@ -368,6 +388,9 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 			    (i == VTAP_INFO_RESERVED_SET && ref->reserved_seen) +
 			    (i == VTAP_INFO_TRUNCATED && ref->truncated) +
 			    (i == VTAP_SLOW_STEERED && ref->steered) +
+			    (i == VTAP_INFO_GENEVE_CRITICAL && ref->critical_seen) +
+			    (i == VTAP_INFO_GENEVE_UNSTEERED && ref->unsteered) +
+			    (i == VTAP_INFO_GENEVE_DIRECTION && ref->dir_option) +
 			    (i == VTAP_INFO_SOURCES_ADDED && !known);	/* map state, not a rule */
 
 		if (now[i] - var->last[i] != exp)
@@ -411,13 +434,19 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	}
 
 	if (!bad) {
-		var->reached |= 1u << ref->outcome;
+		var->reached |= 1ull << ref->outcome;
 		if (ref->reserved_seen)
-			var->reached |= 1u << VTAP_INFO_RESERVED_SET;
+			var->reached |= 1ull << VTAP_INFO_RESERVED_SET;
 		if (ref->truncated)
-			var->reached |= 1u << VTAP_INFO_TRUNCATED;
+			var->reached |= 1ull << VTAP_INFO_TRUNCATED;
 		if (ref->steered)
-			var->reached |= 1u << VTAP_SLOW_STEERED;
+			var->reached |= 1ull << VTAP_SLOW_STEERED;
+		if (ref->critical_seen)
+			var->reached |= 1ull << VTAP_INFO_GENEVE_CRITICAL;
+		if (ref->unsteered)
+			var->reached |= 1ull << VTAP_INFO_GENEVE_UNSTEERED;
+		if (ref->dir_option)
+			var->reached |= 1ull << VTAP_INFO_GENEVE_DIRECTION;
 		features[(((v * VTAP_NR_COUNTERS + ref->outcome) * 2 + ref->reserved_seen) * 2 +
 			  ref->truncated) * 3 + ref->dir] = 1;
 	}
@@ -427,23 +456,23 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 #ifdef VTAP_FUZZ_LIBFUZZER
 static void print_reached(void)
 {
-	uint32_t all = 0, want = vtap_fuzz_reachable();
+	uint64_t all = 0, want = vtap_fuzz_reachable();
 
 	for (int v = 0; v < VTAP_FUZZ_NR_VARIANTS; v++) {
-		uint32_t r = variants[v].reached;
+		uint64_t r = variants[v].reached;
 
 		all |= r;
 		fprintf(stderr, "vtap-fuzz: variant %-9s reached %2d:", variant_names[v],
-			__builtin_popcount(r));
+			__builtin_popcountll(r));
 		for (int i = 0; i < VTAP_NR_COUNTERS; i++)
-			if (r & (1u << i))
+			if (r & (1ull << i))
 				fprintf(stderr, " %s", vtap_ref_outcome_name(i));
 		fprintf(stderr, "\n");
 	}
-	fprintf(stderr, "vtap-fuzz: outcomes reached %d/%d", __builtin_popcount(all & want),
-		__builtin_popcount(want));
+	fprintf(stderr, "vtap-fuzz: outcomes reached %d/%d", __builtin_popcountll(all & want),
+		__builtin_popcountll(want));
 	for (int i = 0; i < VTAP_NR_COUNTERS; i++)
-		if ((want & ~all) & (1u << i))
+		if ((want & ~all) & (1ull << i))
 			fprintf(stderr, " (missing %s)", vtap_ref_outcome_name(i));
 	fprintf(stderr, "\n");
 }

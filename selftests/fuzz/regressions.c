@@ -232,7 +232,7 @@ static int print_input(const char *path)
 
 int main(int argc, char **argv)
 {
-	uint32_t reached = 0, all = vtap_fuzz_reachable();
+	uint64_t reached = 0, all = vtap_fuzz_reachable();
 	uint8_t buf[4096], *frame;
 	char msg[4096], what[256];
 	size_t n, len, first, skipped = 0;
@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 		reached |= vtap_fuzz_reached(v);
 	msg[0] = 0;
 	for (int i = 0; i < VTAP_NR_COUNTERS; i++)
-		if ((all & ~reached) & (1u << i))
+		if ((all & ~reached) & (1ull << i))
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
 				 "    no seed reaches %s\n", vtap_ref_outcome_name(i));
 	result((reached & all) == all, "%s",

@@ -9,6 +9,16 @@
  * plus the VNI word's low byte, and an IPv4 CIDR never admits an IPv6
  * source (nor the reverse).
  *
+ * GENEVE (issue 13): version, then the options' length against the
+ * datagram, then O, C, reserved bits, the protocol type and the payload's
+ * minimum (an Ethernet header, or the fixed IPv4/IPv6 header of an IP-only
+ * payload), then the filters as for VXLAN. An IP-only payload is delivered
+ * behind the Ethernet header of include/vtap_abi.h, written over the 14
+ * bytes before it. A Google network ID option (the first, walked by the
+ * options' lengths until one runs past the options' end) decides the
+ * direction. GENEVE has no slow path: its fragments are passed as they
+ * came, tallied as unsteered.
+ *
  * Straight-line C over byte offsets: every length check is written against
  * the frame length, the IP packet end or the UDP datagram end, in the order
  * the rules are applied. Reads nothing outside frame[0..len).
@@ -83,13 +93,14 @@ static int ipv6_ext_header(unsigned int nh)
 	return 0;
 }
 
+/* 0: not ours, else 1 + enum vtap_encap (the first entry for the port). */
 static int port_is_ours(const struct vtap_settings *s, unsigned int port)
 {
 	unsigned int n = s->nr_ports < VTAP_MAX_PORTS ? s->nr_ports : VTAP_MAX_PORTS;
 
 	for (unsigned int i = 0; i < n; i++)
 		if (be16((const uint8_t *)&s->ports_net[i]) == port)
-			return 1;
+			return 1 + ((s->geneve_ports >> i) & 1);
 	return 0;
 }
 
@@ -225,6 +236,111 @@ static enum vtap_counter vxlan_flags(const struct vtap_settings *s, const uint8_
 	return VTAP_SEEN;
 }
 
+/* The direction a Google network ID option in [off, end) gives, else
+ * VTAP_REF_DIR_OTHER. */
+static enum vtap_ref_dir google_dir(const uint8_t *f, size_t off, size_t end)
+{
+	while (off + VTAP_GENEVE_OPT_HLEN <= end) {
+		size_t vlen = (f[off + 3] & VTAP_GENEVE_OPT_LEN_MASK) * 4;
+
+		if (off + VTAP_GENEVE_OPT_HLEN + vlen > end)
+			break;
+		if (be16(f + off) == VTAP_GENEVE_CLASS_GOOGLE && vlen &&
+		    (f[off + 2] & VTAP_GENEVE_OPT_TYPE_MASK) == VTAP_GENEVE_GOOGLE_NETWORK_ID)
+			return f[off + VTAP_GENEVE_OPT_HLEN + vlen - 1] & 1 ? VTAP_REF_DIR_FROM
+									  : VTAP_REF_DIR_TO;
+		off += VTAP_GENEVE_OPT_HLEN + vlen;
+	}
+	return VTAP_REF_DIR_OTHER;
+}
+
+/* GENEVE at gh, in the datagram that ends at udp_end. */
+static enum vtap_counter classify_geneve(const struct vtap_ref_config *cfg, const uint8_t *f,
+					 size_t len, size_t first, size_t gh, size_t udp_end,
+					 struct vtap_ref_result *res)
+{
+	static const uint8_t dst_mac[6] = VTAP_SYNTH_DST_MAC, src_mac[6] = VTAP_SYNTH_SRC_MAC;
+	static uint8_t out[ETH_HLEN + 65536];
+	const struct vtap_settings *s = &cfg->settings;
+	struct vtap_source_key *key = &res->key;
+	size_t opt_end, inner, synth, need;
+	unsigned int type;
+	enum vtap_ref_dir opt_dir = VTAP_REF_DIR_OTHER;
+	enum hdr_at at;
+
+	if (gh + VTAP_GENEVE_HLEN > udp_end)
+		return VTAP_DROP_GENEVE_SHORT;
+	NEED(gh, VTAP_GENEVE_HLEN, VTAP_DROP_GENEVE_SHORT);
+	if (f[gh] >> VTAP_GENEVE_VER_SHIFT)
+		return VTAP_DROP_GENEVE_VERSION;
+	opt_end = gh + VTAP_GENEVE_HLEN + (f[gh] & VTAP_GENEVE_OPTLEN_MASK) * 4;
+	if (opt_end > udp_end)
+		return VTAP_DROP_GENEVE_OPTIONS;
+	if (f[gh + 1] & VTAP_GENEVE_FLAG_O)
+		return VTAP_DROP_GENEVE_OAM;
+	if (f[gh + 1] & VTAP_GENEVE_FLAG_C) {
+		res->critical_seen = 1;
+		if (s->strict)
+			return VTAP_DROP_GENEVE_CRITICAL;
+	}
+	if ((f[gh + 1] & VTAP_GENEVE_FLAGS_RESERVED) || f[gh + 7]) {
+		res->reserved_seen = 1;
+		if (s->strict)
+			return VTAP_DROP_RESERVED;
+	}
+	type = be16(f + gh + 2);
+	if (type == VTAP_GENEVE_PROTO_ETH)
+		need = ETH_HLEN, synth = 0;
+	else if (type == ETHERTYPE_IPV4)
+		need = IPV4_HLEN, synth = ETH_HLEN;
+	else if (type == ETHERTYPE_IPV6)
+		need = IPV6_HLEN, synth = ETH_HLEN;
+	else
+		return VTAP_DROP_GENEVE_PROTO;
+	if (opt_end + need > udp_end)
+		return VTAP_DROP_INNER_SHORT;
+
+	key->encap = VTAP_ENCAP_GENEVE;
+	key->vni = (uint32_t)f[gh + 4] << 16 | (uint32_t)f[gh + 5] << 8 | f[gh + 6];
+	if (!vni_allowed(s, key->vni))
+		return VTAP_DROP_VNI;
+	if (!src_allowed(cfg, key))
+		return VTAP_DROP_SRC;
+	if (s->max_frame && udp_end - opt_end + synth > s->max_frame)
+		return VTAP_DROP_TOO_BIG;
+	opt_dir = google_dir(f, gh + VTAP_GENEVE_HLEN, opt_end);
+
+	if (udp_end < len && len > first)
+		return VTAP_DROP_TRAILER_FRAGS;
+	/* The frame starts synth bytes before the payload: in the first buffer. */
+	inner = opt_end - synth;
+	NEED(inner, ETH_HLEN, VTAP_DROP_INNER_SHORT);
+	if (synth) {
+		memcpy(out, dst_mac, 6);
+		memcpy(out + 6, src_mac, 6);
+		out[12] = type >> 8;
+		out[13] = type & 0xff;
+		memcpy(out + ETH_HLEN, f + opt_end, udp_end - opt_end);
+		res->out = out;
+	} else {
+		res->out = f + inner;
+	}
+	res->out_len = udp_end - inner;
+	at = inspect_inner(res->out, res->out_len, first - inner, res);
+	if (at == HDR_SPLIT || !cfg->have_target) {
+		res->dir = VTAP_REF_DIR_OTHER;
+		res->truncated = 0;
+		res->out = NULL;
+		res->out_len = 0;
+		return at == HDR_SPLIT ? VTAP_PASS_SPLIT : VTAP_DROP_REDIRECT;
+	}
+	if (opt_dir != VTAP_REF_DIR_OTHER) {
+		res->dir = opt_dir;
+		res->dir_option = 1;
+	}
+	return VTAP_REDIRECTED;
+}
+
 static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8_t *f,
 				  size_t len, size_t first, struct vtap_ref_result *res)
 {
@@ -232,6 +348,7 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	struct vtap_source_key *key = &res->key;
 	size_t l3, udp, ip_end, udp_end, vx, inner;
 	unsigned int type, ulen;
+	int encap;
 	uint32_t vni_word;
 	uint8_t *dst = res->dst;
 	enum vtap_counter why;
@@ -298,12 +415,15 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
 	res->next_off = udp;		/* passed from here on: steered */
 	res->next_hdr = PROTO_UDP;
 	NEED(udp, UDP_HLEN, VTAP_DROP_UDP_LEN);
-	if (!port_is_ours(s, be16(f + udp + 2)) || !dst_allowed(s, res->dst_family, dst))
+	encap = port_is_ours(s, be16(f + udp + 2));
+	if (!encap || !dst_allowed(s, res->dst_family, dst))
 		return VTAP_PASS_NOT_OURS;
 	ulen = be16(f + udp + 4);
 	if (ulen < UDP_HLEN || udp + ulen > ip_end)
 		return VTAP_DROP_UDP_LEN;
 	udp_end = udp + ulen;		/* anything after it is not ours */
+	if (encap == 1 + VTAP_ENCAP_GENEVE)
+		return classify_geneve(cfg, f, len, first, udp + UDP_HLEN, udp_end, res);
 
 	/* VXLAN, inside the UDP datagram. */
 	vx = udp + UDP_HLEN;
@@ -364,8 +484,9 @@ static enum vtap_counter steer(const struct vtap_ref_config *cfg, const uint8_t 
 	size_t off = res->next_off;
 	unsigned int nh = res->next_hdr, ulen, check, sum;
 	enum vtap_counter why;
+	int encap;
 
-	if (!s->slow_port_net || !off || len > sizeof(out))
+	if (!off || len > sizeof(out))
 		return res->outcome;
 	for (int i = 0; i < VTAP_MAX_IPV6_EXT && nh != PROTO_UDP; i++) {
 		if (nh == 44) {			/* fragment: only the first has UDP */
@@ -382,8 +503,16 @@ static enum vtap_counter steer(const struct vtap_ref_config *cfg, const uint8_t 
 			return res->outcome;
 		}
 	}
-	if (nh != PROTO_UDP || off + UDP_HLEN + VTAP_VXLAN_HLEN > len ||
-	    !port_is_ours(s, be16(f + off + 2)) || !dst_allowed(s, res->dst_family, res->dst))
+	if (nh != PROTO_UDP || off + UDP_HLEN + VTAP_VXLAN_HLEN > len)
+		return res->outcome;
+	encap = port_is_ours(s, be16(f + off + 2));
+	if (!encap || !dst_allowed(s, res->dst_family, res->dst))
+		return res->outcome;
+	if (encap == 1 + VTAP_ENCAP_GENEVE) {
+		res->unsteered = 1;
+		return res->outcome;
+	}
+	if (!s->slow_port_net)
 		return res->outcome;
 	ulen = be16(f + off + 4);
 	if (ulen < UDP_HLEN + VTAP_VXLAN_HLEN)

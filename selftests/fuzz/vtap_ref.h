@@ -32,6 +32,11 @@ struct vtap_ref_result {
 	enum vtap_ref_action action;
 	enum vtap_counter outcome;	/* the one outcome counter bumped */
 	int reserved_seen;		/* VTAP_INFO_RESERVED_SET bumped too */
+	int critical_seen;		/* VTAP_INFO_GENEVE_CRITICAL bumped too */
+	int unsteered;			/* VTAP_INFO_GENEVE_UNSTEERED bumped too */
+	/* Redirect only: a Google option gave the direction
+	 * (VTAP_INFO_GENEVE_DIRECTION bumped). */
+	int dir_option;
 	/* Valid once the outer source is known (IPv4/IPv6 UDP to our port);
 	 * key.vni once the VXLAN header is read. */
 	struct vtap_source_key key;
