@@ -262,9 +262,11 @@ void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, v4 ? key->prefixlen - 96 : key->prefixlen);
 }
 
-static int cmp_u16(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-	return *(const __u16 *)a - *(const __u16 *)b;
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static int cmp_range(const void *a, const void *b)
@@ -282,14 +284,26 @@ static int cmp_lpm(const void *a, const void *b)
 void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int nr_ports,
 		  struct vtap_lpm_key *allow, unsigned int *nr_allow)
 {
-	unsigned int n = 0;
+	/* port << 1 | kind: sorted by port, a port of both kinds twice. */
+	__u32 all[2 * VTAP_MAX_PORTS + 1];
+	unsigned int n = 0, nr = 0;
 
-	if (!nr_ports)
+	for (unsigned int i = 0; i < s->nr_ports && i < VTAP_MAX_PORTS; i++)
+		all[nr++] = (__u32)ntohs(s->ports_net[i]) << 1 | ((s->geneve_ports >> i) & 1);
+	if (!nr_ports && !nr)
 		ports[nr_ports++] = VTAP_DEFAULT_PORT;
-	qsort(ports, nr_ports, sizeof(*ports), cmp_u16);
-	for (unsigned int i = 0; i < nr_ports; i++)
-		if (!i || ports[i] != ports[i - 1])
-			s->ports_net[n++] = htons(ports[i]);
+	for (unsigned int i = 0; i < nr_ports && nr < 2 * VTAP_MAX_PORTS + 1; i++)
+		all[nr++] = (__u32)ports[i] << 1 | VTAP_ENCAP_VXLAN;
+	qsort(all, nr, sizeof(*all), cmp_u32);
+	memset(s->ports_net, 0, sizeof(s->ports_net));
+	s->geneve_ports = 0;
+	for (unsigned int i = 0; i < nr && n < VTAP_MAX_PORTS; i++) {
+		if (i && all[i] == all[i - 1])
+			continue;
+		s->ports_net[n] = htons(all[i] >> 1);
+		s->geneve_ports |= (all[i] & 1) << n;
+		n++;
+	}
 	s->nr_ports = n;
 
 	qsort(s->vni_ranges, s->nr_vni_ranges, sizeof(s->vni_ranges[0]), cmp_range);

@@ -48,8 +48,10 @@ int parse_vni_range(const char *s, struct vtap_vni_range *r, char *err, size_t e
 int parse_cidr(const char *s, struct vtap_lpm_key *key, char *err, size_t errlen);
 
 /* One canonical form per meaning, so that "same settings" is a plain
- * compare: ports (default 4789 when none) sorted without duplicates into
- * s->ports_net, VNI ranges sorted and merged, the allow-list and s->dst
+ * compare: ports (VXLAN's in ports; GENEVE's already in s->ports_net with
+ * their s->geneve_ports bits, as --geneve-port puts them; default 4789 when
+ * none of either) sorted by port without duplicates into s->ports_net, a
+ * port given as both kinds twice (VXLAN's first), VNI ranges sorted and merged, the allow-list and s->dst
  * sorted without duplicates, filter_src set when the allow-list is not empty. ports has room for one
  * more than nr_ports. */
 void settings_canonicalize(struct vtap_settings *s, __u16 *ports, unsigned int nr_ports,

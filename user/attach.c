@@ -489,8 +489,9 @@ static void warn_port_users(const struct attach_opts *o, int mode)
 
 		if (!udp_port_in_use(port))
 			continue;
-		pr_warn("%s: a socket listens on UDP port %u: VXLAN arriving on %s for it goes to "
-			"the monitor device instead%s\n", o->ifname, port, o->ifname,
+		pr_warn("%s: a socket listens on UDP port %u: %s arriving on %s for it goes to "
+			"the monitor device instead%s\n", o->ifname, port,
+			(o->settings.geneve_ports >> i) & 1 ? "GENEVE" : "VXLAN", o->ifname,
 			o->settings.nr_dst ? "" : " (--dst narrows what is taken)");
 		if (mode == VTAP_MODE_GENERIC || o->mode == MODE_GENERIC)
 			pr_warn("%s: in generic mode, the UDP GRO of a tunnel socket on port %u can "
@@ -1201,6 +1202,11 @@ static int attach_locked(const struct attach_opts *req)
 	print_changes(o->ifname, changes);
 	if (sources_note[0])
 		printf("%s: %s\n", o->ifname, sources_note);
+	/* Said at every attach: the fragments' fate is not otherwise seen. */
+	if (o->settings.geneve_ports)
+		pr_warn("%s: no slow path for GENEVE: its outer fragments and outer IPv6 with "
+			"extension headers reach the stack, counted as geneve_unsteered\n",
+			o->ifname);
 	if (!o->nr_allow && !o->allow_all)
 		pr_warn("%s: no --allow-src: anyone who can send to the tapped port can inject "
 			"frames into the capture ('--allow-src all' if that is meant)\n", o->ifname);

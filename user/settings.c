@@ -44,7 +44,13 @@ void format_ports(const struct vtap_settings *s, char *buf, size_t len)
 	struct text t = text_init(buf, len);
 
 	for (__u32 i = 0; i < s->nr_ports && i < VTAP_MAX_PORTS; i++)
-		text_add(&t, "%s%u", i ? " " : "", ntohs(s->ports_net[i]));
+		text_add(&t, "%s%u%s", i ? " " : "", ntohs(s->ports_net[i]),
+			 (s->geneve_ports >> i) & 1 ? "/geneve" : "");
+}
+
+const char *encap_name(int encap)
+{
+	return encap == VTAP_ENCAP_GENEVE ? "geneve" : encap == VTAP_ENCAP_VXLAN ? "vxlan" : "unknown";
 }
 
 void format_vnis(const struct vtap_settings *s, char *buf, size_t len)
@@ -110,7 +116,7 @@ int settings_diff(const struct settings_view *old, const struct settings_view *n
 		count++;							\
 	} while (0)
 
-	if (o->nr_ports != n->nr_ports ||
+	if (o->nr_ports != n->nr_ports || o->geneve_ports != n->geneve_ports ||
 	    memcmp(o->ports_net, n->ports_net, sizeof(o->ports_net))) {
 		format_ports(o, a, sizeof(a));
 		format_ports(n, b, sizeof(b));

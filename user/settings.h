@@ -23,9 +23,10 @@ struct settings_view {
 
 const char *mode_name(int mode);		/* "native", "generic", else "auto" */
 const char *backend_name(int backend);	/* "kmod", "veth", "existing" */
+const char *encap_name(int encap);	/* "vxlan", "geneve" (enum vtap_encap) */
 
 /* Text forms, bounded by len (a list that does not fit ends in "..."):
- * "4789 4790", "all" or "100 200-300", "all" or "10.0.0.0/8 fd00::/8". */
+ * "4789 4790 6081/geneve", "all" or "100 200-300", "all" or "10.0.0.0/8 fd00::/8". */
 void format_ports(const struct vtap_settings *s, char *buf, size_t len);
 void format_vnis(const struct vtap_settings *s, char *buf, size_t len);
 void format_allow(const struct vtap_lpm_key *allow, unsigned int nr, char *buf, size_t len);

@@ -221,10 +221,11 @@ static void print_stats_json(const struct attachment *a, const struct snapshot *
 		const struct source_row *r = &s->rows[i];
 
 		format_addr(r->key.family, r->key.addr, src, sizeof(src));
-		printf("%s{\"src\": \"%s\", \"vni\": %u, \"packets\": %llu, \"bytes\": %llu, "
-		       "\"from_source\": %llu, \"to_source\": %llu, \"other\": %llu, "
+		printf("%s{\"src\": \"%s\", \"encap\": \"%s\", \"vni\": %u, \"packets\": %llu, "
+		       "\"bytes\": %llu, \"from_source\": %llu, \"to_source\": %llu, \"other\": %llu, "
 		       "\"last_seen_ns\": %llu, \"truncated\": %llu, \"slow_path\": %llu",
-		       i ? ", " : "", src, r->key.vni, (unsigned long long)r->st.packets,
+		       i ? ", " : "", src, encap_name(r->key.encap), r->key.vni,
+		       (unsigned long long)r->st.packets,
 		       (unsigned long long)r->st.bytes, (unsigned long long)r->st.from_source,
 		       (unsigned long long)r->st.to_source, (unsigned long long)r->st.other,
 		       (unsigned long long)r->st.last_seen_ns, (unsigned long long)r->st.truncated,
@@ -285,7 +286,8 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 		printf("%llu\n", (unsigned long long)lost_total(&s->lost));
 	else
 		printf("not counted\n");
-	printf("%-39s %8s %12s %14s %12s %12s %10s %10s %10s %10s", "SOURCE", "VNI", "PACKETS",
+	printf("%-39s %-6s %8s %12s %14s %12s %12s %10s %10s %10s %10s", "SOURCE", "ENCAP", "VNI",
+	       "PACKETS",
 	       "BYTES", "FROM_SOURCE", "TO_SOURCE", "OTHER", "TRUNCATED", "SLOW_PATH", "LAST_SEEN");
 	printf(watch ? " %10s\n" : "\n", "PKTS/S");
 	for (size_t i = 0; i < s->nr; i++) {
@@ -293,8 +295,8 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 
 		format_addr(r->key.family, r->key.addr, src, sizeof(src));
 		format_ago(r->st.last_seen_ns, ago, sizeof(ago));
-		printf("%-39s %8u %12llu %14llu %12llu %12llu %10llu %10llu %10llu %10s", src,
-		       r->key.vni, (unsigned long long)r->st.packets, (unsigned long long)r->st.bytes,
+		printf("%-39s %-6s %8u %12llu %14llu %12llu %12llu %10llu %10llu %10llu %10s", src,
+		       encap_name(r->key.encap), r->key.vni, (unsigned long long)r->st.packets, (unsigned long long)r->st.bytes,
 		       (unsigned long long)r->st.from_source, (unsigned long long)r->st.to_source,
 		       (unsigned long long)r->st.other, (unsigned long long)r->st.truncated,
 		       (unsigned long long)r->st.slow_path, ago);
@@ -540,7 +542,16 @@ static void print_list(enum list which, const struct attachment *a, bool json)
 	switch (which) {
 	case LIST_PORTS:
 		for (__u32 i = 0; i < st->nr_ports; i++)
-			printf("%s%u", i ? sep : "", ntohs(st->ports_net[i]));
+			printf(json ? "%s%u" : "%s%u (%s)", i ? sep : "", ntohs(st->ports_net[i]),
+			       encap_name((st->geneve_ports >> i) & 1));
+		/* JSON: "ports" all of them, as before; "geneve_ports" which
+		 * of them carry GENEVE. */
+		if (json) {
+			printf("], \"geneve_ports\": [");
+			for (__u32 i = 0; i < st->nr_ports; i++)
+				if ((st->geneve_ports >> i) & 1)
+					printf("%s%u", n++ ? sep : "", ntohs(st->ports_net[i]));
+		}
 		break;
 	case LIST_VNIS:
 		for (__u32 i = 0; i < st->nr_vni_ranges; i++) {

@@ -17,6 +17,7 @@ enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
 	OPT_CHECK, OPT_DST, OPT_SLOW_PORT, OPT_CONFIG, OPT_LISTEN, OPT_TEXTFILE,
+	OPT_GENEVE_PORT,
 };
 
 #define COMMON_OPTS \
@@ -27,7 +28,9 @@ enum {
 
 static const struct opt_def attach_opts[] = {
 	{ "port", required_argument, OPT_PORT, "N",
-	  "UDP port carrying VXLAN; repeat for up to 4 (default 4789)" },
+	  "UDP port carrying VXLAN; repeat (default 4789 when no port is given)" },
+	{ "geneve-port", required_argument, OPT_GENEVE_PORT, "N",
+	  "UDP port carrying GENEVE (usually 6081); repeat; up to 4 ports of both kinds" },
 	{ "vni", required_argument, OPT_VNI, "N|N-M",
 	  "accept only these VNIs; repeat for up to 16 (default all)" },
 	{ "allow-src", required_argument, OPT_ALLOW_SRC, "CIDR|all",
@@ -325,12 +328,26 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 
 	switch (opt) {
 	case OPT_PORT:
-		if (*nr_ports >= VTAP_MAX_PORTS)
-			return usage_error("--port", "at most 4 ports");
+		if (*nr_ports + a->settings.nr_ports >= VTAP_MAX_PORTS)
+			return usage_error("--port", "at most 4 ports, --geneve-port's too");
 		if (parse_port(arg, &ports[*nr_ports], why, sizeof(why)))
 			return bad_value(c, opt, arg, why);
 		(*nr_ports)++;
 		break;
+	case OPT_GENEVE_PORT: {
+		__u32 i = a->settings.nr_ports;
+		__u16 port;
+
+		/* Into the settings as given; settings_canonicalize sorts. */
+		if (*nr_ports + i >= VTAP_MAX_PORTS)
+			return usage_error("--geneve-port", "at most 4 ports, --port's too");
+		if (parse_port(arg, &port, why, sizeof(why)))
+			return bad_value(c, opt, arg, why);
+		a->settings.ports_net[i] = htons(port);
+		a->settings.geneve_ports |= 1u << i;
+		a->settings.nr_ports++;
+		break;
+	}
 	case OPT_VNI:
 		if (a->settings.nr_vni_ranges >= VTAP_MAX_VNI_RANGES)
 			return usage_error("--vni", "at most 16 VNIs or ranges");
@@ -545,11 +562,18 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 	if (cl->attach.allow_all && cl->attach.nr_allow)
 		return usage_error("--allow-src all", "can't be given with CIDRs");
 	settings_canonicalize(&cl->attach.settings, ports, nr_ports, cl->attach.allow, &cl->attach.nr_allow);
+	for (__u32 i = 1; i < cl->attach.settings.nr_ports; i++)
+		if (cl->attach.settings.ports_net[i] == cl->attach.settings.ports_net[i - 1]) {
+			snprintf(why, sizeof(why), "port %u is --port's too",
+				 ntohs(cl->attach.settings.ports_net[i]));
+			return usage_error("--geneve-port", why);
+		}
 	/* The slow path's socket on a tapped port would take that port for the
 	 * whole namespace again. */
 	for (__u32 i = 0; cl->attach.slow_port && i < cl->attach.settings.nr_ports; i++)
 		if (htons(cl->attach.slow_port) == cl->attach.settings.ports_net[i])
-			return usage_error("--slow-port", "must not be a tapped port (--port)");
+			return usage_error("--slow-port",
+					   "must not be a tapped port (--port, --geneve-port)");
 	return 0;
 }
 

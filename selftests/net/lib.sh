@@ -424,17 +424,17 @@ vxsend() {
 		--dst-mac "$(mac_of "$c" eth1)" "$@"
 }
 
-# sources_match EXPECT.json STATS.json: every expected source has exactly the
-# expected counters, and there are no other sources
+# sources_match EXPECT.json STATS.json: every expected source (and
+# encapsulation) has exactly the expected counters, and there are no others
 sources_match() {
 	"$PY" - "$1" "$2" <<'PY'
 import json, sys, time
 exp = json.load(open(sys.argv[1]))
 st = json.load(open(sys.argv[2]))
-got = {(s["src"], s["vni"]): s for s in st["sources"]}
+got = {(s["src"], s["vni"], s.get("encap", "vxlan")): s for s in st["sources"]}
 bad = 0
 for e in exp:
-    g = got.pop((e["src"], e["vni"]), None)
+    g = got.pop((e["src"], e["vni"], e.get("encap", "vxlan")), None)
     if g is None:
         print(f"# source {e['src']} vni {e['vni']} missing"); bad = 1; continue
     for k in ("packets", "bytes", "from_source", "to_source", "other"):

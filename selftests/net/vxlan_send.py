@@ -1,23 +1,30 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Craft and send VXLAN as a tapped NIC would, with known counts.
+"""Craft and send VXLAN or GENEVE as a tapped NIC would, with known counts.
 
 vxlan_send.py --iface IF --dst-mac MAC --dst4 A --dst6 A6 [--port 4789]
-              [--ref inner.pcap] [--expect out.json] SPEC...
+              [--geneve-port 6081] [--ref inner.pcap] [--expect out.json] SPEC...
 
-SPEC is SRC,VNI,FROM,TO,OTHER[,TAG[,reserved]]: from outer source SRC (IPv4 or IPv6) on
+SPEC is SRC,VNI,FROM,TO,OTHER[,TAG[,FLAGS]]: from outer source SRC (IPv4 or IPv6) on
 VNI, FROM inner frames sent by SRC (inner src == SRC), TO frames received by
 it (inner dst == SRC) and OTHER frames that are neither (ARP and unrelated
-IP). Frames of one SPEC carry TAG in their payload; "reserved" sets a
-reserved bit (the VNI word's low byte) in their VXLAN header. --ref writes every inner
-frame to a pcap (what vtap0 must show), --expect the per-source counters
-vtapctl stats --json must report, as JSON. Frames are interleaved across
-SPECs and sent once each on IF.
+IP). Frames of one SPEC carry TAG in their payload. FLAGS, joined by '+':
+"reserved" sets a reserved bit (VXLAN: the VNI word's low byte; GENEVE: the
+last header byte); "geneve" sends GENEVE (Ethernet payload) to --geneve-port
+instead of VXLAN; "ip" makes the GENEVE payload the inner IP packet alone
+(no ARP among OTHER); "google" adds Google Cloud's options (class 0x0132:
+network ID with the direction bit, endpoint ID), AWS-style ones (class
+0x0108) before them, and the direction bit decides (OTHER frames alternate
+egress and ingress). --ref writes every frame vtap0 must show to a pcap (an
+IP-only payload behind vtap's own Ethernet header), --expect the per-source
+counters vtapctl stats --json must report, as JSON. Frames are interleaved
+across SPECs and sent once each on IF.
 """
 import argparse
 import ipaddress
 import json
 import random
+import struct
 import sys
 import time
 
@@ -30,6 +37,20 @@ from scapy.utils import wrpcap
 
 INNER_MAC_VM = "02:00:00:aa:00:01"
 INNER_MAC_PEER = "02:00:00:aa:00:02"
+# What vtap writes in front of an IP-only GENEVE payload (include/vtap_abi.h).
+SYNTH_DST = "02:76:74:61:70:00"
+SYNTH_SRC = "02:76:74:61:70:01"
+
+
+def geneve_header(vni, proto, options=b"", reserved=0):
+    return struct.pack("!BBHI", len(options) // 4, 0, proto, vni << 8 | reserved) + options
+
+
+def google_options(egress):
+    aws = struct.pack("!HBB", 0x0108, 1, 1) + b"\x00\x00\x00\x07"
+    netid = struct.pack("!HBBII", 0x0132, 1, 2, 0x00000042, 0x1000 | egress)
+    endpoint = struct.pack("!HBBI", 0x0132, 2, 1, 0x00abcdef)
+    return aws + netid + endpoint
 
 
 def inner_frames(src, kind_counts, tag, vm_mac=INNER_MAC_VM):
@@ -66,6 +87,7 @@ def main():
     ap.add_argument("--dst4", default="10.99.0.2")
     ap.add_argument("--dst6", default="fd00:99::2")
     ap.add_argument("--port", type=int, default=4789)
+    ap.add_argument("--geneve-port", type=int, default=6081)
     ap.add_argument("--inner-dst-mac",
                     help="inner frames received by the source go to this MAC")
     ap.add_argument("--ref")
@@ -85,22 +107,52 @@ def main():
         src, vni = f[0], int(f[1])
         counts = tuple(int(x) for x in f[2:5])
         tag = f[5] if len(f) > 5 else f"s{n}"
-        rsvd = 1 if len(f) > 6 and f[6] == "reserved" else 0
+        flags = set(f[6].split("+")) if len(f) > 6 else set()
+        rsvd = 1 if "reserved" in flags else 0
+        geneve = "geneve" in flags
+        ip_only = geneve and "ip" in flags
+        google = geneve and "google" in flags
         frames = inner_frames(src, counts, tag, a.inner_dst_mac or INNER_MAC_VM)
+        if ip_only:	# no ARP: an IP-only payload is an IP packet
+            frames = [(k, fr) if Ether(fr).type != 0x0806 else
+                      (k, bytes(Ether(src=INNER_MAC_PEER, dst=INNER_MAC_VM) /
+                                IP(src="198.51.100.5", dst="198.51.100.6") /
+                                UDP(sport=7, dport=7) / f"{tag}-arp-{i}".encode()))
+                      for i, (k, fr) in enumerate(frames)]
         v6 = ipaddress.ip_address(src).version == 6
-        outer = []
-        for _, inner in frames:
+        outer, shown, dirs = [], [], {"from": 0, "to": 0, "other": 0}
+        for i, (kind, inner) in enumerate(frames):
             l3 = IPv6(src=src, dst=a.dst6) if v6 else IP(src=src, dst=a.dst4, flags="DF")
-            outer.append(bytes(Ether(dst=a.dst_mac, src="02:00:00:bb:00:01") / l3 /
-                               UDP(sport=rng.randrange(49152, 65535), dport=a.port) /
-                               VXLAN(flags=0x08, vni=vni, reserved2=rsvd) / inner))
-        queues.append(list(zip([x for _, x in frames], outer)))
+            hdr = Ether(dst=a.dst_mac, src="02:00:00:bb:00:01") / l3
+            if not geneve:
+                pkt = (hdr / UDP(sport=rng.randrange(49152, 65535), dport=a.port) /
+                       VXLAN(flags=0x08, vni=vni, reserved2=rsvd) / inner)
+                outer.append(bytes(pkt))
+                shown.append(inner)
+                dirs[kind] += 1
+                continue
+            e = Ether(inner)
+            payload = bytes(e.payload) if ip_only else inner
+            proto = e.type if ip_only else 0x6558
+            opts = b""
+            if google:
+                egress = {"from": 1, "to": 0}.get(kind, i % 2)
+                opts = google_options(egress)
+                kind = "from" if egress else "to"
+            gh = geneve_header(vni, proto, opts, rsvd)
+            pkt = hdr / UDP(sport=rng.randrange(49152, 65535), dport=a.geneve_port) / (gh + payload)
+            outer.append(bytes(pkt))
+            shown.append(bytes(Ether(dst=SYNTH_DST, src=SYNTH_SRC, type=proto)) + payload
+                         if ip_only else inner)
+            dirs[kind] += 1
+        queues.append(list(zip(shown, outer)))
         expect.append({
             "src": str(ipaddress.ip_address(src)), "vni": vni,
+            "encap": "geneve" if geneve else "vxlan",
             "packets": len(frames) * a.repeat,
-            "bytes": sum(len(x) for _, x in frames) * a.repeat,
-            "from_source": counts[0] * a.repeat, "to_source": counts[1] * a.repeat,
-            "other": counts[2] * a.repeat,
+            "bytes": sum(len(x) for x in shown) * a.repeat,
+            "from_source": dirs["from"] * a.repeat, "to_source": dirs["to"] * a.repeat,
+            "other": dirs["other"] * a.repeat,
         })
 
     # Interleave the sources, as a collector sees them.

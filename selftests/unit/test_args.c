@@ -154,6 +154,50 @@ static void test_canonicalize(void)
 	CU_ASSERT_EQUAL(s.filter_src, 0);
 }
 
+/* --geneve-port puts its ports in the settings as given; canonicalizing
+ * merges --port's in, sorted, kinds kept, a port of both kinds twice. */
+static void test_canonicalize_geneve(void)
+{
+	struct vtap_settings s = {};
+	__u16 ports[VTAP_MAX_PORTS + 1] = { 4789 };
+	struct vtap_lpm_key allow[1];
+	unsigned int nr_allow = 0;
+
+	/* --geneve-port 6081 --geneve-port 1000 --geneve-port 6081 --port 4789 */
+	s.ports_net[0] = htons(6081);
+	s.ports_net[1] = htons(1000);
+	s.ports_net[2] = htons(6081);
+	s.geneve_ports = 7;
+	s.nr_ports = 3;
+	settings_canonicalize(&s, ports, 1, allow, &nr_allow);
+	CU_ASSERT_EQUAL(s.nr_ports, 3);
+	CU_ASSERT_EQUAL(ntohs(s.ports_net[0]), 1000);
+	CU_ASSERT_EQUAL(ntohs(s.ports_net[1]), 4789);
+	CU_ASSERT_EQUAL(ntohs(s.ports_net[2]), 6081);
+	CU_ASSERT_EQUAL(s.ports_net[3], 0);
+	CU_ASSERT_EQUAL(s.geneve_ports, 1 << 0 | 1 << 2);
+
+	/* GENEVE only: no VXLAN default. */
+	memset(&s, 0, sizeof(s));
+	s.ports_net[0] = htons(6081);
+	s.geneve_ports = 1;
+	s.nr_ports = 1;
+	settings_canonicalize(&s, ports, 0, allow, &nr_allow);
+	CU_ASSERT_EQUAL(s.nr_ports, 1);
+	CU_ASSERT_EQUAL(ntohs(s.ports_net[0]), 6081);
+	CU_ASSERT_EQUAL(s.geneve_ports, 1);
+
+	/* The same port as both: kept twice, VXLAN's first (vtapctl refuses). */
+	memset(&s, 0, sizeof(s));
+	s.ports_net[0] = htons(4789);
+	s.geneve_ports = 1;
+	s.nr_ports = 1;
+	settings_canonicalize(&s, ports, 1, allow, &nr_allow);
+	CU_ASSERT_EQUAL(s.nr_ports, 2);
+	CU_ASSERT(s.ports_net[0] == htons(4789) && s.ports_net[1] == htons(4789));
+	CU_ASSERT_EQUAL(s.geneve_ports, 2);
+}
+
 static void test_ifname(void)
 {
 	CU_ASSERT_EQUAL(check_ifname("eth0", err, sizeof(err)), 0);
@@ -266,6 +310,7 @@ static void register_tests(void)
 	CU_add_test(s, "cidr ipv6", test_cidr_v6);
 	CU_add_test(s, "format addr", test_format_addr);
 	CU_add_test(s, "canonical settings", test_canonicalize);
+	CU_add_test(s, "canonical settings, geneve ports", test_canonicalize_geneve);
 	CU_add_test(s, "interface names as the kernel takes them", test_ifname);
 	CU_add_test(s, "user values shown bounded and printable", test_format_arg);
 	CU_add_test(s, "pin root: absolute, bounded, no . or ..", test_pin_root);
