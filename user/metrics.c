@@ -170,7 +170,9 @@ static void source_labels(FILE *f, const struct iface *i, const struct source_ro
 	label(f, "interface", i->ifname);
 	fputc(',', f);
 	label(f, "src", src);
-	fprintf(f, ",vni=\"%u\"", r->key.vni);
+	/* A source sending VXLAN and GENEVE has two entries: encap keeps
+	 * their label sets apart. */
+	fprintf(f, ",encap=\"%s\",vni=\"%u\"", encap_name(r->key.encap), r->key.vni);
 }
 
 /* Per source: which field, its family name and help. */

@@ -73,7 +73,7 @@ def main():
             want(name, st["kernel_reassembly"][f"{fam}_{k}"], family=fam)
     # the stats JSON's sources and the test's expectation, field by field
     for s in st["sources"]:
-        lab = dict(i, src=s["src"], vni=str(s["vni"]))
+        lab = dict(i, src=s["src"], encap=s["encap"], vni=str(s["vni"]))
         for f in ("packets", "bytes", "truncated", "slow_path"):
             name = {"packets": "vtap_source_packets_total",
                     "bytes": "vtap_source_bytes_total",
@@ -83,7 +83,7 @@ def main():
         for d in ("from_source", "to_source", "other"):
             want("vtap_source_direction_packets_total", s[d], direction=d, **lab)
     for e in exp:
-        lab = dict(i, src=e["src"], vni=str(e["vni"]))
+        lab = dict(i, src=e["src"], encap=e.get("encap", "vxlan"), vni=str(e["vni"]))
         want("vtap_source_packets_total", e["packets"], **lab)
         want("vtap_source_bytes_total", e["bytes"], **lab)
         for d in ("from_source", "to_source", "other"):
