@@ -160,7 +160,7 @@ lint() {
 	grep -E '^[EWIP]: ' "$DEB/lintian.log"
 	return $rc
 }
-check "lintian: no errors in either package" lint
+check "lintian: no errors in either package (warnings and info tags listed below)" lint
 grep -E '^[WI]: ' "$DEB/lintian.log" | sed 's/^/# deb: lintian: /'
 
 # ---- install ----------------------------------------------------------------
@@ -208,6 +208,9 @@ units_ok() {
 }
 [ -n "$(ls systemd/*.service.in 2>/dev/null)" ] &&
 	check "the installed units run /usr/sbin/vtapctl" units_ok
+[ -e systemd/vtap-metrics.service.in ] &&
+	check "vtap-metrics.service is enabled by the install" \
+		test -L /etc/systemd/system/multi-user.target.wants/vtap-metrics.service
 
 # the module DKMS installed for KVER (vtap.ko, or compressed as the kernel's)
 module_of() { ls /lib/modules/"$1"/updates/dkms/vtap.ko* 2> /dev/null | head -n 1; }
