@@ -3,14 +3,17 @@
  * vtap-bench: the two measuring tools behind `make bench`.
  *
  *   vtap-bench gen --ifindex N --dst-mac MAC [--src-mac MAC] [--size BYTES]
- *                  [--seconds S] [--count N] [--batch N] [--vni N]
+ *                  [--seconds S] [--count N] [--batch N] [--vni N] [--geneve]
  *     Live-frames traffic generator: BPF_PROG_TEST_RUN with
  *     BPF_F_TEST_XDP_LIVE_FRAMES runs bench_gen, which redirects every frame
  *     into the veth with ifindex N (in the caller's network namespace), so
  *     the frames arrive at its peer, the collector NIC. Sends VXLAN packets
  *     whose inner frame is BYTES long until SIGINT/SIGTERM, for at most S
  *     seconds (or exactly --count frames). Prints a JSON line at the start
- *     and one at the end; the rate is measured at the collector.
+ *     and one at the end; the rate is measured at the collector. --geneve:
+ *     GENEVE as Google Cloud's mirroring sends it instead (UDP 6081, VNI 0,
+ *     Google's options, the inner IP packet alone; BYTES is then the frame
+ *     vtap delivers, behind the Ethernet header it writes).
  *
  *   vtap-bench prog --obj FILE [--prog NAME] [--size BYTES] [--repeat N]
  *     The program alone: ns per packet of a valid decap from a repeated
@@ -46,6 +49,7 @@
 
 #define VXLAN_PORT	4789
 #define OUTER_LEN	(ETH_HLEN + 20 + 8 + 8)	/* eth + ipv4 + udp + vxlan */
+#define GENEVE_OPTS	20	/* Google's network ID (12) and endpoint ID (8) */
 #define MAX_FRAME	3000
 
 static void die(const char *fmt, ...)
@@ -160,11 +164,44 @@ static int build_packet(unsigned char *buf, int inner_len, const unsigned char *
 	return len;
 }
 
+/*
+ * The same inner frame as GENEVE from Google Cloud's mirroring: UDP 6081,
+ * VNI 0, Google's network ID option (direction bit: egress) and endpoint ID
+ * option, and the inner IP packet without its Ethernet header.
+ */
+static int build_geneve(unsigned char *buf, int inner_len, const unsigned char *dmac,
+			const unsigned char *smac)
+{
+	static const unsigned char opts[GENEVE_OPTS] = {
+		0x01, 0x32, 0x01, 0x02, 0, 0, 0, 0x42, 0, 0, 0x10, 0x01,
+		0x01, 0x32, 0x02, 0x01, 0, 0xab, 0xcd, 0xef,
+	};
+	unsigned char frame[MAX_FRAME], *g;
+	int len;
+
+	/* The VXLAN packet's inner frame, then rewrap its IP packet. */
+	build_packet(frame, inner_len, dmac, smac, 0);
+	len = OUTER_LEN + GENEVE_OPTS + inner_len - ETH_HLEN;
+	if (len > MAX_FRAME)
+		die("inner frame size %d too large for GENEVE", inner_len);
+	memcpy(buf, frame, ETH_HLEN + 28);
+	put_ipv4(buf + ETH_HLEN, len - ETH_HLEN, "198.18.0.1", "198.18.0.2");
+	((struct udphdr *)(buf + ETH_HLEN + 20))->dest = htons(6081);
+	((struct udphdr *)(buf + ETH_HLEN + 20))->len = htons(len - ETH_HLEN - 20);
+	g = buf + ETH_HLEN + 28;
+	memset(g, 0, 8);
+	g[0] = GENEVE_OPTS / 4;
+	g[2] = 0x08;		/* protocol type IPv4 */
+	memcpy(g + 8, opts, sizeof(opts));
+	memcpy(g + 8 + GENEVE_OPTS, frame + OUTER_LEN + ETH_HLEN, inner_len - ETH_HLEN);
+	return len;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vtap-bench gen --ifindex N --dst-mac MAC [--src-mac MAC] [--size BYTES]\n"
-		"                      [--seconds S] [--count N] [--batch N] [--vni N]\n"
+		"                      [--seconds S] [--count N] [--batch N] [--vni N] [--geneve]\n"
 		"       vtap-bench prog --obj FILE [--prog NAME] [--size BYTES] [--repeat N]\n"
 		"       vtap-bench tcx --dev DEV --prog PINNED_PROG --pin PATH\n");
 	exit(2);
@@ -189,9 +226,11 @@ static int cmd_gen(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "vni", required_argument, NULL, 'v' },
+		{ "geneve", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char dmac[6] = { 0 }, smac[6] = { 0x02, 0, 0, 0, 0x0a, 0x01 };
+	int geneve = 0;
 	unsigned char pkt[MAX_FRAME];
 	int ifindex = 0, size = 64, batch = 64, have_dmac = 0, seconds = 60, len, fd, err, c;
 	__u32 vni = 42, count = 0, calls = 0;
@@ -209,12 +248,13 @@ static int cmd_gen(int argc, char **argv)
 		case 'c': count = strtoul(optarg, NULL, 0); break;
 		case 'b': batch = atoi(optarg); break;
 		case 'v': vni = strtoul(optarg, NULL, 0); break;
+		case 'g': geneve = 1; break;
 		default: usage();
 		}
 	}
 	if (ifindex <= 0 || !have_dmac || seconds <= 0 || batch <= 0 || batch > 256)
 		usage();
-	len = build_packet(pkt, size, dmac, smac, vni);
+	len = geneve ? build_geneve(pkt, size, dmac, smac) : build_packet(pkt, size, dmac, smac, vni);
 
 	skel = bench_bpf__open();
 	if (!skel)
