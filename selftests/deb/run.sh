@@ -227,7 +227,8 @@ for kver in $kvers; do
 	check "dkms status: vtap $VERSION installed for $kver (postinst), modinfo and modprobe agree" built_for "$kver"
 done
 
-# ---- the module DKMS built, in qemu: load, ip link add, a redirect, rmmod ---
+# ---- the module DKMS built and the packaged vtapctl, in qemu: load, ip link
+# add, vtapctl attach/detach, a redirect, rmmod --------------------------------
 rm -rf "$DEB/vm-ko"
 for kver in $kvers; do
 	ko=$(module_of "$kver")
@@ -240,7 +241,8 @@ for kver in $kvers; do
 	esac
 done
 vm_log=$(mktemp)
-VTAP_VM_KO_DIR=$DEB/vm-ko VTAP_VM_KERNELS="$kvers" VTAP_VM_TAG="deb: DKMS's vtap.ko in" \
+VTAP_VM_KO_DIR=$DEB/vm-ko VTAP_VM_VTAPCTL=/usr/sbin/vtapctl VTAP_VM_KERNELS="$kvers" \
+	VTAP_VM_TAG="deb: DKMS's vtap.ko and the packaged vtapctl in" \
 	VTAP_VM_APPEND="vtap.checks=quick" VTAP_VM_TIMEOUT=${VTAP_VM_TIMEOUT:-240} \
 	selftests/vm/run.sh 2>&1 | tee "$vm_log"
 vm_rc=${PIPESTATUS[0]}
@@ -248,8 +250,9 @@ if grep -q '^fail ' "$vm_log"; then
 	failed=1
 elif [ "$vm_rc" -ne 0 ]; then
 	fail "the vm suite exited $vm_rc"
-elif [ "$(grep -c '^ok .*rmmod vtap$' "$vm_log")" -ne "$(wc -w <<< "$kvers")" ]; then
-	fail "not every kernel's guest ran its checks"
+elif [ "$(grep -c '^ok .*rmmod vtap$' "$vm_log")" -ne "$(wc -w <<< "$kvers")" ] ||
+     [ "$(grep -c '^ok .*vtapctl attach --backend kmod' "$vm_log")" -ne "$(wc -w <<< "$kvers")" ]; then
+	fail "not every kernel's guest ran its checks with the packaged vtapctl"
 fi
 rm -f "$vm_log"
 

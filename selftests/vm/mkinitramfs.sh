@@ -5,7 +5,7 @@
 # scripts, vtap.ko, the kernel's modules the guest loads (veth, vxlan...)
 # and the BPF object.
 #   mkinitramfs.sh OUT.cpio.gz VTAP_KO MODS_DIR
-# Environment: OUT (build folder).
+# Environment: OUT (build folder), VTAP_VM_VTAPCTL (default $OUT/vtapctl).
 set -euo pipefail
 
 out=$1 vtap_ko=$2 mods=$3
@@ -36,8 +36,10 @@ for t in ip tcpdump bpftool ethtool; do
 	p=$(command -v "$t") || { echo "mkinitramfs: $t not found" >&2; exit 1; }
 	add_prog "$p" "usr/sbin/$t"
 done
-if [ -x "$OUT/vtapctl" ]; then
-	add_prog "$OUT/vtapctl" usr/sbin/vtapctl
+# VTAP_VM_VTAPCTL: another vtapctl (the deb suite's, from the package)
+vtapctl=${VTAP_VM_VTAPCTL:-$OUT/vtapctl}
+if [ -x "$vtapctl" ]; then
+	add_prog "$vtapctl" usr/sbin/vtapctl
 fi
 cp "$OUT/vm/vtap_vmtool" "$dir/usr/bin/vtap_vmtool"
 cp "$vtap_ko" "$dir/lib/vtap/vtap.ko"

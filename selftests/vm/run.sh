@@ -9,7 +9,8 @@
 # VTAP_VM_APPEND (extra kernel command line, e.g. vtap.attach=bpftool, or
 # vtap.checks=quick for the device, one redirect test and removal),
 # VTAP_VM_KO_DIR (boot <dir>/<release>/vtap.ko instead of building one: the
-# deb suite's module that DKMS built), VTAP_VM_TAG (result prefix, "vm").
+# deb suite's module that DKMS built), VTAP_VM_VTAPCTL (the vtapctl the
+# guest runs, default $OUT/vtapctl), VTAP_VM_TAG (result prefix, "vm").
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build}
