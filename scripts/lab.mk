@@ -5,13 +5,20 @@
 #   make lab-source ADD=vm2 [VNI=N] | DEL=vm2    while `make lab` runs
 #   make lab-down                 remove everything the lab made
 #   make lab-check                the lab's assertions (selftests/lab/run.sh)
+#   make lab COLLECTORS=2         two collectors behind a load balancer, one Prometheus
 
 .PHONY: lab lab-down lab-source lab-check
 
+# COLLECTORS=2: the TAP service's per-flow hash (scripts/lab_flowhash.bpf.c).
+$(OUT)/lab_flowhash.bpf.o: scripts/lab_flowhash.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+TEST_BINS += $(OUT)/lab_flowhash.bpf.o
+
 lab:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)OUT=$(OUT) DURATION=$(DURATION) scripts/lab.sh run $(if $(OUTER),--outer)
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/lab_flowhash.bpf.o
+	$(Q)OUT=$(OUT) DURATION=$(DURATION) COLLECTORS=$(COLLECTORS) scripts/lab.sh run $(if $(OUTER),--outer)
 
 lab-down:
 	$(Q)OUT=$(OUT) scripts/lab.sh down
@@ -27,5 +34,5 @@ endif
 
 lab-check:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/lab_flowhash.bpf.o
 	$(Q)OUT=$(OUT) selftests/lab/run.sh

@@ -7,16 +7,18 @@
 #   scripts/lab.sh run [--outer]      set up, attach vtap, show vtap0 live, tear down
 #                                     on Ctrl-C or after DURATION seconds
 #   scripts/lab.sh up                 set the lab up (fabric, VMs, tap of vm1), no vtap
-#   scripts/lab.sh attach | detach    vtapctl attach/detach eth0 in lab-target
+#   scripts/lab.sh attach | detach    vtapctl attach/detach eth0 in lab-target (and lab-target2)
 #   scripts/lab.sh source add VM [VNI] | del VM | list
 #   scripts/lab.sh poll on | off | wait-idle
 #   scripts/lab.sh stats [--json] | status
 #   scripts/lab.sh down               remove everything the lab made (idempotent)
+#   scripts/lab.sh query PROMQL       COLLECTORS=2: ask the lab's Prometheus
 #
 # Environment: DURATION (seconds, run), OUT (build folder), VTAPCTL,
 # VTAP_ATTACH_ARGS (extra vtapctl attach options), SOURCES (initial tap
 # sources, default "vm1"), STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no
-# large transfers), CI=true (no terminal: DURATION defaults to 20).
+# large transfers), CI=true (no terminal: DURATION defaults to 20),
+# COLLECTORS=2 (two collectors behind a load balancer, one Prometheus).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,11 +41,28 @@ TARGET_IP=10.2.0.4 VNET2_GW=10.2.0.1 VNET2_LEN=24
 INET_IP=203.0.113.10 INET_GW=203.0.113.1 INET_LEN=24
 UL_FABRIC=10.255.0.1 UL_TAP=10.255.0.2 UL_LEN=30 UL_MTU=1400
 VXLAN_PORT=4789
+# COLLECTORS=2: the TAP service sends to a load balancer's frontend, which
+# spreads the VXLAN over two collectors by a hash of the outer 5-tuple.
+COLLECTORS=${COLLECTORS:-}
+LB_IP=10.2.0.100 TARGET2_IP=10.2.0.5 METRICS_PORT=9477 PROM_PORT=9090
 
 NS_FABRIC=lab-fabric		# vnet1 switch + router to vnet2 and the internet
 NS_TAP=lab-fabric-tap		# the TAP service: VXLAN encapsulation
 NS_TARGET=lab-target NS_INET=lab-inet
-ALL_NS=(lab-vm1 lab-vm2 lab-vm3 "$NS_INET" "$NS_TARGET" "$NS_FABRIC" "$NS_TAP")
+NS_TARGET2=lab-target2 NS_LB=lab-lb	# COLLECTORS=2
+# Every namespace the lab may make (down removes them all).
+ALL_NS=(lab-vm1 lab-vm2 lab-vm3 "$NS_INET" "$NS_TARGET" "$NS_FABRIC" "$NS_TAP" "$NS_TARGET2" "$NS_LB")
+# What up makes, the collectors and where the tunnel goes: COLLECTORS as
+# given, else as the running lab was set up.
+set_collectors() {
+	[ -n "$COLLECTORS" ] || COLLECTORS=$(cat "$STATE/collectors" 2>/dev/null || echo 1)
+	UP_NS=("${ALL_NS[@]:0:7}") COLLECTOR_NS=("$NS_TARGET") VX_REMOTE=$TARGET_IP
+	case $COLLECTORS in
+	1) ;;
+	2) UP_NS=("${ALL_NS[@]}") COLLECTOR_NS=("$NS_TARGET" "$NS_TARGET2") VX_REMOTE=$LB_IP ;;
+	*) echo "lab: COLLECTORS must be 1 or 2" >&2; exit 2 ;;
+	esac
+}
 
 say()  { echo "lab: $*"; }
 warn() { echo "lab: $*" >&2; }
@@ -180,7 +199,7 @@ up() {
 	write_helper
 	touch "$STATE/poll.pause"
 	local ns vm
-	for ns in "${ALL_NS[@]}"; do ns_add "$ns"; done
+	for ns in "${UP_NS[@]}"; do ns_add "$ns"; done
 	echo $$ > "$STATE/owner"
 
 	# lab-fabric: vnet1 is a bridge (the VMs' switch); it routes vnet1 <->
@@ -196,7 +215,19 @@ up() {
 		must nsx $f ip link set "$vm" master vnet1
 		host_net "lab-$vm" "${VM_IP[$vm]}/$VNET1_LEN" $VNET1_GW
 	done
-	veth $f vnet2 $NS_TARGET eth0
+	if [ "$COLLECTORS" = 1 ]; then
+		veth $f vnet2 $NS_TARGET eth0
+	else
+		# vnet2 a switch too: the collectors and the load balancer on it.
+		must nsx $f ip link add name vnet2 type bridge
+		must nsx $f ip link set vnet2 up
+		veth $f c1 $NS_TARGET eth0
+		veth $f c2 $NS_TARGET2 eth0
+		veth $f lb $NS_LB eth0
+		for vm in c1 c2 lb; do must nsx $f ip link set "$vm" master vnet2; done
+		host_net $NS_TARGET2 $TARGET2_IP/$VNET2_LEN $VNET2_GW
+		lb_up
+	fi
 	must nsx $f ip addr add $VNET2_GW/$VNET2_LEN dev vnet2
 	host_net $NS_TARGET $TARGET_IP/$VNET2_LEN $VNET2_GW
 	veth $f inet $NS_INET eth0
@@ -221,6 +252,8 @@ up() {
 
 	# Stable target netns inode, so down can clean pins after a crash.
 	stat -L -c %i /run/netns/$NS_TARGET > "$STATE/target.ino"
+	[ "$COLLECTORS" = 1 ] || stat -L -c %i /run/netns/$NS_TARGET2 > "$STATE/target2.ino"
+	echo "$COLLECTORS" > "$STATE/collectors"
 
 	# The applications.
 	for vm in "${VMS[@]}"; do
@@ -232,6 +265,60 @@ up() {
 		"vm2=${VM_IP[vm2]}" "vm3=${VM_IP[vm3]}" "lab-inet=$INET_IP"
 
 	for vm in ${SOURCES:-vm1}; do source_add "$vm"; done
+	[ "$COLLECTORS" = 1 ] || prometheus_up
+}
+
+# ---- COLLECTORS=2: the load balancer, metrics, Prometheus ----------------------
+# lab-lb: the frontend LB_IP on vnet2. nftables DNATs the VXLAN to a collector
+# chosen by a hash of the outer 5-tuple (as Azure's and AWS's balancers do);
+# conntrack keeps each outer flow on its collector. The outer source (the
+# tapped VM) is kept, so vtap still tells the directions apart.
+lb_up() {
+	host_net $NS_LB $LB_IP/$VNET2_LEN $VNET2_GW
+	must nsx $NS_LB sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.eth0.send_redirects=0
+	command -v nft >/dev/null || die "nft not found (nftables: run scripts/deps.sh)"
+	must nsx $NS_LB nft -f - <<EOF
+table ip lab_lb {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr $LB_IP udp dport $VXLAN_PORT dnat to jhash ip saddr . ip daddr . udp sport . udp dport mod 2 map { 0 : $TARGET_IP, 1 : $TARGET2_IP }
+	}
+}
+EOF
+}
+
+collector_ip() { [ "$1" = $NS_TARGET ] && echo $TARGET_IP || echo $TARGET2_IP; }
+
+# One vtapctl metrics --listen per collector, one Prometheus in lab-fabric
+# scraping both every second, its data in the state folder.
+prometheus_up() {
+	local ns
+	command -v prometheus >/dev/null || die "prometheus not found (run scripts/deps.sh)"
+	for ns in "${COLLECTOR_NS[@]}"; do
+		start "$ns" "metrics-$ns" "$VTAPCTL" metrics --listen "$(collector_ip "$ns"):$METRICS_PORT"
+	done
+	cat > "$STATE/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: vtap
+    static_configs:
+      - targets: ['$TARGET_IP:$METRICS_PORT', '$TARGET2_IP:$METRICS_PORT']
+EOF
+	start $NS_FABRIC prometheus prometheus --config.file="$STATE/prometheus.yml" \
+		--storage.tsdb.path="$STATE/prometheus" --web.listen-address=127.0.0.1:$PROM_PORT
+}
+
+# query PROMQL: the lab's Prometheus, the first result's value
+query() {
+	nsx $NS_FABRIC curl -s -m 5 -G --data-urlencode "query=$1" \
+		"http://127.0.0.1:$PROM_PORT/api/v1/query" | "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+print(r[0]["value"][1] if r else "")' 2>/dev/null
 }
 
 wait_listening() {
@@ -270,11 +357,15 @@ source_add() {
 	local ip=${VM_IP[$vm]} f=$NS_FABRIC t=$NS_TAP
 	veth $f "tap-$vm" $t "$vm"
 	must nsx $t ip addr add "$ip/32" dev lo
-	must nsx $t ip link add name "vx-$vm" type vxlan id "$vni" local "$ip" remote $TARGET_IP \
+	must nsx $t ip link add name "vx-$vm" type vxlan id "$vni" local "$ip" remote $VX_REMOTE \
 		dstport $VXLAN_PORT srcport 49152 65535 nolearning df unset ttl 64
 	must nsx $t ip link set "vx-$vm" up
 	must nsx $t tc qdisc add dev "$vm" clsact
-	must nsx $t tc filter add dev "$vm" ingress protocol all prio 1 u32 match u32 0 0 \
+	# Behind a load balancer the outer source port must follow the inner
+	# flow, the same both ways (scripts/lab_flowhash.bpf.c).
+	[ "$COLLECTORS" = 1 ] || must nsx $t tc filter add dev "$vm" ingress protocol all \
+		prio 1 bpf da obj "$OUT/lab_flowhash.bpf.o" sec tc
+	must nsx $t tc filter add dev "$vm" ingress protocol all prio 2 u32 match u32 0 0 \
 		action mirred egress redirect dev "vx-$vm"
 	must nsx $f tc qdisc add dev "$vm" clsact
 	must nsx $f tc filter add dev "$vm" ingress protocol all prio 1 u32 match u32 0 0 \
@@ -282,7 +373,7 @@ source_add() {
 	must nsx $f tc filter add dev "$vm" egress protocol all prio 1 u32 match u32 0 0 \
 		action mirred egress mirror dev "tap-$vm"
 	echo "$vni" > "$STATE/sources/$vm"
-	say "tapping $vm ($ip) -> VXLAN VNI $vni, UDP $VXLAN_PORT, $ip -> $TARGET_IP"
+	say "tapping $vm ($ip) -> VXLAN VNI $vni, UDP $VXLAN_PORT, $ip -> $VX_REMOTE"
 }
 
 source_del() {
@@ -310,11 +401,19 @@ vtapctl() { nsx $NS_TARGET "$VTAPCTL" "$@"; }
 attach() {
 	[ -x "$VTAPCTL" ] || die "$VTAPCTL not built (make all)"
 	ns_exists $NS_TARGET || die "the lab is not up"
-	# shellcheck disable=SC2086
-	vtapctl attach eth0 ${VTAP_ATTACH_ARGS:-} || die "vtapctl attach eth0 failed in $NS_TARGET"
+	local ns
+	for ns in "${COLLECTOR_NS[@]}"; do
+		# shellcheck disable=SC2086
+		nsx "$ns" "$VTAPCTL" attach eth0 ${VTAP_ATTACH_ARGS:-} ||
+			die "vtapctl attach eth0 failed in $ns"
+	done
 }
 
-detach() { vtapctl detach eth0; }
+detach() {
+	local ns rc=0
+	for ns in "${COLLECTOR_NS[@]}"; do nsx "$ns" "$VTAPCTL" detach eth0 || rc=1; done
+	return $rc
+}
 
 pin_dir() { echo "$PIN_ROOT/netns-$(cat "$STATE/target.ino" 2>/dev/null)"; }
 
@@ -369,6 +468,12 @@ down() {
 	if ns_exists $NS_TARGET && [ -x "$VTAPCTL" ] && [ -d "$PIN_ROOT/netns-$ino/eth0" ]; then
 		vtapctl detach eth0 >/dev/null 2>&1 || warn "vtapctl detach eth0 failed"
 	fi
+	local ino2
+	ino2=$(stat -L -c %i /run/netns/$NS_TARGET2 2>/dev/null || cat "$STATE/target2.ino" 2>/dev/null)
+	if ns_exists $NS_TARGET2 && [ -x "$VTAPCTL" ] && [ -d "$PIN_ROOT/netns-$ino2/eth0" ]; then
+		nsx $NS_TARGET2 "$VTAPCTL" detach eth0 >/dev/null 2>&1 ||
+			warn "vtapctl detach eth0 in $NS_TARGET2 failed"
+	fi
 	# Our processes, by pid file; a pid counts only while it still is ours (in
 	# a lab namespace, or the viewer's sed), never one reused since a crash.
 	local lab_inos=" " p
@@ -395,20 +500,33 @@ down() {
 		ip netns del "$ns" 2>/dev/null || warn "cannot delete namespace $ns"
 	done
 	# Pins of a target that is gone (crash, or detach failed).
-	if [ -n "$ino" ]; then
+	for ino in $ino $ino2; do
 		pins=$PIN_ROOT/netns-$ino
 		[ -d "$pins" ] && rm -rf "$pins"
-	fi
+	done
 	rm -rf "$STATE"
 }
 
 # ---- run: the whole show ---------------------------------------------------------
 VIEWER_PID=
 show_stats() {
-	echo "---- vtapctl stats eth0 (in lab-target), +$((SECONDS - T0))s ----"
-	# The summary and per-source table, then only the outcomes that happened.
-	vtapctl stats eth0 2>&1 | awk '/^outcomes:/ { o = 1; print; next }
-		!o || $NF != "0"'
+	local ns
+	for ns in "${COLLECTOR_NS[@]}"; do
+		echo "---- vtapctl stats eth0 (in $ns), +$((SECONDS - T0))s ----"
+		# The summary and per-source table, then only the outcomes that happened.
+		nsx "$ns" "$VTAPCTL" stats eth0 2>&1 | awk '/^outcomes:/ { o = 1; print; next }
+			!o || $NF != "0"'
+	done
+	if [ "$COLLECTORS" = 2 ]; then
+		echo "---- Prometheus (lab-fabric), both collectors summed ----"
+		local q='vtap_source_packets_total{src="10.1.0.4"' up
+		up=$(query 'sum(up{job="vtap"})')
+		if [ -z "$up" ]; then
+			echo "(no scrape yet)"
+		else
+			echo "collectors up: $up; vm1's frames delivered: $(query "sum($q})") (collector 1: $(query "sum($q,instance=\"$TARGET_IP:$METRICS_PORT\"})"), collector 2: $(query "sum($q,instance=\"$TARGET2_IP:$METRICS_PORT\"})"))"
+		fi
+	fi
 	local frag slow
 	read -r frag slow < <(vtapctl stats eth0 --json 2>/dev/null | "$PY" -c '
 import json, sys
@@ -501,7 +619,7 @@ run() {
 		say "vtap NOT attached: the target's eth0 as Azure's lab shows it (capture filter udp port $VXLAN_PORT, and the fragments)"
 		start_viewer eth0 -f "udp port $VXLAN_PORT or (ip[6:2] & 0x1fff != 0)"
 	else
-		say "attaching: nsenter --net=/run/netns/$NS_TARGET $VTAPCTL attach eth0 ${VTAP_ATTACH_ARGS:-}"
+		say "attaching: nsenter --net=/run/netns/$NS_TARGET $VTAPCTL attach eth0 ${VTAP_ATTACH_ARGS:-}$( [ "$COLLECTORS" = 1 ] || echo " (and in $NS_TARGET2, behind the load balancer $NS_LB at $LB_IP; vtap0 shown is $NS_TARGET's)")"
 		attach
 		vtapctl status eth0 2>&1 | sed 's/^/  /'
 		say "note: tapped frames above the underlay's 1400-byte MTU (here vm3's /large answer, every 5 s) arrive as outer IP fragments: XDP passes them, counted as \"fragment\"; the kernel reassembles them and vtap's slow path, where present, puts them on vtap0 (\"slow_redirected\", per source \"slow_path\")"
@@ -526,13 +644,15 @@ run() {
 }
 
 usage() {
-	sed -n '5,19p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '5,21p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
+set_collectors
 case $cmd in
+query)  query "$@" ;;
 run)    run "$@" ;;
 up)     up; say "up; the poller is paused: scripts/lab.sh poll on" ;;
 down)   down "$@" ;;

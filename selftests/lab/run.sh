@@ -24,6 +24,7 @@
 #    - vm2 added while running appears with its own VNI (102) and the sums of
 #      both sources match the capture; deleted, its counters stop;
 # 3. after teardown, no lab namespace, link, pin, state or process is left.
+# 4. COLLECTORS=2, two collectors behind a load balancer (collectors.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
@@ -378,6 +379,11 @@ record_pids
 assert_clean "lab down" "$ino"
 if "$LAB" down quiet > "$TMPD/down2.log" 2>&1; then ok "lab down twice is harmless"
 else fail "lab down twice: $(cat "$TMPD/down2.log")"; fi
+
+# ---- 4: two collectors behind a load balancer ------------------------------
+# Its own script (its own ok/fail lines, cleanup and skips).
+"$TOP/selftests/lab/collectors.sh"
+case $? in 0 | 4) ;; *) FAILS=$((FAILS + 1)) ;; esac
 
 info "lab-check took $((SECONDS - T_START))s"
 echo "lab: $OKS passed, $FAILS failed"
