@@ -273,9 +273,12 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 	__u64 slow_dropped = 0;
 	struct reasm k;
 
-	/* Every way a tapped frame can fail to arrive, in one line. */
+	/* Every way a tapped frame can fail to arrive, in one line. The slow
+	 * path's counters that are not drops: what it delivered, what the
+	 * fast path steered to it, and CE marks on deliveries. */
 	for (int i = VTAP_FIRST_INFO; i < VTAP_NR_COUNTERS; i++)
-		if (!strncmp(counter_names[i], "slow_", 5) && i != VTAP_SLOW_REDIRECTED)
+		if (!strncmp(counter_names[i], "slow_", 5) && i != VTAP_SLOW_REDIRECTED &&
+		    i != VTAP_SLOW_STEERED && i != VTAP_SLOW_ECN_CE)
 			slow_dropped += c[i];
 	printf("%s: seen %llu, redirected %llu, passed %llu, dropped %llu; slow path: "
 	       "redirected %llu, dropped %llu; lost after the redirect: ", a->ifname,
