@@ -173,6 +173,8 @@ cleanup() {
 		exit 1
 	fi
 	rm -rf "$DEB/vm-ko"
+	[ -n "${NS:-}" ] && [ -e "/run/netns/$NS" ] && ip netns del "$NS"
+	[ -n "${PINS:-}" ] && rm -rf "$PINS"
 	[ -n "${WANTS_LINK:-}" ] && rm -f "$WANTS_LINK"
 	[ -n "${WANTS_MADE:-}" ] && rmdir "$WANTS_MADE" 2> /dev/null
 	return 0
@@ -255,6 +257,24 @@ elif [ "$(grep -c '^ok .*rmmod vtap$' "$vm_log")" -ne "$(wc -w <<< "$kvers")" ] 
 	fail "not every kernel's guest ran its checks with the packaged vtapctl"
 fi
 rm -f "$vm_log"
+
+# ---- removal names the taps attached by hand (in a namespace of our own) ---
+NS=vtn-$$-deb
+PINS=/sys/fs/bpf/vtap-test-$$
+in_ns() { nsenter --net=/run/netns/$NS env VTAP_PIN_ROOT=$PINS "$@"; }
+remove_says() {
+	local out
+	ip netns add $NS &&
+		ip -n $NS link add name vdn0 type veth peer name vdn1 &&
+		ip -n $NS link set dev vdn0 up && ip -n $NS link set dev vdn1 up || return 1
+	in_ns /usr/sbin/vtapctl attach vdn0 --backend veth --target vdt0 --allow-src all ||
+		return 1
+	out=$(in_ns "${APT[@]}" remove -y vtap 2>&1) || { echo "$out"; return 1; }
+	grep -F 'vtap: still attached: vdn0 ' <<< "$out" || { echo "$out" | tail -n 20; return 1; }
+}
+check "apt-get remove vtap names the NIC still attached by hand" remove_says
+[ -e /run/netns/$NS ] && ip netns del $NS
+rm -rf $PINS
 
 # ---- a kernel update: its postinst hook has DKMS build the module again ----
 kver=${kvers%%$'\n'*}
