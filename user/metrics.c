@@ -387,10 +387,18 @@ static char *render(const char *root, const char *ifname, size_t *len, int *erro
 	char *buf = NULL;
 	FILE *f;
 
-	if (ifname)
+	char ns[PATH_MAX];
+
+	if (ifname) {
 		add_iface(ifname, &sc);
-	else if (pin_for_each(root, add_iface, &sc) && access(root, F_OK) == 0)
+	} else if (!pin_ns_dir(root, ns, sizeof(ns)) && access(ns, R_OK | X_OK) &&
+		   errno == EACCES) {
+		/* Not an empty page that looks like nothing is attached. */
+		pr_warn("%s: permission denied (needs root)\n", ns);
 		sc.errors++;
+	} else if (pin_for_each(root, add_iface, &sc) && access(root, F_OK) == 0) {
+		sc.errors++;
+	}
 	f = open_memstream(&buf, len);
 	if (f) {
 		print_metrics(f, &sc);
@@ -651,7 +659,7 @@ int do_metrics(const char *root, const char *ifname, const char *listen, const c
 		ret = fwrite(text, 1, len, stdout) == len && !fflush(stdout) ? EXIT_OK : EXIT_FAIL;
 	}
 	free(text);
-	/* One interface asked for and not read is a failure; with every
-	 * attachment, what could be read is shown and the errors counted. */
-	return ret != EXIT_OK ? ret : ifname && errors ? EXIT_FAIL : EXIT_OK;
+	/* What could be read is shown (vtap_scrape_errors counts the rest),
+	 * and anything that could not be is a failure, as for stats. */
+	return ret != EXIT_OK ? ret : errors ? EXIT_FAIL : EXIT_OK;
 }

@@ -52,6 +52,13 @@ check "metrics without IFACE: the same series" sh -c '[ '"$VT_RC"' -eq 0 ] &&
 vt col metrics eth9
 expect_eq "metrics of an interface not attached: exit 1" 1 "$VT_RC"
 check "... one line" one_line_error
+# Another user can't read the pins: said, not an empty page that looks fine.
+for what in "" eth1; do
+	VT_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups" vt col metrics $what
+	expect_eq "metrics ${what:-(all)} as nobody: exit 1" 1 "$VT_RC"
+	check "... one line, permission denied" sh -c \
+		'[ "$(printf "%s\n" "$1" | wc -l)" -eq 1 ] && printf "%s" "$1" | grep -q "permission denied"' _ "$VT_ERR"
+done
 
 # ---- --textfile -------------------------------------------------------------
 mkdir "$TMPD/tf"
