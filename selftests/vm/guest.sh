@@ -98,6 +98,14 @@ stop_capture() {
 	wait "$CAP" 2>/dev/null
 }
 
+# frames PCAP: how many frames it holds ("unreadable" when tcpdump can't
+# read it, so that a broken capture never passes as empty); the first
+# ones are printed on stderr, for the check's output.
+frames() {
+	tcpdump -Z root -nn -r "$1" 2> /dev/null | head -n 8 >&2
+	tcpdump -Z root --count -r "$1" 2> /dev/null | awk '{ print $1 } END { if (!NR) print "unreadable" }'
+}
+
 capture_ok() {
 	vtap_vmtool check "$@" && return 0
 	cat /tmp/tcpdump.err
@@ -389,10 +397,33 @@ quiet() {
 	ip addr show dev vtap0 | tee /tmp/quiet.addr
 	echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6
 	echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
-	n=$(tcpdump -nn -r /tmp/quiet.pcap 2> /dev/null | tee /dev/stderr | wc -l)
+	n=$(frames /tmp/quiet.pcap)
 	! grep -q inet6 /tmp/quiet.addr && eq "frames sent: $n" "frames sent: 0"
 }
 check "vtap0 stays without IPv6 after MTU, disable_ipv6 and addr_gen_mode changes" quiet
+
+# ---- a tc redirect to vtap0's egress: seen once ---------------------------
+# tc mirred, like bpf_redirect without BPF_F_INGRESS, sends the frame
+# through dev_queue_xmit, which shows it to the taps as outgoing; vtap0
+# must drop it (tx_drop_local), not deliver it as received a second time.
+tc() { /usr/sbin/tc "$@"; }
+mirred() {
+	ip link add name vm0 type veth peer name vm1 || return 1
+	ip link set dev vm0 up && ip link set dev vm1 up &&
+	tc qdisc add dev vm1 clsact &&
+	tc filter add dev vm1 ingress bpf bytecode "1,6 0 0 4294967295," \
+		action mirred egress redirect dev vtap0 || { ip link del dev vm0; return 1; }
+	txd0=$(st vtap0 tx_dropped) rx0=$(st vtap0 rx_packets)
+	start_capture /tmp/mirred.pcap
+	vtap_vmtool send vm0 "$(cat /sys/class/net/vm1/address)" 20 > /dev/null
+	sleep 1
+	stop_capture
+	ip link del dev vm0
+	n=$(frames /tmp/mirred.pcap)
+	eq "captured $n tx_dropped $(($(st vtap0 tx_dropped) - txd0)) rx_packets $(($(st vtap0 rx_packets) - rx0))" \
+		"captured 20 tx_dropped 20 rx_packets 0"
+}
+check "tc mirred redirect to vtap0's egress: each frame on the capture once, dropped" mirred
 
 # ---- drops the core counts already are not counted twice ------------------
 backlog() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the guest's initramfs: busybox, this machine's ip, tcpdump, bpftool,
+# Build the guest's initramfs: busybox, this machine's ip, tc, tcpdump, bpftool,
 # ethtool (and vtapctl when built) with the libraries ldd lists, the test
 # scripts, vtap.ko, the kernel's modules the guest loads (veth, vxlan...)
 # and the BPF object.
@@ -32,7 +32,7 @@ add_prog() {
 		cp -L "$lib" "$dir$lib"
 	done
 }
-for t in ip tcpdump bpftool ethtool; do
+for t in ip tc tcpdump bpftool ethtool; do
 	p=$(command -v "$t") || { echo "mkinitramfs: $t not found" >&2; exit 1; }
 	add_prog "$p" "usr/sbin/$t"
 done
