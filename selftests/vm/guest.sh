@@ -378,6 +378,92 @@ slowpath() {
 [ "$ATTACH" = vtapctl ] &&
 	check "slow path: $NS fragmented VXLAN datagrams, each on vtap0's capture once" slowpath
 
+# ---- GENEVE from the kernel's own geneve devices (issue 13) ---------------
+# A sender namespace with two geneve devices toward gv1: gn0 carries
+# Ethernet (VNI 10), gn1 IP only (innerprotoinherit, VNI 20). vtap0 gets
+# the first byte for byte and the second behind vtap's own Ethernet header;
+# per source and encapsulation, counted exactly. The host's kernel has no
+# geneve driver: this is the only place a real GENEVE sender is seen. An
+# outer fragment of GENEVE reaches the stack, counted (no GENEVE slow path).
+NG=20
+geneve_setup() {
+	mkdir -p /run/netns
+	ip netns add gsend || return 1
+	ip netns exec gsend sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6;
+		echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6' || return 1
+	ip link add name gv0 type veth peer name gv1 || return 1
+	ip link set dev gv0 netns gsend || return 1
+	ip addr add 192.168.77.1/24 dev gv1
+	ip link set dev gv1 up
+	ip -n gsend link set dev lo up
+	ip -n gsend addr add 192.168.77.2/24 dev gv0
+	ip -n gsend link set dev gv0 up
+	ip -n gsend link add name gn0 type geneve id 10 remote 192.168.77.1 dstport 6081 ||
+		return 1
+	ip -n gsend link add name gn1 type geneve id 20 remote 192.168.77.1 dstport 6081 \
+		innerprotoinherit || return 1
+	ip -n gsend link set dev gn0 address 02:00:00:77:00:01 up || return 1
+	ip -n gsend link set dev gn1 up || return 1
+	ip -n gsend addr add 10.77.0.1/24 dev gn0
+	ip -n gsend neigh add 10.77.0.2 lladdr 02:00:00:77:00:02 dev gn0 || return 1
+	ip -n gsend addr add 10.78.0.1/24 dev gn1
+	ip -n gsend -d link show dev gn1
+}
+geneve_kernel() {
+	vtapctl attach gv1 --mode native --backend kmod --target vtap0 --port 4789 \
+		--geneve-port 6081 --allow-src 192.168.77.2/32 2> /tmp/gattach.err || return 1
+	grep -q "no slow path for GENEVE" /tmp/gattach.err || { cat /tmp/gattach.err; return 1; }
+	start_capture /tmp/gn.pcap
+	ip netns exec gsend ping -q -c $NG -i 0.05 -W 1 10.77.0.2 > /dev/null 2>&1
+	ip netns exec gsend ping -q -c $NG -i 0.05 -W 1 10.78.0.2 > /dev/null 2>&1
+	sleep 1
+	stop_capture
+	tcpdump -Z root -e -nn -r /tmp/gn.pcap > /tmp/gn.txt 2> /tmp/gn.err || cat /tmp/gn.err
+	eth=$(grep -c '02:00:00:77:00:01 > 02:00:00:77:00:02, ethertype IPv4.* 10.77.0.1 > 10.77.0.2: ICMP echo request' /tmp/gn.txt)
+	ipo=$(grep -c '02:76:74:61:70:01 > 02:76:74:61:70:00, ethertype IPv4.* 10.78.0.1 > 10.78.0.2: ICMP echo request' /tmp/gn.txt)
+	all=$(wc -l < /tmp/gn.txt)
+	vtapctl stats gv1 --json > /tmp/gn.json
+	red=$(grep -o '"redirected": *[0-9]*' /tmp/gn.json | head -n 1 | grep -o '[0-9]*$')
+	src=$(grep -o '"src": "192.168.77.2", "encap": "geneve", "vni": [0-9]*, "packets": [0-9]*' /tmp/gn.json |
+		sed 's/.*"vni": \([0-9]*\), "packets": \([0-9]*\)/\1:\2/' | sort | tr '\n' ' ')
+	cat /tmp/gn.txt | head -n 4
+	eq "ethernet $eth ip-only $ipo frames $all redirected $red sources $src" \
+		"ethernet $NG ip-only $NG frames $((2 * NG)) redirected $((2 * NG)) sources 10:$NG 20:$NG "
+}
+# Without DF on the inner packet the tunnel fragments the outer one, and
+# learns the path MTU from it: later inner packets are then fragmented
+# before the tunnel (two whole GENEVE datagrams each, both delivered).
+# Either way every ping is accounted for: 2 x (pings - unsteered) on vtap0.
+geneve_frag() {
+	ip -n gsend link set dev gv0 mtu 1000 || return 1
+	echo 1 | ip netns exec gsend tee /proc/sys/net/ipv4/ip_no_pmtu_disc > /dev/null
+	rx0=$(st vtap0 rx_packets)
+	for i in 1 2 3 4 5; do
+		ip netns exec gsend ping -q -c 1 -W 1 -s 1200 10.78.0.2 > /dev/null 2>&1
+		ip -n gsend route flush cache
+	done
+	sleep 1
+	vtapctl stats gv1 --json > /tmp/gf.json
+	uns=$(grep -o '"geneve_unsteered": *[0-9]*' /tmp/gf.json | grep -o '[0-9]*$')
+	frag=$(grep -o '"fragment": *[0-9]*' /tmp/gf.json | grep -o '[0-9]*$')
+	rx=$(($(st vtap0 rx_packets) - rx0))
+	info "geneve: of 5 pings, $uns outer-fragmented, $((5 - uns)) fragmented before the tunnel"
+	[ "${uns:-0}" -ge 1 ] || { echo "no outer fragment seen"; return 1; }
+	eq "fragment $frag vtap0 $rx" "fragment $((2 * uns)) vtap0 $((2 * (5 - uns)))"
+}
+if [ "$ATTACH" = vtapctl ]; then
+	if check "geneve: a sender namespace with kernel geneve devices (ethernet, innerprotoinherit)" \
+		geneve_setup; then
+		check "geneve: $NG ethernet and $NG ip-only packets from the kernel's geneve devices, each on vtap0 once, counted per source" \
+			geneve_kernel
+		check "geneve: outer fragments of GENEVE pass to the stack, counted as geneve_unsteered" \
+			geneve_frag
+	fi
+	vtapctl detach gv1 > /dev/null 2>&1
+	ip link del dev gv1 2> /dev/null
+	ip netns del gsend 2> /dev/null
+fi
+
 # ---- vtap0 stays quiet: IPv6 comes back on for no trick -------------------
 # An MTU below IPv6's minimum and back makes addrconf start anew, and so
 # do net.ipv6.conf.all.disable_ipv6=0 and all.addr_gen_mode; vtap0 must
