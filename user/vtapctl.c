@@ -37,11 +37,11 @@ static const struct opt_def attach_opts[] = {
 	  "accept only these outer sources, IPv4 or IPv6; repeat; 'all': any source "
 	  "(default, with a warning; --replace removes a list only for 'all')" },
 	{ "dst", required_argument, OPT_DST, "CIDR",
-	  "accept only VXLAN to these outer destinations; repeat for up to 16 (default all)" },
+	  "accept only VXLAN or GENEVE to these outer destinations; repeat for up to 16 (default all)" },
 	{ "slow-port", required_argument, OPT_SLOW_PORT, "N",
 	  "UDP port of the slow path, for a firewall rule (default: one the kernel picks)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,
-	  "drop VXLAN with reserved bits set (default: accept and count)" },
+	  "drop VXLAN and GENEVE with reserved bits (GENEVE: or the C bit) set (default: accept and count)" },
 	{ "mode", required_argument, OPT_MODE, "MODE",
 	  "XDP mode: auto (native, else generic), native, generic (default auto)" },
 	{ "backend", required_argument, OPT_BACKEND, "KIND",

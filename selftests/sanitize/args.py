@@ -16,7 +16,7 @@ import sys
 vtapctl, rounds, seed, tmp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = random.Random(seed)
 cmds = ["attach", "detach", "status", "stats", "cleanup", "help", "frob", ""]
-opts = ["--port", "--vni", "--allow-src", "--strict", "--mode", "--backend", "--target",
+opts = ["--port", "--geneve-port", "--vni", "--allow-src", "--strict", "--mode", "--backend", "--target",
         "--replace", "--max-sources", "--pin-root", "--json", "--watch", "--check",
         "-v", "-h", "--help", "--verbose", "-V", "--version", "--", "-", "--pin-root=",
         "--port=", "--frob"]
