@@ -79,6 +79,15 @@ if stats_json col eth1; then
 fi
 expect_eq "vtap0 got nothing of it" "$rx0" "$(link_stat col vtap0 rx packets)"
 
+# --replace changes the kinds atomically and says so; the counters stay.
+vt col attach eth1 --replace --port 4789 --geneve-port 6081 --geneve-port 6082 --allow-src all
+check "--replace adds a GENEVE port and prints the change" \
+	sh -c '[ "$1" = 0 ] && echo "$2" | grep -q "ports: 4789 6081/geneve -> 4789 6081/geneve 6082/geneve"' \
+	_ "$VT_RC" "$VT_OUT"
+vt col status eth1 --json
+expect_eq "status --json after --replace: geneve_ports" "[6081, 6082]" "$(json "j['geneve_ports']" <<<"$VT_OUT")"
+expect_eq "status --json after --replace: counters kept" 38 "$(json "j['counters']['seen']" <<<"$VT_OUT")"
+
 vt col stats eth1
 check "stats (text) names both encapsulations" \
 	sh -c 'echo "$1" | grep -q " vxlan " && echo "$1" | grep -q " geneve "' _ "$VT_OUT"
