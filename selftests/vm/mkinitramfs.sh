@@ -61,6 +61,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t bpf bpf /sys/fs/bpf
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo "VTAPRESULT init"
 sh /lib/vtap/guest.sh
 echo "VTAPRESULT exit $?"
 poweroff -f
