@@ -282,6 +282,7 @@ struct vtap_settings {
 						 * also with the veth backend) */
 	__u32 max_frame;			/* target MTU + Ethernet + one VLAN tag; 0: any */
 	__u16 slow_port_net;			/* the slow-path device's UDP port; 0: none */
+	/* Chosen by the user (--geneve-port), kept in what was padding: */
 	__u16 geneve_ports;			/* bit i: ports_net[i] carries GENEVE */
 };
 
