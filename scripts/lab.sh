@@ -15,7 +15,8 @@
 #   scripts/lab.sh query PROMQL       COLLECTORS=2: ask the lab's Prometheus
 #
 # Environment: DURATION (seconds, run), OUT (build folder), VTAPCTL,
-# VTAP_ATTACH_ARGS (extra vtapctl attach options), SOURCES (initial tap
+# VTAP_ATTACH_ARGS (vtapctl attach options, default: the allow-list of the
+# tapped subnet, as README tells collectors to give), SOURCES (initial tap
 # sources, default "vm1"), STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no
 # large transfers), CI=true (no terminal: DURATION defaults to 20),
 # COLLECTORS=2 (two collectors behind a load balancer, one Prometheus).
@@ -23,6 +24,8 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-build}
+# Every tapped VM is in vnet1: take VXLAN only from there (empty: none).
+VTAP_ATTACH_ARGS=${VTAP_ATTACH_ARGS---allow-src 10.1.0.0/16}
 case $OUT in /*) ;; *) OUT=$TOP/$OUT ;; esac
 VTAPCTL=${VTAPCTL:-$OUT/vtapctl}
 PY=/usr/bin/python3		# the system python (not a pyenv shim on PATH)
