@@ -265,15 +265,21 @@ traffic generic
 # native XDP on veth counts those in the NIC's rx_dropped, generic XDP in
 # no counter at all (see the report: the XDP program should check with
 # bpf_check_mtu() and count them). vtap0 counts what reaches it over the MTU.
+# frames_over N LEN: how many of the N frames `vtap_vmtool send` makes (frame
+# i is 64 + i * 37 % 1337 bytes) are longer than LEN bytes.
+frames_over() {
+	n=0 i=0
+	while [ $i -lt "$1" ]; do
+		[ $((64 + i * 37 % 1337)) -gt "$2" ] && n=$((n + 1))
+		i=$((i + 1))
+	done
+	echo $n
+}
+
 oversize() {
 	mode=$1
 	ip link set dev vtap0 mtu 1000
-	want=0 i=0
-	while [ $i -lt 200 ]; do
-		len=$((64 + i * 37 % 1337))
-		[ $len -gt 1018 ] && want=$((want + 1))
-		i=$((i + 1))
-	done
+	want=$(frames_over 200 1018)
 	attach vx1 "$mode" > /dev/null 2>&1
 	rx0=$(st vtap0 rx_packets) d0=$(st vtap0 rx_dropped) n0=$(st vx1 rx_dropped)
 	vtap_vmtool send vx0 "$MAC" 200 > /dev/null
@@ -306,12 +312,7 @@ lost_mtu() {
 		return
 	fi
 	ip link set dev vtap0 mtu 1000
-	want=0 i=0
-	while [ $i -lt 200 ]; do
-		len=$((64 + i * 37 % 1337))
-		[ $len -gt 1018 ] && want=$((want + 1))
-		i=$((i + 1))
-	done
+	want=$(frames_over 200 1018)
 	vtap_vmtool send vx0 "$MAC" 200 > /dev/null
 	sleep 1
 	check "$mode: the $want frames over vtap0's MTU lowered after attach are lost_after_redirect (too_big)" \
