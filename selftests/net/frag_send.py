@@ -21,6 +21,7 @@ checksum as zero, --reserved sets a reserved bit of the VXLAN header,
 """
 import argparse
 import ipaddress
+import zlib
 import logging
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)  # no-route chatter
@@ -78,6 +79,10 @@ def main():
     a = ap.parse_args()
     conf.verb = 0
     v6 = ipaddress.ip_address(a.src).version == 6
+    # Fragment ids differ between sends with other tags: what a send leaves
+    # in the collector's reassembly queue (a dropped first fragment's rest)
+    # must not complete the next send's datagram.
+    id_base = zlib.crc32(a.tag.encode()) % 60000
     ref, out = [], []
     for i, case in enumerate(a.cases):
         kind, n = case.split(":")
@@ -87,7 +92,7 @@ def main():
         if v6:
             outer = IPv6(src=a.src, dst=a.dst, tc=a.tos)
         else:
-            outer = IP(src=a.src, dst=a.dst, id=1000 + i, tos=a.tos)
+            outer = IP(src=a.src, dst=a.dst, id=id_base + i, tos=a.tos)
         pkt = outer / UDP(sport=49152 + i, dport=4789) / \
             VXLAN(flags=0x08, vni=a.vni, reserved2=int(a.reserved)) / f
         pkt = type(outer)(bytes(pkt))  # finished lengths and checksums
@@ -97,7 +102,7 @@ def main():
         if kind in ("whole", "truncated"):
             pieces = [pkt]
         elif v6:
-            pieces = fragment_v6(pkt, 1000 + i)
+            pieces = fragment_v6(pkt, id_base + i)
         else:
             pieces = fragment(pkt, fragsize=OUTER_MTU - 20 - 4)
         if kind == "reversed":
