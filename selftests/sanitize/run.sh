@@ -24,7 +24,7 @@ SAN_CFLAGS+=" -fno-omit-frame-pointer"
 mkdir -p "$SAN_OUT"
 start=$SECONDS
 if ! make --no-print-directory OUT="$SAN_OUT" CC="$SAN_CC" SAN_CFLAGS="$SAN_CFLAGS" \
-	all "$SAN_OUT/test_unit" >"$SAN_OUT/build.log" 2>&1; then
+	all "$SAN_OUT/test_unit" "$SAN_OUT/vtapctl-faults" >"$SAN_OUT/build.log" 2>&1; then
 	cat "$SAN_OUT/build.log"
 	echo "fail asan: build with $SAN_CC $SAN_CFLAGS"
 	exit 1
