@@ -13,13 +13,17 @@
 #   scripts/lab.sh stats [--json] | status
 #   scripts/lab.sh down               remove everything the lab made (idempotent)
 #   scripts/lab.sh query PROMQL       COLLECTORS=2: ask the lab's Prometheus
+#   scripts/lab.sh env                the prefix, state folder and pin root, as shell
 #
 # Environment: DURATION (seconds, run), OUT (build folder), VTAPCTL,
 # VTAP_ATTACH_ARGS (vtapctl attach options, default: the allow-list of the
 # tapped subnet, as README tells collectors to give), SOURCES (initial tap
 # sources, default "vm1"), STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no
 # large transfers), CI=true (no terminal: DURATION defaults to 20),
-# COLLECTORS=2 (two collectors behind a load balancer, one Prometheus).
+# COLLECTORS=2 (two collectors behind a load balancer, one Prometheus),
+# LAB_PREFIX (default "lab-": every namespace's name starts with it; another
+# prefix gets its own LAB_STATE, /run/vtap-<prefix>, and VTAP_PIN_ROOT,
+# /sys/fs/bpf/vtap-<prefix>, so two labs can run at once).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,8 +33,18 @@ VTAP_ATTACH_ARGS=${VTAP_ATTACH_ARGS---allow-src 10.1.0.0/16}
 case $OUT in /*) ;; *) OUT=$TOP/$OUT ;; esac
 VTAPCTL=${VTAPCTL:-$OUT/vtapctl}
 PY=/usr/bin/python3		# the system python (not a pyenv shim on PATH)
-STATE=${LAB_STATE:-/run/vtap-lab}
-PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap}
+# Two labs at once (a CI run beside someone's make lab) need their own
+# namespaces, state and pins: all follow the prefix. The default prefix
+# keeps the default places.
+P=${LAB_PREFIX:-lab-}
+case $P in *[!a-z0-9-]* | '') echo "lab: LAB_PREFIX: letters, digits and '-' only" >&2; exit 2 ;; esac
+if [ "$P" = lab- ]; then
+	STATE=${LAB_STATE:-/run/vtap-lab} PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap}
+else
+	STATE=${LAB_STATE:-/run/vtap-${P%-}} PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap-${P%-}}
+fi
+# vtapctl (and its metrics) pin where down looks.
+export VTAP_PIN_ROOT=$PIN_ROOT
 STATS_EVERY=${STATS_EVERY:-5}
 LAB_LARGE=${LAB_LARGE:-1}
 export PYTHONDONTWRITEBYTECODE=1
@@ -49,12 +63,12 @@ VXLAN_PORT=4789
 COLLECTORS=${COLLECTORS:-}
 LB_IP=10.2.0.100 TARGET2_IP=10.2.0.5 METRICS_PORT=9477 PROM_PORT=9090
 
-NS_FABRIC=lab-fabric		# vnet1 switch + router to vnet2 and the internet
-NS_TAP=lab-fabric-tap		# the TAP service: VXLAN encapsulation
-NS_TARGET=lab-target NS_INET=lab-inet
-NS_TARGET2=lab-target2 NS_LB=lab-lb	# COLLECTORS=2
-# Every namespace the lab may make (down removes them all).
-ALL_NS=(lab-vm1 lab-vm2 lab-vm3 "$NS_INET" "$NS_TARGET" "$NS_FABRIC" "$NS_TAP" "$NS_TARGET2" "$NS_LB")
+NS_FABRIC=${P}fabric		# vnet1 switch + router to vnet2 and the internet
+NS_TAP=${P}fabric-tap		# the TAP service: VXLAN encapsulation
+NS_TARGET=${P}target NS_INET=${P}inet
+NS_TARGET2=${P}target2 NS_LB=${P}lb	# COLLECTORS=2
+# Every namespace the lab may make (down removes them all, and no other).
+ALL_NS=("${P}vm1" "${P}vm2" "${P}vm3" "$NS_INET" "$NS_TARGET" "$NS_FABRIC" "$NS_TAP" "$NS_TARGET2" "$NS_LB")
 # What up makes, the collectors and where the tunnel goes: COLLECTORS as
 # given, else as the running lab was set up.
 set_collectors() {
@@ -214,9 +228,9 @@ up() {
 	must nsx $f ip addr add $VNET1_GW/$VNET1_LEN dev vnet1
 	must nsx $f ip link set vnet1 up
 	for vm in "${VMS[@]}"; do
-		veth $f "$vm" "lab-$vm" eth0
+		veth $f "$vm" "$P$vm" eth0
 		must nsx $f ip link set "$vm" master vnet1
-		host_net "lab-$vm" "${VM_IP[$vm]}/$VNET1_LEN" $VNET1_GW
+		host_net "$P$vm" "${VM_IP[$vm]}/$VNET1_LEN" $VNET1_GW
 	done
 	if [ "$COLLECTORS" = 1 ]; then
 		veth $f vnet2 $NS_TARGET eth0
@@ -260,11 +274,11 @@ up() {
 
 	# The applications.
 	for vm in "${VMS[@]}"; do
-		start "lab-$vm" "web-$vm" "$PY" "$STATE/labnet.py" serve "$vm"
+		start "$P$vm" "web-$vm" "$PY" "$STATE/labnet.py" serve "$vm"
 	done
 	start $NS_INET web-inet "$PY" "$STATE/labnet.py" serve inet --echo-client
 	wait_listening
-	start lab-vm1 poller "$PY" -u "$STATE/labnet.py" poll "$STATE" "$LAB_LARGE" \
+	start "${P}vm1" poller "$PY" -u "$STATE/labnet.py" poll "$STATE" "$LAB_LARGE" \
 		"vm2=${VM_IP[vm2]}" "vm3=${VM_IP[vm3]}" "lab-inet=$INET_IP"
 
 	for vm in ${SOURCES:-vm1}; do source_add "$vm"; done
@@ -326,7 +340,7 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null
 
 wait_listening() {
 	local ns _
-	for ns in lab-vm1 lab-vm2 lab-vm3 $NS_INET; do
+	for ns in "${P}vm1" "${P}vm2" "${P}vm3" $NS_INET; do
 		for _ in $(seq 50); do
 			nsx "$ns" "$PY" -c 'import socket; socket.create_connection(("127.0.0.1", 80), 1).close()' \
 				2>/dev/null && break
@@ -507,6 +521,8 @@ down() {
 		pins=$PIN_ROOT/netns-$ino
 		[ -d "$pins" ] && rm -rf "$pins"
 	done
+	# A prefix's own pin root goes too, once empty.
+	[ "$P" = lab- ] || rmdir "$PIN_ROOT" 2>/dev/null
 	rm -rf "$STATE"
 }
 
@@ -521,7 +537,7 @@ show_stats() {
 			!o || $NF != "0"'
 	done
 	if [ "$COLLECTORS" = 2 ]; then
-		echo "---- Prometheus (lab-fabric), both collectors summed ----"
+		echo "---- Prometheus ($NS_FABRIC), both collectors summed ----"
 		local q='vtap_source_packets_total{src="10.1.0.4"' up
 		up=$(query 'sum(up{job="vtap"})')
 		if [ -z "$up" ]; then
@@ -647,7 +663,7 @@ run() {
 }
 
 usage() {
-	sed -n '5,21p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -656,6 +672,7 @@ cmd=${1:-}
 set_collectors
 case $cmd in
 query)  query "$@" ;;
+env)    printf 'LAB_PREFIX=%q LAB_STATE=%q VTAP_PIN_ROOT=%q\n' "$P" "$STATE" "$PIN_ROOT" ;;
 run)    run "$@" ;;
 up)     up; say "up; the poller is paused: scripts/lab.sh poll on" ;;
 down)   down "$@" ;;

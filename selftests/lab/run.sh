@@ -35,9 +35,13 @@ VTAPCTL=${VTAPCTL:-$OUT/vtapctl}
 export VTAPCTL
 PY=/usr/bin/python3
 LAB=$TOP/scripts/lab.sh
-STATE=/run/vtap-lab
-PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap}
-LAB_NS="lab-vm1 lab-vm2 lab-vm3 lab-inet lab-target lab-fabric lab-fabric-tap"
+# The lab's prefix, state and pins as lab.sh derives them (LAB_PREFIX,
+# LAB_STATE, VTAP_PIN_ROOT): another lab may run beside this one.
+eval "$("$LAB" env)" || exit 1
+export LAB_PREFIX LAB_STATE VTAP_PIN_ROOT
+P=$LAB_PREFIX STATE=$LAB_STATE PIN_ROOT=$VTAP_PIN_ROOT
+NS_TARGET=${P}target NS_FABRIC=${P}fabric
+LAB_NS="${P}vm1 ${P}vm2 ${P}vm3 ${P}inet $NS_TARGET $NS_FABRIC ${P}fabric-tap"
 VM1=10.1.0.4 VM2=10.1.0.5 VM3=10.1.0.6 INET=203.0.113.10
 POLL_SECONDS=${POLL_SECONDS:-6}
 export PYTHONDONTWRITEBYTECODE=1
@@ -56,7 +60,7 @@ done
 [ -x "$VTAPCTL" ] || skip "$VTAPCTL not built (make all)"
 if [ -e $STATE/owner ] && kill -0 "$(cat $STATE/owner)" 2>/dev/null &&
    [ "$(cat $STATE/owner)" != $$ ]; then
-	skip "a lab is running (pid $(cat $STATE/owner)); make lab-down first"
+	skip "a lab is running (pid $(cat $STATE/owner)); LAB_PREFIX=$P make lab-down first"
 fi
 
 TMPD=$(mktemp -d /tmp/vtap-lab-check.XXXXXX)
@@ -94,14 +98,14 @@ assert_clean() {
 }
 
 record_pids() { cat $STATE/pids/*.pid >> "$TMPD/pids" 2>/dev/null; }
-target_ino() { stat -L -c %i /run/netns/lab-target 2>/dev/null; }
+target_ino() { stat -L -c %i /run/netns/$NS_TARGET 2>/dev/null; }
 
-stats_json() { nsenter --net=/run/netns/lab-target "$VTAPCTL" stats eth0 --json > "$1"; }
+stats_json() { nsenter --net=/run/netns/$NS_TARGET "$VTAPCTL" stats eth0 --json > "$1"; }
 
 # capture_start FILE [NS IFACE FILTER...]: tcpdump -w (default: on vtap0 in
 # lab-target), back when it listens; its pid is added to CAP_PID.
 capture_start() {
-	local file=$1 ns=${2:-lab-target} dev=${3:-vtap0}
+	local file=$1 ns=${2:-$NS_TARGET} dev=${3:-vtap0}
 	shift; shift; shift
 	nsenter --net=/run/netns/"$ns" tcpdump -i "$dev" -U -n -w "$file" "$@" 2>"$file.err" &
 	CAP_PID+=" $!"
@@ -170,9 +174,9 @@ fi
 record_pids
 ino=$(target_ino)
 if ! "$LAB" attach > "$TMPD/attach.log" 2>&1; then
-	fail "vtapctl attach eth0 in lab-target"; cat "$TMPD/attach.log"; exit 1
+	fail "vtapctl attach eth0 in $NS_TARGET"; cat "$TMPD/attach.log"; exit 1
 fi
-ok "vtapctl attach eth0 in lab-target"
+ok "vtapctl attach eth0 in $NS_TARGET"
 check "pins under $PIN_ROOT/netns-$ino/eth0" [ -e "$PIN_ROOT/netns-$ino/eth0/link" ]
 
 # Analysis of one capture against two stats snapshots.
@@ -312,8 +316,8 @@ checkv() {
 # Phase A: vm1 is the only source.
 C1=$TMPD/vm1.pcap O1=$TMPD/outer.pcap
 capture_start "$C1" || fail "tcpdump on vtap0 did not start"
-capture_start "$O1" lab-fabric vnet2 ip and \( udp port 4789 or 'ip[6:2] & 0x1fff != 0' \) ||
-	fail "tcpdump on lab-fabric's vnet2 did not start"
+capture_start "$O1" $NS_FABRIC vnet2 ip and \( udp port 4789 or 'ip[6:2] & 0x1fff != 0' \) ||
+	fail "tcpdump on $NS_FABRIC's vnet2 did not start"
 stats_json "$TMPD/s0.json"
 poll_for "$POLL_SECONDS" || fail "poller did not stop"
 stats_json "$TMPD/s1.json"
