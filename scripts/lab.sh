@@ -19,12 +19,11 @@
 # Environment: DURATION (seconds, run), OUT (build folder), VTAPCTL,
 # VTAP_ATTACH_ARGS (vtapctl attach options, default: the allow-list of the
 # tapped subnet, as README tells collectors to give, and with CLOUD=gcp
-# --geneve-port 6081), SOURCES (initial tap
-# sources, default "vm1"), STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no
-# large transfers), CI=true (no terminal: DURATION defaults to 20),
-# COLLECTORS=2 (two collectors behind a load balancer, one Prometheus),
-# CLOUD=gcp (the TAP service sends GENEVE as Google's mirroring does; default
-# azure: VXLAN),
+# --geneve-port 6081), SOURCES (initial tap sources, default "vm1"),
+# STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no large transfers),
+# CI=true (no terminal: DURATION defaults to 20), COLLECTORS=2 (two
+# collectors behind a load balancer, one Prometheus), CLOUD=gcp (the TAP
+# service sends GENEVE as Google's mirroring does; default azure: VXLAN),
 # LAB_PREFIX (default "lab-": every namespace's name starts with it; another
 # prefix gets its own LAB_STATE, /run/vtap-<prefix>, and VTAP_PIN_ROOT,
 # /sys/fs/bpf/vtap-<prefix>, so two labs can run at once).
@@ -727,7 +726,7 @@ run() {
 }
 
 usage() {
-	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
