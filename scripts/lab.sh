@@ -71,14 +71,15 @@ COLLECTORS=${COLLECTORS:-}
 LB_IP=10.2.0.100 TARGET2_IP=10.2.0.5 METRICS_PORT=9477 PROM_PORT=9090
 
 NS_FABRIC=${P}fabric		# vnet1 switch + router to vnet2 and the internet
-NS_TAP=${P}fabric-tap		# the TAP service: VXLAN encapsulation
+NS_TAP=${P}fabric-tap		# the TAP service: VXLAN (gcp: GENEVE) encapsulation
 NS_TARGET=${P}target NS_INET=${P}inet
 NS_TARGET2=${P}target2 NS_LB=${P}lb	# COLLECTORS=2
 # Every namespace the lab may make (down removes them all, and no other).
 ALL_NS=("${P}vm1" "${P}vm2" "${P}vm3" "$NS_INET" "$NS_TARGET" "$NS_FABRIC" "$NS_TAP" "$NS_TARGET2" "$NS_LB")
-# What up makes, the collectors and where the tunnel goes: COLLECTORS as
-# given, else as the running lab was set up.
-set_collectors() {
+# What up makes, the collectors, the cloud and where the tunnel goes:
+# COLLECTORS and CLOUD as given, else as the running lab was set up (up and
+# run start a new lab: 1 and azure).
+set_plan() {
 	[ -n "$COLLECTORS" ] || COLLECTORS=$(cat "$STATE/collectors" 2>/dev/null || echo 1)
 	[ -n "$CLOUD" ] || CLOUD=$(cat "$STATE/cloud" 2>/dev/null || echo azure)
 	# Every tapped VM is in vnet1: take the tunnel only from there.
@@ -732,7 +733,9 @@ usage() {
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
-set_collectors
+# A new lab is not the one a crash left behind: no settings from its state.
+case $cmd in run | up) COLLECTORS=${COLLECTORS:-1} CLOUD=${CLOUD:-azure} ;; esac
+set_plan
 case $cmd in
 query)  query "$@" ;;
 env)    printf 'LAB_PREFIX=%q LAB_STATE=%q VTAP_PIN_ROOT=%q\n' "$P" "$STATE" "$PIN_ROOT" ;;
