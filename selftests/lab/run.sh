@@ -64,6 +64,9 @@ LAB_NS="${P}vm1 ${P}vm2 ${P}vm3 ${P}inet $NS_TARGET $NS_FABRIC ${P}fabric-tap"
 VM1=10.1.0.4 VM2=10.1.0.5 VM3=10.1.0.6 INET=203.0.113.10
 POLL_SECONDS=${POLL_SECONDS:-6}
 export PYTHONDONTWRITEBYTECODE=1
+# Each part chooses its lab (make lab-check CLOUD=gcp must not turn the
+# Azure parts into Google's).
+unset CLOUD COLLECTORS
 
 FAILS=0 OKS=0
 ok()   { echo "ok lab: $*"; OKS=$((OKS + 1)); }
