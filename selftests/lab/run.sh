@@ -26,7 +26,8 @@
 #    - seen == redirected + passed + sum(dropped);
 #    - vm2 added while running appears with its own VNI (102) and the sums of
 #      both sources match the capture; deleted, its counters stop;
-# 3. after teardown, no lab namespace, link, pin, state or process is left.
+# 3. after teardown, no lab namespace, link, pin, state or process is left;
+#    a namespace of another prefix is.
 # 4. CLOUD=gcp, GENEVE as Google's out-of-band mirroring sends it: `lab.sh
 #    run` with no terminal shows vm2's and vm3's HTTP responses on vtap0;
 #    meanwhile, with the poller paused around the readings, a capture of
@@ -92,6 +93,7 @@ cleanup() {
 	set +e
 	# shellcheck disable=SC2086
 	[ -n "$CAP_PID" ] && kill $CAP_PID 2>/dev/null
+	[ -n "${OTHER_NS:-}" ] && ip netns del "$OTHER_NS" 2>/dev/null
 	"$LAB" down quiet >/dev/null 2>&1
 	rm -rf "$TMPD"
 	exit $rc
@@ -461,8 +463,14 @@ sys.exit(0 if pk(a, '$VM2') == pk(b, '$VM2') and pk(b, '$VM1') > pk(a, '$VM1') e
 
 # ---- 3: teardown ----------------------------------------------------------
 record_pids
+# Another lab's namespace (another prefix, the same names after it) must
+# outlive this lab's down.
+OTHER_NS=${P%-}x$$-target
+ip netns add "$OTHER_NS" || fail "ip netns add $OTHER_NS"
 "$LAB" down > "$TMPD/down.log" 2>&1 || fail "lab down: $(cat "$TMPD/down.log")"
 assert_clean "lab down" "$ino"
+check "lab down leaves another prefix's namespace ($OTHER_NS) alone" [ -e "/run/netns/$OTHER_NS" ]
+ip netns del "$OTHER_NS" 2>/dev/null
 if "$LAB" down quiet > "$TMPD/down2.log" 2>&1; then ok "lab down twice is harmless"
 else fail "lab down twice: $(cat "$TMPD/down2.log")"; fi
 
