@@ -7,7 +7,8 @@
  *	send COUNT VXLAN packets (UDP 4789) out of IFACE, inner frame i built
  *	by vtap_inner(seq) and ending in its sequence number
  *   vtap_vmtool flood IFACE DSTMAC SECONDS
- *	send as fast as possible for SECONDS; prints the number sent
+ *	send as fast as possible for SECONDS, or until SIGTERM; prints the
+ *	number sent
  *   vtap_vmtool sendfrag IFACE DSTMAC SRCIP DSTIP COUNT [FIRST_SEQ]
  *	the same VXLAN packets, from SRCIP to DSTIP, each as two IPv4 fragments
  *	(for the kernel's reassembly and the slow path)
@@ -27,6 +28,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +264,15 @@ static int cmd_send(const char *ifname, const char *dstmac, uint32_t count,
 
 #define FLOOD_FRAMES 64
 
+/* SIGTERM ends a flood between two sends, so that its count is printed. */
+static volatile sig_atomic_t flood_stop;
+
+static void flood_on_term(int sig)
+{
+	(void)sig;
+	flood_stop = 1;
+}
+
 static int cmd_flood(const char *ifname, const char *dstmac, double seconds)
 {
 	static uint8_t bufs[FLOOD_FRAMES][OUTER_HLEN + MAX_INNER];
@@ -282,8 +293,9 @@ static int cmd_flood(const char *ifname, const char *dstmac, double seconds)
 	/* 64-byte inner frames: the per-frame cost is what matters. */
 	for (i = 0; i < FLOOD_FRAMES; i++)
 		lens[i] = vtap_outer(i * 4 * (MAX_INNER - 64 + 1), dst, src, bufs[i]);
+	signal(SIGTERM, flood_on_term);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
+	while (!flood_stop) {
 		for (i = 0; i < FLOOD_FRAMES; i++) {
 			if (sendto(fd, bufs[i], lens[i], 0, (struct sockaddr *)&sll,
 				   sizeof(sll)) == (ssize_t)lens[i])
