@@ -874,9 +874,11 @@ def markdown(path):
     with open(path) as f:
         d = json.load(f)
     meta, sizes = d["meta"], [str(s) for s in d["meta"]["sizes"]]
-    print("Run of %s, kernel %s, %s, %d runs of %.1f s per point%s." % (
-        meta["date"], meta["kernel"], meta.get("cpu_model", "?"), meta["runs"], meta["window_s"],
-        "; " + meta["note"] if meta.get("note") else ""))
+    print("Run of %s, kernel %s, %s, %d runs of %.1f s per point, generator %s, load average "
+          "%s at the start%s." % (
+              meta["date"], meta["kernel"], meta.get("cpu_model", "?"), meta["runs"],
+              meta["window_s"], meta.get("generator") or "live_frames",
+              meta.get("loadavg_start", ["?"])[0], "; " + meta["note"] if meta.get("note") else ""))
     print()
     print("| scenario | " + " | ".join("%s B: Mpps (ns/pkt) | cap. drops" % s for s in sizes)
           + " |")
