@@ -259,9 +259,10 @@ static inline void vtap_source_stats_add(struct vtap_source_stats *sum,
  * cost of an array update per frame, instead of a hash lookup in
  * vtap_sources. st holds that CPU's whole count for key (its vtap_sources
  * slot plus the frames since), not a delta: the program writes st back
- * into the slot (a store) when the CPU's key changes and once a tick, so
- * a raw dump of vtap_sources lags by at most a tick's frames per CPU, the
- * ones st has on top. Writing back also keeps the source's LRU entry
+ * into the slot (a store) when the CPU's key changes and at its first
+ * frame of each tick, so a raw dump of vtap_sources lacks what st has on
+ * top: a tick's frames per CPU while frames flow, and a CPU's last frames
+ * until its next one. Writing back also keeps the source's LRU entry
  * recently used; one the LRU evicted meanwhile is made again (and counted
  * in sources_added).
  * Exact reads (vtap_source_cache_merge): read this map first, then
