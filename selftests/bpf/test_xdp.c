@@ -662,6 +662,87 @@ static void test_source_cache_alternate(void)
 }
 
 /*
+ * The LRU evicting the cached source's entry (here: deleted from user
+ * space): the source stays listed, from the cache, with its whole count;
+ * when the cache moves to another source it writes the count back, making
+ * the entry again (counted in sources_added). Runs pinned to one CPU, so
+ * that every frame meets the same cache.
+ */
+static int run_frames(const struct pkt *p, int n)
+{
+	/* One repeat a run: without live frames the decap would persist. */
+	for (int i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->buf, .data_size_in = p->len,
+			    .repeat = 1);
+
+		suite_runs++;
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts) ||
+		    opts.retval != XDP_REDIRECT)
+			return -1;
+	}
+	return 0;
+}
+
+static void test_source_cache_evicted(void)
+{
+	static const __u8 srcs[2][4] = { { 10, 0, 3, 1 }, { 10, 0, 3, 2 } };
+	struct vtap_source_stats vals[ncpus], st;
+	struct vtap_source_key key[2];
+	static struct pkt p[2];
+	__u64 g0[VTAP_NR_COUNTERS], g1[VTAP_NR_COUNTERS];
+	int fd = bpf_map__fd(skel->maps.vtap_sources);
+	cpu_set_t set, old;
+	int found;
+
+	set_case("source cache, entry evicted while cached");
+	for (int k = 0; k < 2; k++) {
+		p[k] = *vxlan_pkt(&(struct outer_spec){ .vni = 93, .src = srcs[k] });
+		key[k] = (struct vtap_source_key){ .family = VTAP_AF_INET, .vni = 93 };
+		key[k].addr[10] = key[k].addr[11] = 0xff;
+		memcpy(key[k].addr + 12, srcs[k], 4);
+	}
+	sched_getaffinity(0, sizeof(old), &old);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	global_read(g0);
+	/* Five frames: the first in the table, the cache takes the rest. */
+	EXPECT(__LINE__, !run_frames(&p[0], 5), "test run failed");
+	found = source_read(&key[0], &st);
+	EXPECT(__LINE__, found && st.packets == 5,
+	       "%llu packets before the eviction, want 5", (unsigned long long)st.packets);
+	EXPECT(__LINE__, !bpf_map_delete_elem(fd, &key[0]), "delete: %s", strerror(errno));
+	found = source_read(&key[0], &st);
+	EXPECT(__LINE__, !found && st.packets == 5,
+	       "evicted: %llu packets from the cache, want 5", (unsigned long long)st.packets);
+	EXPECT(__LINE__, !run_frames(&p[0], 3), "test run failed");
+	source_read(&key[0], &st);
+	EXPECT(__LINE__, st.packets == 8, "evicted, 3 more: %llu packets, want 8",
+	       (unsigned long long)st.packets);
+	/* Two frames of another source move the cache: the count goes back. */
+	EXPECT(__LINE__, !run_frames(&p[1], 2), "test run failed");
+	EXPECT(__LINE__, !bpf_map_lookup_elem(fd, &key[0], vals),
+	       "the entry was not made again: %s", strerror(errno));
+	memset(&st, 0, sizeof(st));
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		vtap_source_stats_add(&st, &vals[cpu]);
+	EXPECT(__LINE__, st.packets == 8, "written back: the table has %llu packets, want 8",
+	       (unsigned long long)st.packets);
+	source_read(&key[1], &st);
+	EXPECT(__LINE__, st.packets == 2, "other source: %llu packets, want 2",
+	       (unsigned long long)st.packets);
+	global_read(g1);
+	/* Made three times: both sources, and the first again. */
+	EXPECT(__LINE__, g1[VTAP_INFO_SOURCES_ADDED] - g0[VTAP_INFO_SOURCES_ADDED] == 3,
+	       "sources_added +%llu, want 3",
+	       (unsigned long long)(g1[VTAP_INFO_SOURCES_ADDED] - g0[VTAP_INFO_SOURCES_ADDED]));
+	EXPECT(__LINE__, g1[VTAP_REDIRECTED] - g0[VTAP_REDIRECTED] == 10,
+	       "redirected +%llu, want 10",
+	       (unsigned long long)(g1[VTAP_REDIRECTED] - g0[VTAP_REDIRECTED]));
+	sched_setaffinity(0, sizeof(old), &old);
+}
+
+/*
  * Reads racing the program on another CPU: a writer thread runs frames of
  * two sources in changing runs (the cache moves between them), a reader
  * on another CPU reads both sources as vtapctl does. No read may count a
@@ -2067,6 +2148,7 @@ static void register_tests(void)
 		{ "per-source keys", test_source_keys },
 		{ "per-source cache: alternating sources", test_source_cache_alternate },
 		{ "per-source cache: reads racing the program", test_source_cache_race },
+		{ "per-source cache: entry evicted while cached", test_source_cache_evicted },
 		{ "not ours", test_not_ours },
 		{ "i flag clear", test_i_flag_clear },
 		{ "reserved bits accepted", test_reserved_bits },
