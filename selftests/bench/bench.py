@@ -515,6 +515,11 @@ SCENARIOS = [
     dict(id="vtap_cpus_%d" % len(c), label="vtap native, %d CPU(s)" % len(c), sink="vtap0",
          cpus=c, scaling="cpus", sizes=[64], fn=sc_vtap("native", queues=NCPU))
     for c in ([GEN_CPU], list(range(NCPU)))[:2 if NCPU > 1 else 1]
+] + [
+    # Only when named: every CPU into vtapctl's own veth backend (vtap0
+    # with one queue), to see what that single queue does to the scaling.
+    dict(id="vtap_cpus_%d_vtapctl" % NCPU, label="vtap native, %d CPUs, vtapctl's vtap0" % NCPU,
+         sink="vtap0", cpus=list(range(NCPU)), sizes=[64], extra=True, fn=sc_vtap("native"))
 ]
 
 
