@@ -268,7 +268,9 @@ static inline void vtap_source_stats_add(struct vtap_source_stats *sum,
  * Exact reads (vtap_source_cache_merge): read this map first, then
  * vtap_sources; for each CPU whose cache holds the key, the slot's count
  * is the larger of the two, field by field (both only grow; a write-back
- * makes them equal). A key being replaced is torn: the program stores
+ * makes them equal; read the other way round, the frames of a write-back
+ * and key change between the two reads would be in neither). A key
+ * being replaced is torn: the program stores
  * tail, then key and st, then head, and the kernel copies a per-CPU
  * value forwards, 8 bytes at a time, so a copy is whole when head ==
  * tail (x86's store and load order; retry otherwise).
