@@ -556,6 +556,10 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	/* --replace keeps the counters: the new program counts in the old maps. */
 	if (old) {
 		ret = reuse_pinned(skel->maps.vtap_global, old->dir, VTAP_MAP_GLOBAL);
+		/* Also with another table size: the caches' counts stay exact
+		 * against the copy, and are written back into it. */
+		if (!ret && old->cache_fd >= 0)
+			ret = reuse_pinned(skel->maps.vtap_src_cache, old->dir, VTAP_MAP_SRC_CACHE);
 		if (!ret && old->cfg.info.max_sources == o->max_sources)
 			ret = reuse_pinned(skel->maps.vtap_sources, old->dir, VTAP_MAP_SOURCES);
 		if (ret) {
@@ -697,6 +701,7 @@ static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int
  * never finds a pin missing. */
 static const char *const map_pins[] = {
 	VTAP_MAP_GLOBAL, VTAP_MAP_SOURCES, VTAP_MAP_ALLOW_SRC, VTAP_MAP_TARGET, VTAP_MAP_CONFIG,
+	VTAP_MAP_SRC_CACHE,
 };
 #define NR_MAP_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
 
@@ -728,7 +733,7 @@ static int pin_maps(struct vtap_bpf *skel, size_t *done, const char *dir, char *
 	const int fds[NR_MAP_PINS] = {
 		bpf_map__fd(skel->maps.vtap_global), bpf_map__fd(skel->maps.vtap_sources),
 		bpf_map__fd(skel->maps.vtap_allow_src), bpf_map__fd(skel->maps.vtap_target),
-		bpf_map__fd(skel->maps.rodata_config),
+		bpf_map__fd(skel->maps.rodata_config), bpf_map__fd(skel->maps.vtap_src_cache),
 	};
 
 	return pin_map_fds(fds, NR_MAP_PINS, done, dir, err, errlen);
@@ -915,6 +920,7 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 {
 	const int old_maps[NR_MAP_PINS] = {
 		old->global_fd, old->sources_fd, old->allow_fd, old->target_fd, old->config_fd,
+		old->cache_fd,
 	};
 	bool kept = slowpath_kept(sp, old), tc_swapped = false;
 	int old_tc = kept ? slowpath_prog(sp->dev) : -1, ret;

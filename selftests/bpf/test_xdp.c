@@ -11,6 +11,8 @@
  * the program left it, i.e. the decapsulated inner frame.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,18 +83,41 @@ static void global_read(__u64 out[VTAP_NR_COUNTERS])
 			out[c] += ((__u64 *)&vals[cpu])[c];
 }
 
-/* Sum of one per-source entry over CPUs; zeroes when absent. */
-/* Returns whether the entry exists. */
+/* One per-source entry over CPUs, as vtapctl reads it: each CPU's cache
+ * first, then the table, merged (vtap_abi.h); zeroes when absent.
+ * Returns whether the table has the entry. */
 static int source_read(const struct vtap_source_key *key, struct vtap_source_stats *sum)
 {
 	struct vtap_source_stats vals[ncpus];
+	struct vtap_source_cache cache[ncpus];
+	__u32 zero = 0;
+	int found;
 
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_sources), key, vals))
-		return 0;
-	for (int cpu = 0; cpu < ncpus; cpu++)
+	for (int tries = 0;; tries++) {
+		int torn = 0;
+
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_src_cache), &zero, cache)) {
+			EXPECT(__LINE__, 0, "lookup vtap_src_cache: %s", strerror(errno));
+			return 0;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			torn |= cache[cpu].head != cache[cpu].tail;
+		if (!torn)
+			break;
+		if (tries == 1000) {
+			EXPECT(__LINE__, 0, "vtap_src_cache torn 1000 times in a row");
+			return 0;
+		}
+	}
+	found = !bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_sources), key, vals);
+	if (!found)
+		memset(vals, 0, sizeof(vals));
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		vtap_source_cache_merge(&vals[cpu], key, &cache[cpu]);
 		vtap_source_stats_add(sum, &vals[cpu]);
-	return 1;
+	}
+	return found;
 }
 
 /* Packets over every per-source entry: must not move unless we redirect. */
@@ -590,6 +615,236 @@ static void test_source_keys(void)
 	source_read(&key, &st);
 	CU_ASSERT_EQUAL(st.packets, 2);
 	CU_ASSERT_EQUAL(st.from_source, 2);
+}
+
+/*
+ * The per-CPU source cache: sources in runs, alternating, one frame each,
+ * and coming back; after every frame each source's counts, read as
+ * vtapctl reads them, are exact (check_case checks the packet's own
+ * source; this checks all of them).
+ */
+static void test_source_cache_alternate(void)
+{
+	static const __u8 srcs[4][4] = { { 10, 0, 1, 1 }, { 10, 0, 1, 2 },
+					 { 10, 0, 1, 3 }, { 10, 0, 1, 4 } };
+	/* runs, then strict alternation, lone frames, back to a cached one */
+	static const int order[] = { 0, 0, 0, 1, 1, 0, 1, 0, 1, 2, 3, 2, 3, 3, 3, 0, 0, 1,
+				     2, 3, 0, 0, 0, 0, 1, 1, 1, 0 };
+	struct vtap_source_stats want[4] = { 0 }, base[4], st;
+	struct vtap_source_key keys[4];
+
+	for (int k = 0; k < 4; k++) {
+		keys[k] = (struct vtap_source_key){ .family = VTAP_AF_INET, .vni = 91 };
+		keys[k].addr[10] = keys[k].addr[11] = 0xff;
+		memcpy(keys[k].addr + 12, srcs[k], 4);
+		source_read(&keys[k], &base[k]);
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int k = order[i];
+
+		set_case("source cache, frame %zu, source %d", i, k);
+		expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 91, .src = srcs[k] }),
+			     DIR_OTHER);
+		want[k].packets++;
+		want[k].bytes += pk.inner_len;
+		for (int j = 0; j < 4; j++) {
+			source_read(&keys[j], &st);
+			EXPECT(__LINE__, st.packets - base[j].packets == want[j].packets &&
+			       st.bytes - base[j].bytes == want[j].bytes &&
+			       st.other - base[j].other == want[j].packets,
+			       "source %d: %llu packets, %llu bytes, want %llu, %llu", j,
+			       (unsigned long long)(st.packets - base[j].packets),
+			       (unsigned long long)(st.bytes - base[j].bytes),
+			       (unsigned long long)want[j].packets,
+			       (unsigned long long)want[j].bytes);
+		}
+	}
+}
+
+/*
+ * The LRU evicting the cached source's entry (here: deleted from user
+ * space): the source stays listed, from the cache, with its whole count;
+ * when the cache moves to another source it writes the count back, making
+ * the entry again (counted in sources_added). Runs pinned to one CPU, so
+ * that every frame meets the same cache.
+ */
+static int run_frames(const struct pkt *p, int n)
+{
+	/* One repeat a run: without live frames the decap would persist. */
+	for (int i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->buf, .data_size_in = p->len,
+			    .repeat = 1);
+
+		suite_runs++;
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts) ||
+		    opts.retval != XDP_REDIRECT)
+			return -1;
+	}
+	return 0;
+}
+
+static void test_source_cache_evicted(void)
+{
+	static const __u8 srcs[2][4] = { { 10, 0, 3, 1 }, { 10, 0, 3, 2 } };
+	struct vtap_source_stats vals[ncpus], st;
+	struct vtap_source_key key[2];
+	static struct pkt p[2];
+	__u64 g0[VTAP_NR_COUNTERS], g1[VTAP_NR_COUNTERS];
+	int fd = bpf_map__fd(skel->maps.vtap_sources);
+	cpu_set_t set, old;
+	int found;
+
+	set_case("source cache, entry evicted while cached");
+	for (int k = 0; k < 2; k++) {
+		p[k] = *vxlan_pkt(&(struct outer_spec){ .vni = 93, .src = srcs[k] });
+		key[k] = (struct vtap_source_key){ .family = VTAP_AF_INET, .vni = 93 };
+		key[k].addr[10] = key[k].addr[11] = 0xff;
+		memcpy(key[k].addr + 12, srcs[k], 4);
+	}
+	sched_getaffinity(0, sizeof(old), &old);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	global_read(g0);
+	/* Five frames: the first in the table, the cache takes the rest. */
+	EXPECT(__LINE__, !run_frames(&p[0], 5), "test run failed");
+	found = source_read(&key[0], &st);
+	EXPECT(__LINE__, found && st.packets == 5,
+	       "%llu packets before the eviction, want 5", (unsigned long long)st.packets);
+	EXPECT(__LINE__, !bpf_map_delete_elem(fd, &key[0]), "delete: %s", strerror(errno));
+	found = source_read(&key[0], &st);
+	EXPECT(__LINE__, !found && st.packets == 5,
+	       "evicted: %llu packets from the cache, want 5", (unsigned long long)st.packets);
+	EXPECT(__LINE__, !run_frames(&p[0], 3), "test run failed");
+	source_read(&key[0], &st);
+	EXPECT(__LINE__, st.packets == 8, "evicted, 3 more: %llu packets, want 8",
+	       (unsigned long long)st.packets);
+	/* Two frames of another source move the cache: the count goes back. */
+	EXPECT(__LINE__, !run_frames(&p[1], 2), "test run failed");
+	EXPECT(__LINE__, !bpf_map_lookup_elem(fd, &key[0], vals),
+	       "the entry was not made again: %s", strerror(errno));
+	memset(&st, 0, sizeof(st));
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		vtap_source_stats_add(&st, &vals[cpu]);
+	EXPECT(__LINE__, st.packets == 8, "written back: the table has %llu packets, want 8",
+	       (unsigned long long)st.packets);
+	source_read(&key[1], &st);
+	EXPECT(__LINE__, st.packets == 2, "other source: %llu packets, want 2",
+	       (unsigned long long)st.packets);
+	global_read(g1);
+	/* Made three times: both sources, and the first again. */
+	EXPECT(__LINE__, g1[VTAP_INFO_SOURCES_ADDED] - g0[VTAP_INFO_SOURCES_ADDED] == 3,
+	       "sources_added +%llu, want 3",
+	       (unsigned long long)(g1[VTAP_INFO_SOURCES_ADDED] - g0[VTAP_INFO_SOURCES_ADDED]));
+	EXPECT(__LINE__, g1[VTAP_REDIRECTED] - g0[VTAP_REDIRECTED] == 10,
+	       "redirected +%llu, want 10",
+	       (unsigned long long)(g1[VTAP_REDIRECTED] - g0[VTAP_REDIRECTED]));
+	sched_setaffinity(0, sizeof(old), &old);
+}
+
+/*
+ * Reads racing the program on another CPU: a writer thread runs frames of
+ * two sources in changing runs (the cache moves between them), a reader
+ * on another CPU reads both sources as vtapctl does. No read may count a
+ * frame twice (more than the frames begun) or lose one (fewer than the
+ * frames finished before the read), and each source only grows.
+ */
+struct race {
+	struct pkt p[2];
+	struct vtap_source_key key[2];
+	volatile __u64 begun[2], done[2];
+	volatile int stop, err;
+	int cpu;
+};
+
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	for (__u64 i = 0; !r->stop && i < 200000; i++) {
+		int k = (i / (1 + i % 7)) & 1;	/* runs of changing lengths */
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = r->p[k].buf,
+			    .data_size_in = r->p[k].len, .repeat = 1);
+
+		__atomic_store_n(&r->begun[k], r->begun[k] + 1, __ATOMIC_SEQ_CST);
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts) ||
+		    opts.retval != XDP_REDIRECT) {
+			r->err = errno ? errno : EINVAL;
+			break;
+		}
+		__atomic_store_n(&r->done[k], r->done[k] + 1, __ATOMIC_SEQ_CST);
+	}
+	r->stop = 1;
+	return NULL;
+}
+
+static void test_source_cache_race(void)
+{
+	static const __u8 srcs[2][4] = { { 10, 0, 2, 1 }, { 10, 0, 2, 2 } };
+	static struct race r;
+	struct vtap_source_stats base[2], st, last[2] = { 0 };
+	__u64 reads = 0, done0[2];
+	pthread_t t;
+	cpu_set_t set;
+
+	if (ncpus < 2) {
+		CU_PASS("one CPU: no race to check");
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.cpu = 0;
+	for (int k = 0; k < 2; k++) {
+		vxlan_pkt(&(struct outer_spec){ .vni = 92, .src = srcs[k] });
+		r.p[k] = pk;
+		r.key[k] = (struct vtap_source_key){ .family = VTAP_AF_INET, .vni = 92 };
+		r.key[k].addr[10] = r.key[k].addr[11] = 0xff;
+		memcpy(r.key[k].addr + 12, srcs[k], 4);
+		source_read(&r.key[k], &base[k]);
+	}
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	set_case("source cache, reads racing the program");
+	if (pthread_create(&t, NULL, race_writer, &r)) {
+		EXPECT(__LINE__, 0, "pthread_create failed");
+		return;
+	}
+	while (!r.stop) {
+		for (int k = 0; k < 2; k++) {
+			done0[k] = __atomic_load_n(&r.done[k], __ATOMIC_SEQ_CST);
+			source_read(&r.key[k], &st);
+			st.packets -= base[k].packets;
+			EXPECT(__LINE__, st.packets >= done0[k] &&
+			       st.packets <= __atomic_load_n(&r.begun[k], __ATOMIC_SEQ_CST) &&
+			       st.packets >= last[k].packets,
+			       "source %d: read %llu packets, %llu frames done before, "
+			       "%llu begun after, %llu read before", k,
+			       (unsigned long long)st.packets, (unsigned long long)done0[k],
+			       (unsigned long long)r.begun[k], (unsigned long long)last[k].packets);
+			last[k] = st;
+		}
+		reads++;
+	}
+	pthread_join(t, NULL);
+	/* The test runs are not counted in suite_runs' "seen" check: add them. */
+	suite_runs += r.done[0] + r.done[1];
+	EXPECT(__LINE__, !r.err, "writer: %s", strerror(r.err));
+	for (int k = 0; k < 2; k++) {
+		source_read(&r.key[k], &st);
+		EXPECT(__LINE__, st.packets - base[k].packets == r.done[k],
+		       "source %d: %llu packets after the race, %llu frames", k,
+		       (unsigned long long)(st.packets - base[k].packets),
+		       (unsigned long long)r.done[k]);
+	}
+	EXPECT(__LINE__, reads > 100, "only %llu reads raced the writer", (unsigned long long)reads);
+	CPU_ZERO(&set);
+	for (int c = 0; c < ncpus; c++)
+		CPU_SET(c, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
 /* ---- not ours ------------------------------------------------------------ */
@@ -1891,6 +2146,9 @@ static void register_tests(void)
 		{ "inner frame sizes", test_inner_sizes },
 		{ "direction", test_direction },
 		{ "per-source keys", test_source_keys },
+		{ "per-source cache: alternating sources", test_source_cache_alternate },
+		{ "per-source cache: reads racing the program", test_source_cache_race },
+		{ "per-source cache: entry evicted while cached", test_source_cache_evicted },
 		{ "not ours", test_not_ours },
 		{ "i flag clear", test_i_flag_clear },
 		{ "reserved bits accepted", test_reserved_bits },

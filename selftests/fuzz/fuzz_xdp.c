@@ -45,6 +45,7 @@ struct variant {
 	int prog_fd;
 	__u64 last[VTAP_NR_COUNTERS];	/* global counters after the previous run */
 	uint64_t reached;		/* bit per enum vtap_counter */
+	__u64 checks;			/* runs checked, for the periodic whole-table check */
 };
 
 static struct variant variants[VTAP_FUZZ_NR_LOADED];
@@ -181,27 +182,67 @@ static int read_global(struct variant *var, __u64 *sum)
 	return 0;
 }
 
-/* Sum of one source's per-CPU counters; zero (and 0 returned) when it has
- * no entry. */
+/* Sum of one source's per-CPU counters, exact as vtapctl reads them:
+ * each CPU's cache first, then the table, merged (vtap_abi.h); zero (and
+ * 0 returned) when it has no entry. A cache left torn is a failure. */
 static int read_source(struct variant *var, const struct vtap_source_key *key,
 		       struct vtap_source_stats *sum)
 {
 	struct vtap_source_stats vals[ncpus];
+	struct vtap_source_cache cache[ncpus];
+	__u32 zero = 0;
+	int found;
 
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map__lookup_elem(var->skel->maps.vtap_sources, key, sizeof(*key),
-				 vals, sizeof(vals), 0))
-		return 0;
+	if (bpf_map__lookup_elem(var->skel->maps.vtap_src_cache, &zero, sizeof(zero),
+				 cache, sizeof(cache), 0))
+		return -errno;
+	found = !bpf_map__lookup_elem(var->skel->maps.vtap_sources, key, sizeof(*key),
+				      vals, sizeof(vals), 0);
+	if (!found)
+		memset(vals, 0, sizeof(vals));
 	for (int cpu = 0; cpu < ncpus; cpu++) {
-		sum->packets += vals[cpu].packets;
-		sum->bytes += vals[cpu].bytes;
-		sum->from_source += vals[cpu].from_source;
-		sum->to_source += vals[cpu].to_source;
-		sum->other += vals[cpu].other;
-		sum->truncated += vals[cpu].truncated;
-		sum->slow_path += vals[cpu].slow_path;
+		if (cache[cpu].head != cache[cpu].tail)
+			return -EBUSY;
+		vtap_source_cache_merge(&vals[cpu], key, &cache[cpu]);
+		vtap_source_stats_add(sum, &vals[cpu]);
 	}
-	return 1;
+	return found;
+}
+
+/* Packets over every source, table and caches (a key the LRU evicted
+ * while cached counts from the caches): with nothing evicted, exactly the
+ * delivered frames. A write-back into the wrong key shows here. */
+static int all_source_packets(struct variant *var, __u64 *total)
+{
+	struct vtap_source_cache cache[ncpus];
+	struct vtap_source_key key, next, *prev = NULL;
+	struct vtap_source_stats st;
+	int fd = bpf_map__fd(var->skel->maps.vtap_sources), err;
+	__u32 zero = 0;
+
+	*total = 0;
+	if (bpf_map__lookup_elem(var->skel->maps.vtap_src_cache, &zero, sizeof(zero),
+				 cache, sizeof(cache), 0))
+		return -errno;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		err = read_source(var, &key, &st);
+		if (err < 0)
+			return err;
+		*total += st.packets;
+	}
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		__u64 dummy[ncpus * sizeof(st) / sizeof(__u64)];
+
+		if (!cache[cpu].key.family ||
+		    !bpf_map_lookup_elem(fd, &cache[cpu].key, dummy))
+			continue;
+		/* evicted while cached: this CPU's count is the cache's */
+		*total += cache[cpu].st.packets;
+	}
+	return 0;
 }
 
 static int load_variant(int v)
@@ -350,8 +391,13 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	if (first > VTAP_FUZZ_LINEAR_MAX)
 		first = VTAP_FUZZ_LINEAR_MAX;
 	vtap_ref_decide(&var->ref, frame, len, first, ref);
-	if (ref->action == VTAP_REF_REDIRECT)
+	if (ref->action == VTAP_REF_REDIRECT) {
 		known = read_source(var, &ref->key, &before);
+		if (known < 0) {
+			FAIL("reading the source before: %s\n", strerror(-known));
+			return bad;
+		}
+	}
 
 	err = bpf_prog_test_run_opts(var->prog_fd, &opts);
 	if (err) {
@@ -411,7 +457,8 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 
 	/* Per source: one packet, the inner frame's bytes, its direction. */
 	if (ref->action == VTAP_REF_REDIRECT && opts.retval == XDP_REDIRECT) {
-		read_source(var, &ref->key, &after);
+		if (read_source(var, &ref->key, &after) < 0)
+			FAIL("reading the source after: torn or unreadable\n");
 		if (after.packets - before.packets != 1 ||
 		    after.bytes - before.bytes != ref->out_len ||
 		    after.from_source - before.from_source != (ref->dir == VTAP_REF_DIR_FROM) ||
@@ -431,6 +478,21 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 			     (unsigned long long)(after.slow_path - before.slow_path), ref->out_len,
 			     ref->dir == VTAP_REF_DIR_FROM ? "from" :
 			     ref->dir == VTAP_REF_DIR_TO ? "to" : "other", ref->truncated);
+	}
+
+	/* Every source, now and then: the sum is what was delivered (while
+	 * the LRU has evicted nothing: it may before it is full, from a
+	 * CPU's free list, so well below). */
+	if (++var->checks % 64 == 0 && now[VTAP_INFO_SOURCES_ADDED] <=
+	    bpf_map__max_entries(var->skel->maps.vtap_sources) / 2) {
+		__u64 total;
+
+		err = all_source_packets(var, &total);
+		if (err)
+			FAIL("reading every source: %s\n", strerror(-err));
+		else if (total != now[VTAP_REDIRECTED])
+			FAIL("per source: %llu packets over all sources, %llu redirected\n",
+			     (unsigned long long)total, (unsigned long long)now[VTAP_REDIRECTED]);
 	}
 
 	if (!bad) {
