@@ -292,8 +292,9 @@ static int link_create(const struct dev_recipe *r, char *err, size_t errlen)
 		mnl_attr_nest_end(nlh, peer);
 		mnl_attr_nest_end(nlh, data);
 	} else if (r->vxlan_port) {
-		/* Every VNI, no learning (it sends nothing); IPv6 VXLAN with a
-		 * zero UDP checksum too, as the fast path takes it. */
+		/* Every VNI; no learning, as ip's "external" implies (spoofed
+		 * sources would fill its FDB); IPv6 VXLAN with a zero UDP
+		 * checksum too, as the fast path takes it. */
 		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 		mnl_attr_put_u8(nlh, IFLA_VXLAN_COLLECT_METADATA, 1);
 		mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_ZERO_CSUM6_RX, 1);
