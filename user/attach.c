@@ -1049,20 +1049,173 @@ static void print_changes(const char *ifname, const char *diff)
 	}
 }
 
+/* ---- what an attach makes, in order, and how each is undone -------------- */
+
+/* One attach (or replace, or repair) as it is made: what each step made
+ * is recorded here for its undo. */
+struct attach_run {
+	const struct attach_opts *o;
+	struct attachment *old;		/* the attachment replaced; NULL: none */
+	const char *dir;		/* the pin folder */
+	int ifindex;
+	int mode;			/* enum vtap_mode, once attached */
+	struct target t;
+	bool made_dir;
+	struct slowpath sp;
+	struct vtap_bpf *skel;
+	bool staged;			/* monitor pins beside the old target's */
+	int link_fd;			/* a new attachment's XDP link */
+	const char *who;		/* what err is about: the NIC or the target */
+	char err[512];
+};
+
+/* The monitor device: found, or made (and then deleted on failure). */
+static int make_target(struct attach_run *r)
+{
+	int ret = target_prepare(r->o->target, r->o->backend, &r->t, r->err, sizeof(r->err));
+
+	if (!ret && r->t.backend == VTAP_BACKEND_EXISTING)
+		ret = target_takes_xdp(r->t.name, r->err, sizeof(r->err));
+	if (ret)
+		r->who = r->o->target;
+	return ret;
+}
+
+static void undo_target(struct attach_run *r)
+{
+	if (r->t.created)
+		target_delete(r->t.name);
+}
+
+/* The pin folder: a replace keeps the old one. */
+static int make_pin_dir(struct attach_run *r)
+{
+	if (r->old)
+		return 0;
+	if (pin_mkdir(r->dir)) {
+		snprintf(r->err, sizeof(r->err), "can't create %s: %s", r->dir, strerror(errno));
+		return -1;
+	}
+	r->made_dir = true;
+	return 0;
+}
+
+static void undo_pin_dir(struct attach_run *r)
+{
+	if (r->made_dir)
+		pin_dir_remove(r->dir);
+}
+
+static int make_slowpath(struct attach_run *r)
+{
+	return slowpath_prepare(r->o, r->old, &r->sp, r->err, sizeof(r->err));
+}
+
+static void undo_slowpath(struct attach_run *r)
+{
+	slowpath_undo(&r->sp);
+}
+
+/* The program, loaded for this target and slow path; its tc half goes on
+ * a new slow-path device now (one it keeps gets it at the swap). */
+static int make_program(struct attach_run *r)
+{
+	warn_port_users(r->o, r->mode);
+	r->skel = load_program(r->o, &r->t, &r->sp, r->old, r->err, sizeof(r->err));
+	if (!r->skel)
+		return -1;
+	slowpath_attach(r->o->ifname, &r->sp, r->skel, r->old);
+	return 0;
+}
+
+/* A replace to another target stages the new target's monitor pins. */
+static int make_monitor(struct attach_run *r)
+{
+	r->staged = r->old && strcmp(r->old->cfg.info.target, r->t.name);
+	return monitor_attach(&r->t, r->dir, r->staged, r->err, sizeof(r->err));
+}
+
+static void undo_monitor(struct attach_run *r)
+{
+	if (r->staged)
+		monitor_pins_commit(r->dir, false);
+}
+
+/* The commit: a new attachment's XDP link and pins, or a replace's swap
+ * under the old link (which puts back what it changed if it fails). */
+static int make_xdp(struct attach_run *r)
+{
+	size_t pinned;
+
+	if (r->old) {
+		if (replace_program(r->o, r->old, r->skel, &r->sp, r->dir, r->err,
+				    sizeof(r->err)))
+			return -1;
+		monitor_pins_commit(r->dir, true);
+		return 0;
+	}
+	r->link_fd = attach_xdp(r->o, bpf_program__fd(r->skel->progs.vtap_xdp), r->ifindex,
+				&r->mode, r->err, sizeof(r->err));
+	if (r->link_fd < 0 || pin_maps(r->skel, &pinned, r->dir, r->err, sizeof(r->err)) ||
+	    pin_link(r->link_fd, r->dir, VTAP_PIN_LINK, r->err, sizeof(r->err)))
+		return -1;
+	return 0;
+}
+
+static void undo_xdp(struct attach_run *r)
+{
+	if (r->link_fd >= 0)
+		bpf_link_detach(r->link_fd);
+}
+
+/*
+ * In this order. When a step fails, it and every step before it are
+ * undone, last first: each undo looks only at what its step recorded, so
+ * it also cleans up after its own step's partial work. Devices the program
+ * is told about go before make_program; make_xdp stays last, as nothing
+ * can be taken back after a replace's swap.
+ */
+static const struct attach_step {
+	int (*make)(struct attach_run *r);
+	void (*undo)(struct attach_run *r);
+} attach_steps[] = {
+	{ make_target, undo_target },
+	{ make_pin_dir, undo_pin_dir },
+	{ make_slowpath, undo_slowpath },
+	{ make_program, NULL },
+	{ make_monitor, undo_monitor },
+	{ make_xdp, undo_xdp },
+};
+
+/* 0, or -1 with everything undone and why said. */
+static int attach_make(struct attach_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(attach_steps) / sizeof(attach_steps[0]); i++)
+		if (attach_steps[i].make(r))
+			goto undo;
+	return 0;
+undo:
+	pr_warn("%s: %s\n", r->who, r->err);
+	do {
+		if (attach_steps[i].undo)
+			attach_steps[i].undo(r);
+	} while (i-- > 0);
+	return -1;
+}
+
 static int attach_locked(const struct attach_opts *req)
 {
 	static struct attach_opts kept;		/* a repair's settings: the attachment's */
 	static char changes[4096];
 	const struct attach_opts *o = req;
-	char err[512] = "", dir[PATH_MAX], diff[512];
+	char dir[PATH_MAX], diff[512];
 	const char *why;
 	struct attachment old = { .link_fd = -1 };
-	bool have_old = false, made_dir = false, staged = false, refresh;
-	struct vtap_bpf *skel = NULL;
-	struct slowpath sp = {};
-	struct target t = {};
-	int ifindex, link_fd = -1, mode, ret;
-	size_t pinned;
+	struct attach_run r = { .link_fd = -1 };
+	bool have_old = false, refresh;
+	int ifindex, mode, ret;
 
 	ifindex = if_nametoindex(o->ifname);
 	if (!ifindex) {
@@ -1120,13 +1273,13 @@ static int attach_locked(const struct attach_opts *req)
 					old.cfg.info.backend == VTAP_BACKEND_VETH ?
 					old.cfg.info.feed : old.cfg.info.target));
 			ret = EXIT_OK;
-			goto out_old;
+			goto out;
 		}
 		if (!o->replace && !refresh) {
 			pr_warn("%s: attached with other settings (%s); use --replace to change "
 				"them\n", o->ifname, diff);
 			ret = EXIT_FAIL;
-			goto out_old;
+			goto out;
 		}
 		if (!o->replace) {
 			/* A repair: the target or slow path again, the settings as they are. */
@@ -1142,7 +1295,7 @@ static int attach_locked(const struct attach_opts *req)
 					"allow-list; give the list again, or '--allow-src all' to "
 					"accept any source\n", o->ifname);
 				ret = EXIT_FAIL;
-				goto out_old;
+				goto out;
 			}
 			same_settings(o, &old, mode, "\n", changes, sizeof(changes));
 		}
@@ -1150,7 +1303,7 @@ static int attach_locked(const struct attach_opts *req)
 			pr_warn("%s: --replace can't change the XDP mode from %s to %s; detach first\n",
 				o->ifname, mode_name(mode), mode_name(o->mode));
 			ret = EXIT_FAIL;
-			goto out_old;
+			goto out;
 		}
 	} else if (mode) {
 		/* Never replace an XDP program that vtap did not attach. */
@@ -1162,49 +1315,22 @@ static int attach_locked(const struct attach_opts *req)
 		return EXIT_FAIL;
 	}
 
-	ret = target_prepare(o->target, o->backend, &t, err, sizeof(err));
-	if (!ret && t.backend == VTAP_BACKEND_EXISTING)
-		ret = target_takes_xdp(t.name, err, sizeof(err));
-	if (ret) {
-		pr_warn("%s: %s\n", o->target, err);
+	r.o = o;
+	r.old = have_old ? &old : NULL;
+	r.dir = dir;
+	r.ifindex = ifindex;
+	r.mode = mode;
+	r.who = o->ifname;
+	if (attach_make(&r)) {
 		ret = EXIT_FAIL;
-		goto out_old;
-	}
-	if (!have_old) {
-		if (pin_mkdir(dir)) {
-			snprintf(err, sizeof(err), "can't create %s: %s", dir, strerror(errno));
-			goto fail;
-		}
-		made_dir = true;
-	}
-	if (slowpath_prepare(o, have_old ? &old : NULL, &sp, err, sizeof(err)))
-		goto fail;
-	warn_port_users(o, mode);
-	skel = load_program(o, &t, &sp, have_old ? &old : NULL, err, sizeof(err));
-	if (!skel)
-		goto fail;
-	slowpath_attach(o->ifname, &sp, skel, have_old ? &old : NULL);
-	staged = have_old && strcmp(old.cfg.info.target, t.name);
-	if (monitor_attach(&t, dir, staged, err, sizeof(err)))
-		goto fail;
-
-	if (have_old) {
-		if (replace_program(o, &old, skel, &sp, dir, err, sizeof(err)))
-			goto fail;
-		monitor_pins_commit(dir, true);
-	} else {
-		link_fd = attach_xdp(o, bpf_program__fd(skel->progs.vtap_xdp), ifindex, &mode,
-				     err, sizeof(err));
-		if (link_fd < 0 || pin_maps(skel, &pinned, dir, err, sizeof(err)) ||
-		    pin_link(link_fd, dir, VTAP_PIN_LINK, err, sizeof(err)))
-			goto fail;
+		goto out;
 	}
 	printf("%s: %s; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
 	       o->ifname, !have_old ? "attached" : o->replace ? "replaced" : "repaired",
-	       prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode), t.name,
-	       backend_name(t.backend));
+	       prog_id(bpf_program__fd(r.skel->progs.vtap_xdp)), mode_name(r.mode), r.t.name,
+	       backend_name(r.t.backend));
 	/* Counting is informational: the tap runs without it. */
-	lost_attach(dir, o->ifname, ifindex, t.redirect_ifindex);
+	lost_attach(dir, o->ifname, ifindex, r.t.redirect_ifindex);
 	print_changes(o->ifname, changes);
 	if (sources_note[0])
 		printf("%s: %s\n", o->ifname, sources_note);
@@ -1217,25 +1343,10 @@ static int attach_locked(const struct attach_opts *req)
 		pr_warn("%s: no --allow-src: anyone who can send to the tapped port can inject "
 			"frames into the capture ('--allow-src all' if that is meant)\n", o->ifname);
 	ret = EXIT_OK;
-	goto out;
-
-fail:
-	pr_warn("%s: %s\n", o->ifname, err);
-	ret = EXIT_FAIL;
-	if (link_fd >= 0)
-		bpf_link_detach(link_fd);
-	if (staged)
-		monitor_pins_commit(dir, false);
-	if (made_dir)
-		pin_dir_remove(dir);
-	slowpath_undo(&sp);
-	if (t.created)
-		target_delete(t.name);
 out:
-	if (link_fd >= 0)
-		close(link_fd);
-	vtap_bpf__destroy(skel);
-out_old:
+	if (r.link_fd >= 0)
+		close(r.link_fd);
+	vtap_bpf__destroy(r.skel);
 	attachment_close(&old);
 	return ret;
 }

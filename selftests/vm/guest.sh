@@ -211,6 +211,20 @@ if [ "$ATTACH" = vtapctl ]; then
 	fi
 fi
 
+# vtapctl makes a vtap device itself (rtnetlink, kind vtap): quiet, up and
+# marked as its own; detach deletes it.
+made1() {
+	vtapctl attach vx1 --mode native --backend kmod --target vtap1 || return 1
+	ip -d link show dev vtap1 | grep -qw vtap && ip link show dev vtap1 | grep -q NOARP &&
+		ip link show dev vtap1 | grep -q ',UP' &&
+		grep -qx 'made by vtapctl' /sys/class/net/vtap1/ifalias || return 1
+	vtapctl detach vx1 && ! test -d /sys/class/net/vtap1
+}
+if [ "$ATTACH" = vtapctl ]; then
+	check "vtapctl attach --target vtap1 makes a vtap device; detach deletes it" made1
+	vtapctl detach vx1 > /dev/null 2>&1
+fi
+
 # ---- frames sent to vtap0 from this host are dropped and counted ---------
 local_tx() {
 	rx0=$(st vtap0 rx_packets) txd0=$(st vtap0 tx_dropped) tx0=$(st vtap0 tx_packets)
