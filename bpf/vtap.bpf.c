@@ -55,10 +55,40 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, 1);
+	__uint(max_entries, VTAP_MAX_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } vtap_target SEC(".maps");
+
+/* --route (include/vtap_abi.h): source routes, VNI routes, the slots. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VTAP_MAX_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vtap_lpm_key);
+	__type(value, struct vtap_route);
+} vtap_route_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTAP_MAX_ROUTES);
+	__type(key, __u32);
+	__type(value, struct vtap_route);
+} vtap_route_vni SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VTAP_MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vtap_slot);
+} vtap_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VTAP_MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vtap_slot_stats);
+} vtap_slot_stats SEC(".maps");
 
 /* Settings are read-only after load, so the verifier prunes what is off. */
 const volatile struct vtap_config vtap_config SEC(".rodata.config") = {
@@ -100,6 +130,7 @@ struct vtap_pkt {
 	__u32 reserved_seen;	/* VTAP_INFO_RESERVED_SET counted already */
 	__u32 synth_proto;	/* IP-only GENEVE: the EtherType to write (network order) */
 	__u32 opt_dir;		/* a Google option's direction (DIR_*), else DIR_OTHER */
+	__u32 slot;		/* route_slot(): where it is delivered */
 };
 
 struct vtap_frag_hdr {
@@ -194,6 +225,37 @@ static __always_inline int src_allowed(const struct vtap_source_key *key)
 	/* The longest match decides, and only a CIDR of the packet's family. */
 	family = bpf_map_lookup_elem(&vtap_allow_src, &lpm);
 	return family && *family == key->family;
+}
+
+/* The slot a delivered frame goes to: its outer source's longest route
+ * (of its family, as src_allowed), else its VNI's, else slot 0. */
+static __always_inline __u32 route_slot(const struct vtap_source_key *key)
+{
+	struct vtap_lpm_key lpm = { .prefixlen = 128 };
+	struct vtap_route *r;
+	__u32 vni = key->vni;
+
+	if (!vtap_config.settings.nr_routes)
+		return 0;
+	if (vtap_config.settings.nr_src_routes &&
+	    !(key->family == VTAP_AF_INET6 && addr_is_v4mapped(key->addr))) {
+		__builtin_memcpy(lpm.addr, key->addr, sizeof(lpm.addr));
+		r = bpf_map_lookup_elem(&vtap_route_src, &lpm);
+		if (r && r->family == key->family)
+			return r->slot;
+	}
+	r = bpf_map_lookup_elem(&vtap_route_vni, &vni);
+	return r ? r->slot : 0;
+}
+
+static __always_inline void count_slot(__u32 slot, __u64 bytes)
+{
+	struct vtap_slot_stats *st = bpf_map_lookup_elem(&vtap_slot_stats, &slot);
+
+	if (st) {
+		st->packets++;
+		st->bytes += bytes;
+	}
 }
 
 /* An IPv4 prefix (v4-mapped, as parse_cidr stores it) matches only IPv4
@@ -792,7 +854,8 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 		pkt->dir = pkt->opt_dir;
 	if (tail && bpf_xdp_adjust_tail(ctx, -(int)tail))
 		return VTAP_DROP_REDIRECT;
-	if (bpf_redirect_map(&vtap_target, 0, XDP_DROP) != XDP_REDIRECT)
+	pkt->slot = route_slot(&pkt->key);
+	if (bpf_redirect_map(&vtap_target, pkt->slot, XDP_DROP) != XDP_REDIRECT)
 		return VTAP_DROP_REDIRECT;
 	return VTAP_REDIRECTED;
 }
@@ -917,6 +980,7 @@ int vtap_xdp(struct xdp_md *ctx)
 	if (pkt.opt_dir)
 		count(g, VTAP_INFO_GENEVE_DIRECTION);
 	count_delivered(g, &pkt, pkt.inner_end - pkt.inner_off, 0);
+	count_slot(pkt.slot, pkt.inner_end - pkt.inner_off);
 	return XDP_REDIRECT;
 }
 
@@ -934,7 +998,8 @@ int vtap_slowpath(struct __sk_buff *skb)
 	struct bpf_tunnel_key tk = {};
 	struct vtap_pkt pkt = {};
 	struct vtap_global *g;
-	__u32 zero = 0, len = skb->len;
+	struct vtap_slot *slot;
+	__u32 zero = 0, len = skb->len, ifindex;
 
 	g = bpf_map_lookup_elem(&vtap_global, &zero);
 	if (!g)
@@ -982,7 +1047,13 @@ int vtap_slowpath(struct __sk_buff *skb)
 	 * is known here, so the counters say what happened. Into the target's
 	 * receive path, where the taps see it once, as received: an egress
 	 * redirect would show it to them as sent, then again as received. */
-	if (bpf_clone_redirect(skb, vtap_config.settings.redirect_ifindex, BPF_F_INGRESS)) {
+	pkt.slot = route_slot(&pkt.key);
+	ifindex = vtap_config.settings.redirect_ifindex;
+	if (pkt.slot) {
+		slot = bpf_map_lookup_elem(&vtap_slots, &pkt.slot);
+		ifindex = slot ? slot->ifindex : 0;
+	}
+	if (!ifindex || bpf_clone_redirect(skb, ifindex, BPF_F_INGRESS)) {
 		count(g, VTAP_SLOW_DROP_REDIRECT);
 		return TC_ACT_SHOT;
 	}
@@ -991,6 +1062,7 @@ int vtap_slowpath(struct __sk_buff *skb)
 	if ((tk.tunnel_tos & 3) == 3)
 		count(g, VTAP_SLOW_ECN_CE);
 	count_delivered(g, &pkt, len, 1);
+	count_slot(pkt.slot, len);
 	return TC_ACT_STOLEN;
 }
 

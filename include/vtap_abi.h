@@ -21,6 +21,9 @@
 #define VTAP_DEFAULT_MAX_SOURCES	16384	/* per-source LRU map size */
 #define VTAP_MAX_VLAN_TAGS		2	/* outer 802.1Q / 802.1ad tags */
 #define VTAP_IFNAMSIZ			16	/* == IFNAMSIZ, usable without libc */
+#define VTAP_MAX_ROUTES			64	/* --route, VNI and source routes together */
+/* Redirect slots: 0 is --target, then one per other device routes name. */
+#define VTAP_MAX_SLOTS			(VTAP_MAX_ROUTES + 1)
 
 /* ---- wire format --------------------------------------------------------- */
 #define VTAP_VXLAN_HLEN			8
@@ -80,6 +83,11 @@ enum vtap_encap { VTAP_ENCAP_VXLAN = 0, VTAP_ENCAP_GENEVE = 1 };
 #define VTAP_MAP_TARGET			"vtap_target"
 #define VTAP_MAP_CONFIG			"vtap_config"	/* the program's frozen settings */
 #define VTAP_MAP_LOST			"vtap_lost"	/* losses after the redirect */
+/* --route: which device (slot of vtap_target) a frame goes to. */
+#define VTAP_MAP_ROUTE_SRC		"vtap_route_src"	/* LPM: outer source -> struct vtap_route */
+#define VTAP_MAP_ROUTE_VNI		"vtap_route_vni"	/* hash: VNI -> struct vtap_route */
+#define VTAP_MAP_SLOTS			"vtap_slots"	/* array: slot -> struct vtap_slot */
+#define VTAP_MAP_SLOT_STATS		"vtap_slot_stats"	/* per-CPU: slot -> delivered */
 /* The loss tracer's links, one per kernel tracepoint (tp_btf). */
 #define VTAP_PIN_LOST_REDIRECT_ERR	"lost_redirect_err"	/* xdp:xdp_redirect_err */
 #define VTAP_PIN_LOST_DEVMAP_XMIT	"lost_devmap_xmit"	/* xdp:xdp_devmap_xmit */
@@ -324,6 +332,37 @@ struct vtap_lpm_key {
 	__u8 addr[16];
 };
 
+/*
+ * ---- routes (--route vni:N=DEV, --route src:CIDR=DEV) -----------------
+ * A delivered frame goes to a slot of vtap_target: the longest source
+ * route matching its outer source (keyed as the allow-list, IPv4
+ * v4-mapped; family as there), else its VNI's route, else slot 0 (the
+ * --target). Each slot's device is described in vtap_slots, which the
+ * slow path reads for the ifindex to clone into (the device itself, also
+ * with the veth backend, whose devmap entry is the feed). Both decide
+ * alike, so fragments go where whole frames go.
+ */
+struct vtap_route {
+	__u32 slot;
+	__u32 family;		/* source routes: VTAP_AF_* of the CIDR; VNI routes: 0 */
+};
+
+struct vtap_slot {
+	__u32 ifindex;		/* the device (slow path: BPF_F_INGRESS into it) */
+	__u32 flags;		/* VTAP_INFO_TARGET_CREATED: vtapctl made it */
+	char name[VTAP_IFNAMSIZ];
+	__u32 backend;		/* enum vtap_backend it was made or found with */
+	__u32 pad;
+};
+
+/* Frames each slot's device was handed (fast path: the redirect was
+ * accepted; slow path: the clone was delivered), since the program was
+ * loaded (attach or --replace). */
+struct vtap_slot_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
 struct vtap_vni_range {
 	__u32 first;
 	__u32 last;
@@ -345,10 +384,14 @@ struct vtap_settings {
 	__u32 redirect_ifindex;			/* slow path: redirect to this
 						 * target's ingress (vtap0 itself,
 						 * also with the veth backend) */
-	__u32 max_frame;			/* target MTU + Ethernet + one VLAN tag; 0: any */
+	__u32 max_frame;			/* the smallest MTU of the target and the
+						 * route devices + Ethernet + one VLAN
+						 * tag; 0: any */
 	__u16 slow_port_net;			/* the slow-path device's UDP port; 0: none */
 	/* Chosen by the user (--geneve-port), kept in what was padding: */
 	__u16 geneve_ports;			/* bit i: ports_net[i] carries GENEVE */
+	__u32 nr_routes;			/* 0: no route lookups (all to slot 0) */
+	__u32 nr_src_routes;			/* of them, source routes */
 };
 
 enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };

@@ -341,25 +341,62 @@ static int set_target(int present)
 	return bpf_map_delete_elem(fd, &zero);
 }
 
-static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
+/* A CIDR as the LPM tries key it: IPv4 in the v4-mapped range, ::ffff:0:0/96 */
+static struct vtap_lpm_key cidr_key(const __u8 *addr, int len, __u32 prefixlen)
 {
 	struct vtap_lpm_key key = { .prefixlen = prefixlen };
-	__u8 family;
 
 	if (len == 4) {
-		/* IPv4 CIDRs live in the v4-mapped range, ::ffff:0:0/96 */
 		key.addr[10] = key.addr[11] = 0xff;
 		memcpy(key.addr + 12, addr, 4);
 		key.prefixlen = 96 + prefixlen;
 	} else {
 		memcpy(key.addr, addr, 16);
 	}
-	family = len == 4 ? VTAP_AF_INET : VTAP_AF_INET6;
+	return key;
+}
+
+static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
+{
+	struct vtap_lpm_key key = cidr_key(addr, len, prefixlen);
+	__u8 family = len == 4 ? VTAP_AF_INET : VTAP_AF_INET6;
+
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_allow_src), &key, &family, 0);
 }
 
+/* CFG_ROUTES: slots 1 and 2 in the devmap (loopback, as slot 0), slot 3
+ * routed to but missing from it. */
+static int route_src(const __u8 *addr, int len, __u32 prefixlen, __u32 slot)
+{
+	struct vtap_lpm_key key = cidr_key(addr, len, prefixlen);
+	struct vtap_route r = { .slot = slot, .family = len == 4 ? VTAP_AF_INET : VTAP_AF_INET6 };
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_route_src), &key, &r, 0);
+}
+
+static int route_vni(__u32 vni, __u32 slot)
+{
+	struct vtap_route r = { .slot = slot };
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_route_vni), &vni, &r, 0);
+}
+
+static int routes_fill(void)
+{
+	static const __u8 net16[4] = { 10, 1, 0, 0 }, net24[4] = { 10, 1, 2, 0 };
+	static const __u8 net48[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01 }, any6[16] = {};
+	int fd = bpf_map__fd(skel->maps.vtap_target);
+
+	for (__u32 slot = 1; slot <= 2; slot++)
+		if (bpf_map_update_elem(fd, &slot, &lo_ifindex, 0))
+			return -errno;
+	return route_vni(100, 1) ?: route_vni(200, 2) ?: route_vni(300, 3) ?:
+	       route_src(net16, 4, 16, 2) ?: route_src(net24, 4, 24, 1) ?:
+	       route_src(net48, 16, 48, 2) ?: route_src(any6, 16, 0, 1);
+}
+
 enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME, CFG_SLOW,
-	      CFG_GENEVE, CFG_GENEVE_STRICT };
+	      CFG_GENEVE, CFG_GENEVE_STRICT, CFG_ROUTES };
 
 #define SLOW_PORT	40000	/* the slow-path port of CFG_SLOW */
 
@@ -418,6 +455,10 @@ static int load(enum config cfg, const char *suite)
 		s->geneve_ports = 1 << 1;
 		s->slow_port_net = htons(SLOW_PORT);
 		break;
+	case CFG_ROUTES:
+		s->nr_routes = 7;
+		s->nr_src_routes = 4;
+		break;
 	case CFG_DEFAULT:
 		break;
 	}
@@ -427,6 +468,8 @@ static int load(enum config cfg, const char *suite)
 	err = set_target(1);
 	if (!err && cfg == CFG_FILTERS)
 		err = allow_src(allowed4, 4, 16) ?: allow_src(allowed6, 16, 48);
+	if (!err && cfg == CFG_ROUTES)
+		err = routes_fill();
 	if (err)
 		goto fail;
 	return 0;
@@ -452,6 +495,7 @@ static int init_max_frame(void) { return load(CFG_MAX_FRAME, "max_frame"); }
 static int init_slow(void) { return load(CFG_SLOW, "slow_path"); }
 static int init_geneve(void) { return load(CFG_GENEVE, "geneve"); }
 static int init_geneve_strict(void) { return load(CFG_GENEVE_STRICT, "geneve_strict"); }
+static int init_routes(void) { return load(CFG_ROUTES, "routes"); }
 
 /* Last test of every suite: the identity over all of the suite's packets. */
 static void test_suite_conservation(void)
@@ -1319,6 +1363,77 @@ static void test_src_filter(void)
 	/* Both filters: the VNI is checked first. */
 	set_case("vni and source both refused");
 	expect_drop(vxlan_pkt(&(struct outer_spec){ .vni = 1, .src = out4 }), VTAP_DROP_VNI);
+}
+
+/* ---- routes --------------------------------------------------------------- */
+
+static void slots_read(struct vtap_slot_stats out[VTAP_MAX_SLOTS])
+{
+	struct vtap_slot_stats vals[ncpus];
+
+	memset(out, 0, VTAP_MAX_SLOTS * sizeof(*out));
+	for (__u32 slot = 0; slot < VTAP_MAX_SLOTS; slot++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_slot_stats), &slot, vals)) {
+			EXPECT(__LINE__, 0, "lookup vtap_slot_stats: %s", strerror(errno));
+			return;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			out[slot].packets += vals[cpu].packets;
+			out[slot].bytes += vals[cpu].bytes;
+		}
+	}
+}
+
+/* A source route beats a VNI route, the longest prefix wins, no match
+ * goes to slot 0; each delivery is counted on its slot alone. */
+static void test_routes(void)
+{
+	static const __u8 in24[4] = { 10, 1, 2, 3 }, in16[4] = { 10, 1, 9, 9 };
+	static const struct { const char *name; int v6; const __u8 *src; __u32 vni, slot; } cases[] = {
+		{ "vni 100 route", 0, NULL, 100, 1 },
+		{ "vni 200 route", 0, NULL, 200, 2 },
+		{ "no route: slot 0", 0, NULL, 7, 0 },
+		{ "10.1.2.3: /24 beats /16 and vni 200", 0, in24, 200, 1 },
+		{ "10.1.9.9: /16 beats vni 100", 0, in16, 100, 2 },
+		{ "10.1.9.9 without a vni route", 0, in16, 7, 2 },
+		{ "2001:db8:1:ff00::5: /48 beats ::/0", 1, in6, 100, 2 },
+		{ "2001:db8:2::5: ::/0 beats vni 200", 1, out6, 200, 1 },
+		{ "ipv6 vni-only source", 1, NULL, 7, 1 },
+		{ "::/0 takes no ipv4: vni 200", 0, out4, 200, 2 },
+	};
+	struct vtap_slot_stats before[VTAP_MAX_SLOTS], after[VTAP_MAX_SLOTS];
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt *p = vxlan_pkt(&(struct outer_spec){
+			.v6 = cases[i].v6, .vni = cases[i].vni, .src = cases[i].src });
+
+		set_case("%s", cases[i].name);
+		slots_read(before);
+		expect_decap(p, cases[i].src ? DIR_OTHER : DIR_FROM);
+		slots_read(after);
+		for (__u32 s = 0; s < VTAP_MAX_SLOTS; s++) {
+			__u64 dp = after[s].packets - before[s].packets;
+			__u64 db = after[s].bytes - before[s].bytes;
+			int want = s == cases[i].slot;
+
+			EXPECT(__LINE__, dp == (__u64)want && db == (want ? p->inner_len : 0),
+			       "slot %u: +%llu packets, +%llu bytes, want slot %u", s,
+			       (unsigned long long)dp, (unsigned long long)db, cases[i].slot);
+		}
+	}
+	/* A slot without a device: dropped and counted, on no slot. */
+	{
+		struct pkt *p = vxlan_pkt(&(struct outer_spec){ .vni = 300 });
+
+		set_case("vni 300 to a slot missing from the devmap");
+		slots_read(before);
+		check_case(__LINE__, p, XDP_DROP, VTAP_DROP_REDIRECT, 0,
+			   p->buf + p->inner, p->inner_len, DIR_NONE);
+		slots_read(after);
+		for (__u32 s = 0; s < VTAP_MAX_SLOTS; s++)
+			EXPECT(__LINE__, after[s].packets == before[s].packets,
+			       "slot %u moved", s);
+	}
 }
 
 /* AWS truncates mirrored packets to the target's MTU: the inner IP header
@@ -2192,6 +2307,10 @@ static void register_tests(void)
 		{ "source allow-list", test_src_filter },
 		{ NULL, NULL },
 	};
+	static const struct test routes[] = {
+		{ "src beats vni, longest prefix, default slot", test_routes },
+		{ NULL, NULL },
+	};
 	static const struct test max_frame[] = {
 		{ "frames beyond the target mtu", test_max_frame },
 		{ NULL, NULL },
@@ -2236,6 +2355,7 @@ static void register_tests(void)
 	add_suite("slow_path", init_slow, slow);
 	add_suite("geneve", init_geneve, geneve);
 	add_suite("geneve_strict", init_geneve_strict, geneve_strict);
+	add_suite("routes", init_routes, routes);
 	if (kernel_sets_first_buf()) {
 		add_suite("first_buffer", init_default, split);
 		add_suite("slow_path_split", init_slow, slow_split);
