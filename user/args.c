@@ -337,3 +337,111 @@ void allow_canonicalize(struct vtap_lpm_key *allow, unsigned int *nr_allow)
 			allow[n++] = allow[i];
 	*nr_allow = n;
 }
+
+int parse_route(const char *s, struct route_spec *r, char *err, size_t errlen)
+{
+	const char *eq = strchr(s, '='), *val = s + 4;
+	char key[INET6_ADDRSTRLEN + 8], why[96];
+	unsigned long vni;
+
+	memset(r, 0, sizeof(*r));
+	if (strncmp(s, "vni:", 4) && strncmp(s, "src:", 4)) {
+		snprintf(err, errlen, "must be vni:N=DEV or src:CIDR=DEV");
+		return -EINVAL;
+	}
+	if (!eq || (size_t)(eq - val) >= sizeof(key)) {
+		snprintf(err, errlen, "no '=DEV' after the %s", s[0] == 'v' ? "VNI" : "CIDR");
+		return -EINVAL;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - val), val);
+	r->src = s[0] == 's';
+	if (r->src ? parse_cidr(key, &r->cidr, why, sizeof(why)) :
+		     parse_uint(key, 0, VTAP_VNI_MAX, &vni, why, sizeof(why))) {
+		snprintf(err, errlen, "bad %s: %s", r->src ? "CIDR" : "VNI", why);
+		return -EINVAL;
+	}
+	if (!r->src)
+		r->vni = vni;
+	if (check_ifname(eq + 1, why, sizeof(why))) {
+		snprintf(err, errlen, "bad device: %s", why);
+		return -EINVAL;
+	}
+	snprintf(r->dev, sizeof(r->dev), "%s", eq + 1);
+	return 0;
+}
+
+/* By kind, then key; the device does not take part: same key, same place. */
+static int cmp_route(const void *a, const void *b)
+{
+	const struct route_spec *x = a, *y = b;
+
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	if (!x->src)
+		return x->vni < y->vni ? -1 : x->vni > y->vni;
+	return cmp_lpm(&x->cidr, &y->cidr);
+}
+
+void format_route(const struct route_spec *r, char *buf, size_t len)
+{
+	char cidr[64];
+
+	if (r->src) {
+		format_cidr(&r->cidr, cidr, sizeof(cidr));
+		snprintf(buf, len, "src:%s=%s", cidr, r->dev);
+	} else {
+		snprintf(buf, len, "vni:%u=%s", r->vni, r->dev);
+	}
+}
+
+int routes_canonicalize(struct route_spec *r, unsigned int nr, char *err, size_t errlen)
+{
+	char a[96], b[96];
+
+	qsort(r, nr, sizeof(*r), cmp_route);
+	for (unsigned int i = 1; i < nr; i++) {
+		if (cmp_route(&r[i - 1], &r[i]))
+			continue;
+		format_route(&r[i - 1], a, sizeof(a));
+		format_route(&r[i], b, sizeof(b));
+		if (strcmp(r[i - 1].dev, r[i].dev))
+			snprintf(err, errlen, "%s conflicts with %s", a, b);
+		else
+			snprintf(err, errlen, "%s given twice", a);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Whether the first plen bits of a and b agree. */
+static int prefix_has(const __u8 *net, const __u8 *addr, unsigned int plen)
+{
+	for (unsigned int bit = 0; bit < plen; bit++)
+		if ((net[bit / 8] ^ addr[bit / 8]) & (0x80 >> (bit % 8)))
+			return 0;
+	return 1;
+}
+
+const struct route_spec *route_pick(const struct route_spec *r, unsigned int nr,
+				    const struct vtap_source_key *key)
+{
+	const struct route_spec *best = NULL, *vni = NULL;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		if (!r[i].src) {
+			if (r[i].vni == key->vni)
+				vni = &r[i];
+			continue;
+		}
+		if (!prefix_has(r[i].cidr.addr, key->addr, r[i].cidr.prefixlen) ||
+		    (best && best->cidr.prefixlen >= r[i].cidr.prefixlen))
+			continue;
+		best = &r[i];
+	}
+	/* The longest match decides, and only when of the key's family (an
+	 * IPv6 packet from a v4-mapped address matches no source route). */
+	if (best && cidr_family(&best->cidr) == key->family &&
+	    !(key->family == VTAP_AF_INET6 && !memcmp(key->addr, v4_mapped_prefix, 12)))
+		return best;
+	return vni;
+}

@@ -64,6 +64,26 @@ void allow_canonicalize(struct vtap_lpm_key *allow, unsigned int *nr_allow);
  * the allow-list's value. */
 int cidr_family(const struct vtap_lpm_key *key);
 
+/* --route vni:N=DEV or src:CIDR=DEV. */
+struct route_spec {
+	__u32 src;			/* 1: src:CIDR (cidr), 0: vni:N (vni) */
+	__u32 vni;
+	struct vtap_lpm_key cidr;
+	char dev[VTAP_IFNAMSIZ];
+};
+int parse_route(const char *s, struct route_spec *r, char *err, size_t errlen);
+/* Sorted (VNI routes by VNI, then source routes as the allow-list);
+ * -EINVAL when two routes have the same VNI or CIDR (duplicate, or the
+ * same key to two devices), err saying which. */
+int routes_canonicalize(struct route_spec *r, unsigned int nr, char *err, size_t errlen);
+/* "vni:100=vtA", "src:10.0.0.0/8=vtB" */
+void format_route(const struct route_spec *r, char *buf, size_t len);
+/* The route that decides where a frame of key goes, as the XDP program
+ * decides (the longest source route of its family, else its VNI's), or
+ * NULL: the --target. */
+const struct route_spec *route_pick(const struct route_spec *r, unsigned int nr,
+				    const struct vtap_source_key *key);
+
 /* Text forms: dotted quad for IPv4 (v4-mapped in keys), RFC 5952 for IPv6. */
 void format_addr(int family, const __u8 addr[16], char *buf, size_t len);
 void format_cidr(const struct vtap_lpm_key *key, char *buf, size_t len);

@@ -63,8 +63,7 @@ static int count_target_user(const char *ifname, void *ctx)
 
 	if (!strcmp(ifname, u->skip_ifname))
 		return 0;
-	if (!attachment_open(u->root, ifname, false, &a) &&
-	    !strcmp(a.cfg.info.target, u->target)) {
+	if (!attachment_open(u->root, ifname, false, &a) && attachment_uses(&a, u->target)) {
 		if (!u->count++)
 			snprintf(u->first, sizeof(u->first), "%s", ifname);
 	}
@@ -120,32 +119,83 @@ static const char *const monitor_pins[] = { VTAP_PIN_MONITOR_LINK, VTAP_PIN_MONI
 					    VTAP_PIN_TX_DROP, VTAP_PIN_FEED_RX_DROP,
 					    VTAP_PIN_FEED_TX_DROP };
 
-/* A target vtapctl created goes when its last attachment goes. Its
- * monitor link moves to an attachment that still uses it. */
-static void release_target(const char *root, const struct attachment *a)
+/* The suffix of a route device's monitor pins (monitor_attach). */
+static void route_pin_suffix(__u32 ifindex, char *buf, size_t len)
 {
-	char other[VTAP_IFNAMSIZ], from[PATH_MAX], to_dir[PATH_MAX], to[PATH_MAX];
-
-	if (other_users(root, a->cfg.info.target, a->ifname, other)) {
-		for (size_t i = 0; i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++)
-			if (!pin_path(a->dir, monitor_pins[i], from, sizeof(from)) &&
-			    !access(from, F_OK) && !pin_dir(root, other, to_dir, sizeof(to_dir)) &&
-			    !pin_path(to_dir, monitor_pins[i], to, sizeof(to)))
-				rename(from, to);
-		return;
-	}
-	if (dev_made_by_vtapctl(a->cfg.info.target))
-		target_delete(a->cfg.info.target);
-	else if (a->cfg.info.backend == VTAP_BACKEND_KMOD)
-		tx_drop_detach(a->cfg.info.target);
+	snprintf(buf, len, "_if%u", ifindex);
 }
 
-/* What the target takes: its MTU, the Ethernet header and one VLAN tag
- * (as the kernel's own redirect check allows); 0 when unknown: no limit. */
-static __u32 target_max_frame(const char *name)
+/* A device vtapctl created goes when its last attachment goes. Its
+ * monitor links (pins named with sfx) move to an attachment that still
+ * uses it. */
+static void release_dev(const char *root, const struct attachment *a, const char *dev,
+			int backend, const char *sfx)
 {
-	int mtu = dev_mtu(name);
+	char other[VTAP_IFNAMSIZ], from[PATH_MAX], to_dir[PATH_MAX], to[PATH_MAX], name[64];
 
+	if (other_users(root, dev, a->ifname, other)) {
+		for (size_t i = 0; i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++) {
+			snprintf(name, sizeof(name), "%s%s", monitor_pins[i], sfx);
+			if (!pin_path(a->dir, name, from, sizeof(from)) &&
+			    !access(from, F_OK) && !pin_dir(root, other, to_dir, sizeof(to_dir)) &&
+			    !pin_path(to_dir, name, to, sizeof(to)))
+				rename(from, to);
+		}
+		return;
+	}
+	if (dev_made_by_vtapctl(dev))
+		target_delete(dev);
+	else if (backend == VTAP_BACKEND_KMOD)
+		tx_drop_detach(dev);
+}
+
+/* Whether a run of attach with o delivers to dev. */
+static bool opts_use(const struct attach_opts *o, const char *dev)
+{
+	if (!strcmp(o->target, dev))
+		return true;
+	for (unsigned int i = 0; i < o->nr_routes; i++)
+		if (!strcmp(o->routes[i].dev, dev))
+			return true;
+	return false;
+}
+
+static void release_target(const char *root, const struct attachment *a)
+{
+	release_dev(root, a, a->cfg.info.target, a->cfg.info.backend, "");
+}
+
+/* The route devices of a, except those keep (a replace's new settings)
+ * still delivers to. */
+static void release_routes(const char *root, const struct attachment *a,
+			   const struct attach_opts *keep)
+{
+	struct vtap_slot slots[VTAP_MAX_SLOTS];
+	unsigned int n = read_slots(a, slots);
+	char sfx[32];
+
+	for (unsigned int i = 1; i < n; i++) {
+		if (keep && opts_use(keep, slots[i].name))
+			continue;
+		route_pin_suffix(slots[i].ifindex, sfx, sizeof(sfx));
+		release_dev(root, a, slots[i].name, slots[i].backend, sfx);
+	}
+}
+
+/* What every device frames go to takes: the smallest MTU, the Ethernet
+ * header and one VLAN tag (as the kernel's own redirect check allows); 0
+ * when unknown: no limit. One limit for all: a frame too big for one
+ * device is too big, whichever device its route picks (simple, and said
+ * in the README). */
+static __u32 targets_max_frame(const struct target *t, const struct target *rt, unsigned int n)
+{
+	int mtu = dev_mtu(t->name), m;
+
+	for (unsigned int i = 1; i < n; i++) {
+		m = dev_mtu(rt[i].name);
+		if (m > 0 && (mtu <= 0 || m < mtu))
+			mtu = m;
+	}
 	return mtu > 0 ? mtu + 14 + 4 : 0;
 }
 
@@ -284,10 +334,9 @@ static void monitor_pins_commit(const char *dir, bool commit)
  * stack sends on the feed shows on vtap0). The fast path's redirects into
  * the feed pass no tc hook. One program, loaded once, at every hook.
  */
-static int monitor_attach(const struct target *t, const char *dir, bool staged, char *err,
+static int monitor_attach(const struct target *t, const char *dir, const char *sfx, char *err,
 			  size_t errlen)
 {
-	const char *sfx = staged ? MONITOR_STAGED : "";
 	char name[64];
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -520,13 +569,55 @@ static int reuse_pinned(struct bpf_map *map, const char *dir, const char *name)
 /* What became of the per-source counters when --max-sources changed. */
 static char sources_note[256];
 
+/* The route maps and slots: slot 0 is the target, slot i rt[i]. */
+static int fill_routes(struct vtap_bpf *skel, const struct attach_opts *o, const struct target *t,
+		       const struct target *rt, unsigned int nr_slots, char *err, size_t errlen)
+{
+	for (__u32 i = 0; i < nr_slots; i++) {
+		const struct target *d = i ? &rt[i] : t;
+		struct vtap_slot slot = { .ifindex = if_nametoindex(d->name), .backend = d->backend };
+		__u32 redirect = d->redirect_ifindex;
+
+		if (d->created || dev_made_by_vtapctl(d->name))
+			slot.flags |= VTAP_INFO_TARGET_CREATED;
+		snprintf(slot.name, sizeof(slot.name), "%s", d->name);
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_target), &i, &redirect, 0) ||
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_slots), &i, &slot, 0)) {
+			snprintf(err, errlen, "can't set the redirect target %s: %s",
+				 d->backend == VTAP_BACKEND_VETH ? d->feed : d->name, strerror(errno));
+			return -1;
+		}
+	}
+	for (unsigned int i = 0; i < o->nr_routes; i++) {
+		const struct route_spec *rs = &o->routes[i];
+		struct vtap_route val = { .slot = 0 };
+		int fd;
+
+		for (__u32 j = 1; j < nr_slots; j++)
+			if (!strcmp(rt[j].name, rs->dev))
+				val.slot = j;
+		if (rs->src) {
+			val.family = cidr_family(&rs->cidr);
+			fd = bpf_map__fd(skel->maps.vtap_route_src);
+		} else {
+			fd = bpf_map__fd(skel->maps.vtap_route_vni);
+		}
+		if (bpf_map_update_elem(fd, rs->src ? (const void *)&rs->cidr : (const void *)&rs->vni,
+					&val, 0)) {
+			snprintf(err, errlen, "can't fill the routes: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static struct vtap_bpf *load_program(const struct attach_opts *o, const struct target *t,
+				     const struct target *rt, unsigned int nr_slots,
 				     const struct slowpath *sp, const struct attachment *old,
 				     char *err, size_t errlen)
 {
 	struct vtap_config *cfg;
 	struct vtap_bpf *skel;
-	__u32 zero = 0, ifindex = t->redirect_ifindex;
 	__u8 family;
 	int ret;
 
@@ -540,7 +631,11 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	/* The fast path redirects into the feed end of the veth backend, the
 	 * slow path into the target's own receive path (BPF_F_INGRESS). */
 	cfg->settings.redirect_ifindex = if_nametoindex(t->name);
-	cfg->settings.max_frame = target_max_frame(t->name);
+	cfg->settings.max_frame = targets_max_frame(t, rt, nr_slots);
+	cfg->settings.nr_routes = o->nr_routes;
+	cfg->settings.nr_src_routes = 0;
+	for (unsigned int i = 0; i < o->nr_routes; i++)
+		cfg->settings.nr_src_routes += o->routes[i].src;
 	cfg->settings.slow_port_net = htons(sp->port);
 	memcpy(cfg->info.slow_dev, sp->dev, sizeof(cfg->info.slow_dev));
 	cfg->info.attached_at = old ? old->cfg.info.attached_at : (__u64)time(NULL);
@@ -574,11 +669,8 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 			 strerror(-ret));
 		goto fail;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.vtap_target), &zero, &ifindex, 0)) {
-		snprintf(err, errlen, "can't set the redirect target %s: %s",
-			 t->backend == VTAP_BACKEND_VETH ? t->feed : t->name, strerror(errno));
+	if (fill_routes(skel, o, t, rt, nr_slots, err, errlen))
 		goto fail;
-	}
 	/* Another table size: a new table, holding what fits of the old one. */
 	if (old && old->cfg.info.max_sources != o->max_sources) {
 		__u32 total = 0;
@@ -701,7 +793,8 @@ static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int
  * never finds a pin missing. */
 static const char *const map_pins[] = {
 	VTAP_MAP_GLOBAL, VTAP_MAP_SOURCES, VTAP_MAP_ALLOW_SRC, VTAP_MAP_TARGET, VTAP_MAP_CONFIG,
-	VTAP_MAP_SRC_CACHE,
+	VTAP_MAP_SRC_CACHE, VTAP_MAP_ROUTE_SRC, VTAP_MAP_ROUTE_VNI, VTAP_MAP_SLOTS,
+	VTAP_MAP_SLOT_STATS,
 };
 #define NR_MAP_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
 
@@ -734,6 +827,8 @@ static int pin_maps(struct vtap_bpf *skel, size_t *done, const char *dir, char *
 		bpf_map__fd(skel->maps.vtap_global), bpf_map__fd(skel->maps.vtap_sources),
 		bpf_map__fd(skel->maps.vtap_allow_src), bpf_map__fd(skel->maps.vtap_target),
 		bpf_map__fd(skel->maps.rodata_config), bpf_map__fd(skel->maps.vtap_src_cache),
+		bpf_map__fd(skel->maps.vtap_route_src), bpf_map__fd(skel->maps.vtap_route_vni),
+		bpf_map__fd(skel->maps.vtap_slots), bpf_map__fd(skel->maps.vtap_slot_stats),
 	};
 
 	return pin_map_fds(fds, NR_MAP_PINS, done, dir, err, errlen);
@@ -765,19 +860,22 @@ static bool same_settings(const struct attach_opts *o, const struct attachment *
 			  const char *sep, char *diff, size_t len)
 {
 	static struct vtap_lpm_key old_allow[VTAP_MAX_ALLOW_SRC];
+	static struct route_spec old_routes[VTAP_MAX_ROUTES];
 	const struct vtap_attach_info *info = &a->cfg.info;
 	struct settings_view old = {
 		.s = &a->cfg.settings, .allow = old_allow, .target = info->target,
 		.max_sources = info->max_sources, .mode = mode, .backend = info->backend,
-		.slow_port = ntohs(a->cfg.settings.slow_port_net),
+		.slow_port = ntohs(a->cfg.settings.slow_port_net), .routes = old_routes,
 	};
 	struct settings_view want = {
 		.s = &o->settings, .allow = o->allow, .nr_allow = o->nr_allow,
 		.target = o->target, .max_sources = o->max_sources, .mode = o->mode,
 		.backend = backend_of_req(o->backend), .slow_port = o->slow_port,
+		.routes = o->routes, .nr_routes = o->nr_routes,
 	};
 
 	old.nr_allow = read_allow_list(a, old_allow);
+	old.nr_routes = read_routes(a, old_routes);
 	return !settings_diff(&old, &want, sep, diff, len);
 }
 
@@ -788,6 +886,7 @@ void remove_stale(const char *root, struct attachment *a)
 	if (a->link_fd >= 0)
 		bpf_link_detach(a->link_fd);
 	release_target(root, a);
+	release_routes(root, a, NULL);
 	slowpath_release(a, NULL);
 	attachment_close(a);
 	pin_dir_remove(a->dir);
@@ -920,7 +1019,8 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 {
 	const int old_maps[NR_MAP_PINS] = {
 		old->global_fd, old->sources_fd, old->allow_fd, old->target_fd, old->config_fd,
-		old->cache_fd,
+		old->cache_fd, old->route_src_fd, old->route_vni_fd, old->slots_fd,
+		old->slot_stats_fd,
 	};
 	bool kept = slowpath_kept(sp, old), tc_swapped = false;
 	int old_tc = kept ? slowpath_prog(sp->dev) : -1, ret;
@@ -942,8 +1042,9 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 		ret = -errno;
 	}
 	if (!ret) {
-		if (strcmp(old->cfg.info.target, o->target))
+		if (!opts_use(o, old->cfg.info.target))
 			release_target(o->pin_root, old);
+		release_routes(o->pin_root, old, o);
 		slowpath_release(old, sp);
 		goto out;
 	}
@@ -996,6 +1097,40 @@ static int lock_root(const char *root, const char *what, bool create)
 
 static int attach_locked(const struct attach_opts *o);
 
+/* The first of a's route devices that is gone, or NULL. */
+static const char *route_dev_gone(const struct attachment *a)
+{
+	static struct vtap_slot slots[VTAP_MAX_SLOTS];
+	unsigned int n = read_slots(a, slots);
+
+	for (unsigned int i = 1; i < n; i++)
+		if (!if_nametoindex(slots[i].name))
+			return slots[i].name;
+	return NULL;
+}
+
+/* Why a route can't deliver to dev, or NULL: vtapctl's own slow-path and
+ * feed devices carry what vtap takes in, not what it delivers; another
+ * attachment's tapped NIC would see its own output. */
+static const char *not_a_route_dev(const struct attach_opts *o, const char *dev)
+{
+	char peer[VTAP_IFNAMSIZ], path[PATH_MAX];
+	size_t n = strlen(dev), feed = strlen("-feed");
+
+	if (!strcmp(dev, o->ifname))
+		return "it is the tapped NIC itself";
+	if (!strncmp(dev, "vtsp", 4) && dev_made_by_vtapctl(dev))
+		return "it is a slow-path device of vtapctl";
+	if (n > feed && !strcmp(dev + n - feed, "-feed")) {
+		snprintf(peer, sizeof(peer), "%.*s", (int)(n - feed), dev);
+		if (dev_made_by_vtapctl(peer))
+			return "it feeds a monitor device that vtapctl made";
+	}
+	if (!pin_dir(o->pin_root, dev, path, sizeof(path)) && !access(path, F_OK))
+		return "it is a NIC vtap taps";
+	return NULL;
+}
+
 int do_attach(const struct attach_opts *o)
 {
 	char err[256];
@@ -1031,6 +1166,7 @@ static void opts_of(const struct attachment *a, const struct attach_opts *req,
 	*o = *req;
 	o->settings = a->cfg.settings;
 	o->nr_allow = read_allow_list(a, o->allow);
+	o->nr_routes = read_routes(a, o->routes);
 	o->allow_all = !o->nr_allow;
 	o->target = info->target;
 	o->max_sources = info->max_sources;
@@ -1060,6 +1196,8 @@ struct attach_run {
 	int ifindex;
 	int mode;			/* enum vtap_mode, once attached */
 	struct target t;
+	struct target rt[VTAP_MAX_SLOTS];	/* route devices: slot i is rt[i], i >= 1 */
+	unsigned int nr_slots;		/* 1 + route devices other than the target */
 	bool made_dir;
 	struct slowpath sp;
 	struct vtap_bpf *skel;
@@ -1085,6 +1223,44 @@ static void undo_target(struct attach_run *r)
 {
 	if (r->t.created)
 		target_delete(r->t.name);
+}
+
+/* The routes' devices, found or made like the target, one slot each. */
+static int make_routes(struct attach_run *r)
+{
+	const struct attach_opts *o = r->o;
+
+	r->nr_slots = 1;
+	for (unsigned int i = 0; i < o->nr_routes; i++) {
+		const char *dev = o->routes[i].dev;
+		struct target *t = &r->rt[r->nr_slots];
+		unsigned int j;
+		int ret;
+
+		for (j = 1; j < r->nr_slots && strcmp(r->rt[j].name, dev); j++)
+			;
+		if (!strcmp(dev, r->t.name) || j < r->nr_slots)
+			continue;
+		ret = target_prepare(dev, o->backend, t, r->err, sizeof(r->err));
+		if (!ret && t->backend == VTAP_BACKEND_EXISTING)
+			ret = target_takes_xdp(t->name, r->err, sizeof(r->err));
+		if (ret) {
+			r->who = dev;
+			/* target_prepare undid its own work. */
+			if (t->created)
+				target_delete(t->name);
+			return ret;
+		}
+		r->nr_slots++;
+	}
+	return 0;
+}
+
+static void undo_routes(struct attach_run *r)
+{
+	for (unsigned int i = 1; i < r->nr_slots; i++)
+		if (r->rt[i].created)
+			target_delete(r->rt[i].name);
 }
 
 /* The pin folder: a replace keeps the old one. */
@@ -1121,7 +1297,8 @@ static void undo_slowpath(struct attach_run *r)
 static int make_program(struct attach_run *r)
 {
 	warn_port_users(r->o, r->mode);
-	r->skel = load_program(r->o, &r->t, &r->sp, r->old, r->err, sizeof(r->err));
+	r->skel = load_program(r->o, &r->t, r->rt, r->nr_slots, &r->sp, r->old, r->err,
+			       sizeof(r->err));
 	if (!r->skel)
 		return -1;
 	slowpath_attach(r->o->ifname, &r->sp, r->skel, r->old);
@@ -1131,8 +1308,22 @@ static int make_program(struct attach_run *r)
 /* A replace to another target stages the new target's monitor pins. */
 static int make_monitor(struct attach_run *r)
 {
+	char sfx[32];
+	int ret;
+
 	r->staged = r->old && strcmp(r->old->cfg.info.target, r->t.name);
-	return monitor_attach(&r->t, r->dir, r->staged, r->err, sizeof(r->err));
+	ret = monitor_attach(&r->t, r->dir, r->staged ? MONITOR_STAGED : "", r->err,
+			     sizeof(r->err));
+	/* A route's device has pins of its own, named by its ifindex (bpffs
+	 * names take no dots, device names may). One set up already (by the
+	 * attachment replaced, or another) is left as it is. */
+	for (unsigned int i = 1; !ret && i < r->nr_slots; i++) {
+		route_pin_suffix(if_nametoindex(r->rt[i].name), sfx, sizeof(sfx));
+		ret = monitor_attach(&r->rt[i], r->dir, sfx, r->err, sizeof(r->err));
+		if (ret)
+			r->who = r->rt[i].name;
+	}
+	return ret;
 }
 
 static void undo_monitor(struct attach_run *r)
@@ -1180,6 +1371,7 @@ static const struct attach_step {
 	void (*undo)(struct attach_run *r);
 } attach_steps[] = {
 	{ make_target, undo_target },
+	{ make_routes, undo_routes },
 	{ make_pin_dir, undo_pin_dir },
 	{ make_slowpath, undo_slowpath },
 	{ make_program, NULL },
@@ -1228,6 +1420,16 @@ static int attach_locked(const struct attach_opts *req)
 			o->ifname, why);
 		return EXIT_FAIL;
 	}
+	for (unsigned int i = 0; i < o->nr_routes; i++) {
+		why = not_a_route_dev(o, o->routes[i].dev);
+		if (why) {
+			char shown[96];
+
+			format_route(&o->routes[i], shown, sizeof(shown));
+			pr_warn("--route %s: %s\n", shown, why);
+			return EXIT_USAGE;
+		}
+	}
 	ret = pin_dir(o->pin_root, o->ifname, dir, sizeof(dir));
 	if (ret) {
 		pr_warn("%s: bad pin folder: %s\n", o->ifname, strerror(-ret));
@@ -1247,10 +1449,14 @@ static int attach_locked(const struct attach_opts *req)
 	refresh = have_old && !if_nametoindex(old.cfg.info.target);
 	if (refresh)
 		pr_warn("%s: target %s is gone; making it again\n", o->ifname, old.cfg.info.target);
-	/* The frame limit is the target's MTU as it was at attach. */
-	else if (have_old && target_max_frame(old.cfg.info.target) != old.cfg.settings.max_frame) {
-		pr_warn("%s: target %s changed its MTU; updating the frame limit\n", o->ifname,
-			old.cfg.info.target);
+	else if (have_old && (why = route_dev_gone(&old))) {
+		pr_warn("%s: route device %s is gone; making it again\n", o->ifname, why);
+		refresh = true;
+	}
+	/* The frame limit is the devices' smallest MTU as it was at attach. */
+	else if (have_old && attachment_max_frame(&old) != old.cfg.settings.max_frame) {
+		pr_warn("%s: target %s or a route's device changed its MTU; updating the frame "
+			"limit\n", o->ifname, old.cfg.info.target);
 		refresh = true;
 	} else if (have_old && old.cfg.info.slow_dev[0] && !if_nametoindex(old.cfg.info.slow_dev)) {
 		pr_warn("%s: slow-path device %s is gone; making it again\n", o->ifname,
@@ -1386,6 +1592,7 @@ static int detach_locked(const char *root, const char *ifname)
 		pr_debug("%s: link detach: %s\n", ifname, strerror(errno));
 	if (!ret) {
 		release_target(root, &a);
+		release_routes(root, &a, NULL);
 		slowpath_release(&a, NULL);
 	}
 	attachment_close(&a);

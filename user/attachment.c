@@ -6,7 +6,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "args.h"
 #include "attachment.h"
+#include "backend.h"
 #include "pins.h"
 
 static int open_pin(const char *dir, const char *name, bool writable)
@@ -31,6 +33,7 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 	memset(a, 0, sizeof(*a));
 	a->link_fd = a->global_fd = a->sources_fd = a->cache_fd = a->allow_fd = -1;
 	a->target_fd = a->config_fd = -1;
+	a->route_src_fd = a->route_vni_fd = a->slots_fd = a->slot_stats_fd = -1;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
 	err = pin_dir(root, ifname, a->dir, sizeof(a->dir));
 	if (err)
@@ -54,6 +57,11 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 	a->allow_fd = open_pin(a->dir, VTAP_MAP_ALLOW_SRC, writable);
 	a->target_fd = open_pin(a->dir, VTAP_MAP_TARGET, writable);
 	a->config_fd = open_pin(a->dir, VTAP_MAP_CONFIG, false);
+	/* Optional too: made before --route. */
+	a->route_src_fd = open_pin(a->dir, VTAP_MAP_ROUTE_SRC, writable);
+	a->route_vni_fd = open_pin(a->dir, VTAP_MAP_ROUTE_VNI, writable);
+	a->slots_fd = open_pin(a->dir, VTAP_MAP_SLOTS, writable);
+	a->slot_stats_fd = open_pin(a->dir, VTAP_MAP_SLOT_STATS, writable);
 	if (a->global_fd < 0 || a->sources_fd < 0 || a->allow_fd < 0 ||
 	    a->target_fd < 0 || a->config_fd < 0)
 		return -ENODATA;
@@ -69,13 +77,72 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 void attachment_close(struct attachment *a)
 {
 	int *fds[] = { &a->link_fd, &a->global_fd, &a->sources_fd, &a->cache_fd, &a->allow_fd,
-		       &a->target_fd, &a->config_fd };
+		       &a->target_fd, &a->config_fd, &a->route_src_fd, &a->route_vni_fd,
+		       &a->slots_fd, &a->slot_stats_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
+}
+
+unsigned int read_slots(const struct attachment *a, struct vtap_slot slots[VTAP_MAX_SLOTS])
+{
+	unsigned int n = 1;
+
+	memset(slots, 0, VTAP_MAX_SLOTS * sizeof(*slots));
+	snprintf(slots[0].name, sizeof(slots[0].name), "%s", a->cfg.info.target);
+	if (a->slots_fd < 0)
+		return n;
+	for (__u32 i = 1; i < VTAP_MAX_SLOTS; i++) {
+		if (bpf_map_lookup_elem(a->slots_fd, &i, &slots[i]) || !slots[i].name[0])
+			break;
+		n++;
+	}
+	return n;
+}
+
+bool attachment_uses(const struct attachment *a, const char *dev)
+{
+	struct vtap_slot slots[VTAP_MAX_SLOTS];
+	unsigned int n = read_slots(a, slots);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(slots[i].name, dev))
+			return true;
+	return false;
+}
+
+unsigned int read_routes(const struct attachment *a, struct route_spec *r)
+{
+	struct vtap_slot slots[VTAP_MAX_SLOTS];
+	struct vtap_lpm_key ck, cnext, *cprev = NULL;
+	__u32 vk, vnext, *vprev = NULL;
+	struct vtap_route val;
+	unsigned int n = 0, nslots = read_slots(a, slots);
+	char why[128];
+
+	while (a->route_vni_fd >= 0 && n < VTAP_MAX_ROUTES &&
+	       !bpf_map_get_next_key(a->route_vni_fd, vprev, &vnext)) {
+		vk = vnext;
+		vprev = &vk;
+		if (bpf_map_lookup_elem(a->route_vni_fd, &vk, &val) || val.slot >= nslots)
+			continue;
+		r[n] = (struct route_spec){ .vni = vk };
+		memcpy(r[n++].dev, slots[val.slot].name, VTAP_IFNAMSIZ);
+	}
+	while (a->route_src_fd >= 0 && n < VTAP_MAX_ROUTES &&
+	       !bpf_map_get_next_key(a->route_src_fd, cprev, &cnext)) {
+		ck = cnext;
+		cprev = &ck;
+		if (bpf_map_lookup_elem(a->route_src_fd, &ck, &val) || val.slot >= nslots)
+			continue;
+		r[n] = (struct route_spec){ .src = 1, .cidr = ck };
+		memcpy(r[n++].dev, slots[val.slot].name, VTAP_IFNAMSIZ);
+	}
+	routes_canonicalize(r, n, why, sizeof(why));
+	return n;
 }
 
 /* The values of a per-CPU map entry, one per possible CPU, in a buffer the
@@ -98,14 +165,13 @@ static void *lookup_percpu(int fd, const void *key, size_t value_size, int *ncpu
 }
 
 /* Sums an entry of n u64 counters over the CPUs. */
-static int read_percpu_u64(int fd, __u64 *sum, size_t n)
+static int read_percpu_u64_at(int fd, __u32 key, __u64 *sum, size_t n)
 {
 	__u64 *per_cpu;
-	__u32 zero = 0;
 	int ncpu;
 
 	memset(sum, 0, n * sizeof(*sum));
-	per_cpu = lookup_percpu(fd, &zero, n * sizeof(*sum), &ncpu);
+	per_cpu = lookup_percpu(fd, &key, n * sizeof(*sum), &ncpu);
 	if (!per_cpu)
 		return -errno;
 	for (int cpu = 0; cpu < ncpu; cpu++)
@@ -113,6 +179,11 @@ static int read_percpu_u64(int fd, __u64 *sum, size_t n)
 			sum[c] += per_cpu[cpu * n + c];
 	free(per_cpu);
 	return 0;
+}
+
+static int read_percpu_u64(int fd, __u64 *sum, size_t n)
+{
+	return read_percpu_u64_at(fd, 0, sum, n);
 }
 
 int read_global(int fd, struct vtap_global *g)
@@ -293,4 +364,26 @@ int attachment_find_ifindex(const char *root, __u32 ifindex, char *name, size_t 
 	struct find_ifindex f = { .root = root, .ifindex = ifindex, .name = name, .len = len };
 
 	return ifindex && pin_for_each(root, match_ifindex, &f) == 1 ? 0 : -ENOENT;
+}
+
+int read_slot_stats(int fd, __u32 slot, struct vtap_slot_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (fd < 0)
+		return 0;
+	return read_percpu_u64_at(fd, slot, (__u64 *)st, sizeof(*st) / sizeof(__u64));
+}
+
+__u32 attachment_max_frame(const struct attachment *a)
+{
+	struct vtap_slot slots[VTAP_MAX_SLOTS];
+	unsigned int n = read_slots(a, slots);
+	int mtu, min = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		mtu = dev_mtu(slots[i].name);
+		if (mtu > 0 && (!min || mtu < min))
+			min = mtu;
+	}
+	return min ? min + 14 + 4 : 0;
 }

@@ -20,6 +20,10 @@ struct attachment {
 	int allow_fd;
 	int target_fd;
 	int config_fd;
+	int route_src_fd;	/* these four: -1 in pins of a vtap without --route */
+	int route_vni_fd;
+	int slots_fd;
+	int slot_stats_fd;
 };
 
 /* Opens the pins of ifname's attachment in this namespace. Maps are opened
@@ -31,6 +35,23 @@ void attachment_close(struct attachment *a);
 /* The name its pins have of the attachment whose link runs on ifindex:
  * how an interface renamed since attach is found. -ENOENT: none. */
 int attachment_find_ifindex(const char *root, __u32 ifindex, char *name, size_t len);
+
+struct route_spec;
+/* The attachment's routes, canonical (as attach_opts holds them), with
+ * their devices' names from vtap_slots; how many. */
+unsigned int read_routes(const struct attachment *a, struct route_spec *r);
+/* Its slots (vtap_slots; slot 0 is the target): how many are in use,
+ * slot 0 counted. */
+unsigned int read_slots(const struct attachment *a, struct vtap_slot slots[VTAP_MAX_SLOTS]);
+/* Whether the attachment delivers to dev: its target or a route's device. */
+bool attachment_uses(const struct attachment *a, const char *dev);
+/* The frame limit its devices take now: the smallest MTU of the target
+ * and the route devices, + Ethernet + one VLAN tag (as the kernel's own
+ * redirect check allows); 0 when none is known. The program has the
+ * value of attach (settings.max_frame). */
+__u32 attachment_max_frame(const struct attachment *a);
+/* Per-slot deliveries, per-CPU values summed; zeroes without the map. */
+int read_slot_stats(int fd, __u32 slot, struct vtap_slot_stats *st);
 
 /* Per-CPU values summed. */
 int read_global(int fd, struct vtap_global *g);

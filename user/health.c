@@ -105,9 +105,19 @@ int attachment_check(const char *root, const struct attachment *a, struct proble
 				"frame %s carries: larger frames are dropped as too_big",
 			    info->target, mtu, nic_mtu - VXLAN_OVERHEAD, now);
 		if (mtu > 0 && a->cfg.settings.max_frame &&
-		    (__u32)mtu + 18 != a->cfg.settings.max_frame)
-			say(p, who, "target %s changed its MTU since attach; 'vtapctl attach %s' "
-				"updates the frame limit", info->target, who);
+		    attachment_max_frame(a) != a->cfg.settings.max_frame)
+			say(p, who, "target %s or a route's device changed its MTU since attach; "
+				"'vtapctl attach %s' updates the frame limit", info->target, who);
+	}
+	{
+		struct vtap_slot slots[VTAP_MAX_SLOTS];
+		unsigned int n = read_slots(a, slots);
+
+		for (unsigned int i = 1; i < n; i++)
+			if (!if_nametoindex(slots[i].name))
+				say(p, who, "route device %s missing: its frames are dropped as "
+					"redirect_failed; 'vtapctl attach %s' makes it again",
+				    slots[i].name, who);
 	}
 	/* Each attachment has a slow-path device of its own (or none). */
 	if (!info->slow_dev[0])

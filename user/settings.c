@@ -82,6 +82,25 @@ void format_allow(const struct vtap_lpm_key *allow, unsigned int nr, char *buf, 
 	}
 }
 
+void format_routes(const struct route_spec *r, unsigned int nr, char *buf, size_t len)
+{
+	struct text t = text_init(buf, len);
+	char one[96];
+
+	if (!nr)
+		text_add(&t, "none");
+	for (unsigned int i = 0; i < nr; i++) {
+		format_route(&r[i], one, sizeof(one));
+		text_add(&t, "%s%s", i ? " " : "", one);
+	}
+}
+
+static bool same_routes(const struct settings_view *a, const struct settings_view *b)
+{
+	return a->nr_routes == b->nr_routes &&
+	       (!a->nr_routes || !memcmp(a->routes, b->routes, a->nr_routes * sizeof(*a->routes)));
+}
+
 const char *mode_name(int mode)
 {
 	return mode == VTAP_MODE_NATIVE ? "native" : mode == VTAP_MODE_GENERIC ? "generic" : "auto";
@@ -137,6 +156,11 @@ int settings_diff(const struct settings_view *old, const struct settings_view *n
 		format_allow(o->dst, o->nr_dst, a, sizeof(a));
 		format_allow(n->dst, n->nr_dst, b, sizeof(b));
 		DIFF("dst", "%s", a, b);
+	}
+	if (!same_routes(old, new)) {
+		format_routes(old->routes, old->nr_routes, a, sizeof(a));
+		format_routes(new->routes, new->nr_routes, b, sizeof(b));
+		DIFF("routes", "%s", a, b);
 	}
 	if (new->slow_port && new->slow_port != old->slow_port)
 		DIFF("slow-port", "%u", old->slow_port, new->slow_port);

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include "vtap_abi.h"
+#include "args.h"
 
 /* One side of a comparison. Lists are canonical (settings_canonicalize).
  * mode and backend: VTAP_MODE_* / VTAP_BACKEND_*, or 0 for "auto", which
@@ -19,6 +20,8 @@ struct settings_view {
 	int mode;
 	int backend;
 	__u16 slow_port;	/* host order; 0: any (the new side has no choice) */
+	const struct route_spec *routes;	/* canonical */
+	unsigned int nr_routes;
 };
 
 const char *mode_name(int mode);		/* "native", "generic", else "auto" */
@@ -30,6 +33,8 @@ const char *encap_name(int encap);	/* "vxlan", "geneve" (enum vtap_encap) */
 void format_ports(const struct vtap_settings *s, char *buf, size_t len);
 void format_vnis(const struct vtap_settings *s, char *buf, size_t len);
 void format_allow(const struct vtap_lpm_key *allow, unsigned int nr, char *buf, size_t len);
+/* "none" or "vni:100=vtA src:10.0.0.0/8=vtB" */
+void format_routes(const struct route_spec *r, unsigned int nr, char *buf, size_t len);
 
 /* Writes one "name: old -> new" per chosen setting that differs into buf,
  * separated by sep, and returns how many differ (0: the same settings).

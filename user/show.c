@@ -238,8 +238,44 @@ void read_reasm(struct reasm *r)
 	r->v6_timeout = snmp_field("/proc/net/snmp6", "", "Ip6ReasmTimeout");
 }
 
+/* Where a source's frames go: its route's device, else the target. A
+ * source key has one VNI, so this is one device. */
+static const char *source_target(const struct attachment *a, const struct route_spec *routes,
+				 unsigned int nr, const struct vtap_source_key *key)
+{
+	const struct route_spec *r = route_pick(routes, nr, key);
+
+	return r ? r->dev : a->cfg.info.target;
+}
+
+/* Frames each device was handed (vtap_slot_stats), since attach or the
+ * last --replace. */
+static void print_devices(const struct attachment *a, bool json)
+{
+	struct vtap_slot slots[VTAP_MAX_SLOTS];
+	unsigned int n = read_slots(a, slots);
+	struct vtap_slot_stats st;
+
+	printf(json ? ", \"devices\": [" : "devices (since attach or --replace):");
+	for (unsigned int i = 0; i < n; i++) {
+		read_slot_stats(a->slot_stats_fd, i, &st);
+		if (json) {
+			printf("%s{\"device\": ", i ? ", " : "");
+			json_string(slots[i].name);
+			printf(", \"packets\": %llu, \"bytes\": %llu}",
+			       (unsigned long long)st.packets, (unsigned long long)st.bytes);
+		} else {
+			printf("%s %s %llu packets, %llu bytes", i ? ";" : "", slots[i].name,
+			       (unsigned long long)st.packets, (unsigned long long)st.bytes);
+		}
+	}
+	printf(json ? "]" : "\n");
+}
+
 static void print_stats_json(const struct attachment *a, const struct snapshot *s, bool watch)
 {
+	static struct route_spec routes[VTAP_MAX_ROUTES];
+	unsigned int nr_routes = read_routes(a, routes);
 	char src[64], when[40];
 	struct reasm k;
 
@@ -273,9 +309,12 @@ static void print_stats_json(const struct attachment *a, const struct snapshot *
 			printf(", \"pps\": %.1f", r->pps);
 		else if (watch)
 			printf(", \"pps\": null");
+		printf(", \"target\": ");
+		json_string(source_target(a, routes, nr_routes, &r->key));
 		printf("}");
 	}
 	printf("], \"sources_evicted\": %llu", (unsigned long long)sources_evicted(s));
+	print_devices(a, true);
 	read_reasm(&k);
 	printf(", \"kernel_reassembly\": {\"ipv4_ok\": %llu, \"ipv4_failed\": %llu, "
 	       "\"ipv4_timeout\": %llu, \"ipv6_ok\": %llu, \"ipv6_failed\": %llu, "
@@ -343,6 +382,7 @@ static void print_stats_text(const struct attachment *a, const struct snapshot *
 	}
 	if (!s->nr)
 		printf("(no source seen yet)\n");
+	print_devices(a, false);
 	if (sources_evicted(s))
 		printf("(%llu sources evicted from the table: raise --max-sources or set --allow-src)\n",
 		       (unsigned long long)sources_evicted(s));
@@ -678,6 +718,30 @@ static void print_problems(struct walk *w, const struct attachment *a)
 		printf("]");
 }
 
+static void print_routes(const struct attachment *a, bool json)
+{
+	static struct route_spec routes[VTAP_MAX_ROUTES];
+	unsigned int n = read_routes(a, routes);
+	char one[96];
+
+	printf(json ? ", \"routes\": [" : "  %-9s", "routes");
+	for (unsigned int i = 0; i < n; i++) {
+		format_route(&routes[i], one, sizeof(one));
+		if (json) {
+			printf("%s{\"route\": ", i ? ", " : "");
+			json_string(one);
+			printf(", \"device\": ");
+			json_string(routes[i].dev);
+			printf("}");
+		} else {
+			printf("%s%s", i ? " " : "", one);
+		}
+	}
+	if (!json && !n)
+		printf("none (every frame to the target)");
+	printf(json ? "]" : "\n");
+}
+
 static int show_status(struct walk *w, struct attachment *a)
 {
 	const struct vtap_attach_info *info = &a->cfg.info;
@@ -721,6 +785,7 @@ static int show_status(struct walk *w, struct attachment *a)
 		print_list(LIST_VNIS, a, true);
 		print_list(LIST_SOURCES, a, true);
 		print_list(LIST_DST, a, true);
+		print_routes(a, true);
 		print_slowpath(w, a);
 		print_problems(w, a);
 		printf(", \"counters\": {\"seen\": %llu, \"redirected\": %llu, \"passed\": %llu, "
@@ -740,6 +805,7 @@ static int show_status(struct walk *w, struct attachment *a)
 	print_list(LIST_VNIS, a, false);
 	print_list(LIST_SOURCES, a, false);
 	print_list(LIST_DST, a, false);
+	print_routes(a, false);
 	format_bytes(sources_table_bytes(info->max_sources, libbpf_num_possible_cpus()), cost,
 		     sizeof(cost));
 	printf("  %-9sreserved bits %s; up to %u sources counted (table %s), %zu now\n",

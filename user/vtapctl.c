@@ -17,7 +17,7 @@ enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
 	OPT_CHECK, OPT_DST, OPT_SLOW_PORT, OPT_CONFIG, OPT_LISTEN, OPT_TEXTFILE,
-	OPT_GENEVE_PORT,
+	OPT_GENEVE_PORT, OPT_ROUTE,
 };
 
 #define COMMON_OPTS \
@@ -49,6 +49,10 @@ static const struct opt_def attach_opts[] = {
 	{ "target", required_argument, OPT_TARGET, "DEV",
 	  "monitor device for the inner frames (default " VTAP_DEFAULT_TARGET "); an existing "
 	  "one must take redirected XDP frames (a bridge is refused)" },
+	{ "route", required_argument, OPT_ROUTE, "vni:N=DEV|src:CIDR=DEV",
+	  "deliver the frames of VNI N, or of outer sources in CIDR, to DEV instead of the "
+	  "target (made like it when missing); a source route beats a VNI route, the longest "
+	  "prefix wins; repeat for up to 64" },
 	{ "replace", no_argument, OPT_REPLACE, NULL,
 	  "swap an attachment with other settings atomically" },
 	{ "max-sources", required_argument, OPT_MAX_SOURCES, "N",
@@ -374,6 +378,13 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 			return bad_value(c, opt, arg, why);
 		a->settings.nr_dst++;
 		break;
+	case OPT_ROUTE:
+		if (a->nr_routes >= VTAP_MAX_ROUTES)
+			return bad_value(c, opt, arg, "too many routes (at most 64)");
+		if (parse_route(arg, &a->routes[a->nr_routes], why, sizeof(why)))
+			return bad_value(c, opt, arg, why);
+		a->nr_routes++;
+		break;
 	case OPT_SLOW_PORT:
 		if (parse_port(arg, &a->slow_port, why, sizeof(why)))
 			return bad_value(c, opt, arg, why);
@@ -562,6 +573,14 @@ static int parse_cmdline(const struct command *c, int argc, char **argv, struct 
 	if (cl->attach.allow_all && cl->attach.nr_allow)
 		return usage_error("--allow-src all", "can't be given with CIDRs");
 	settings_canonicalize(&cl->attach.settings, ports, nr_ports, cl->attach.allow, &cl->attach.nr_allow);
+	if (routes_canonicalize(cl->attach.routes, cl->attach.nr_routes, why, sizeof(why)))
+		return usage_error("--route", why);
+	for (unsigned int i = 0; cl->ifname && i < cl->attach.nr_routes; i++)
+		if (!strcmp(cl->attach.routes[i].dev, cl->ifname)) {
+			format_route(&cl->attach.routes[i], why, sizeof(why));
+			pr_warn("--route %s: %s is the tapped NIC itself\n", why, cl->ifname);
+			return -EXIT_USAGE;
+		}
 	for (__u32 i = 1; i < cl->attach.settings.nr_ports; i++)
 		if (cl->attach.settings.ports_net[i] == cl->attach.settings.ports_net[i - 1]) {
 			snprintf(why, sizeof(why), "port %u is --port's too",

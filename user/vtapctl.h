@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "vtap_abi.h"
+#include "args.h"
 #include "backend.h"
 #include "settings.h"
 
@@ -24,6 +25,8 @@ struct attach_opts {
 	bool replace;
 	__u32 max_sources;
 	__u16 slow_port;			/* --slow-port; 0: the kernel picks */
+	struct route_spec routes[VTAP_MAX_ROUTES];	/* canonical (routes_canonicalize) */
+	unsigned int nr_routes;
 };
 
 int do_attach(const struct attach_opts *o);
