@@ -28,6 +28,22 @@ static const struct vtap_ref_cidr allow_list[] = {
 	{ VTAP_AF_INET6, 128, { 0xfd, 0x00, 0x00, 0x01, [15] = 1 } },
 };
 
+/* --route in the vni and allow_src variants: nested and cross-family
+ * prefixes, VNI routes the source routes override; slots 1-3. */
+static const struct vtap_ref_route routes[] = {
+	{ 0, 0, { VTAP_AF_INET, 8, { 10 } }, 1 },
+	{ 0, 0, { VTAP_AF_INET, 24, { 10, 1, 2 } }, 2 },
+	{ 0, 0, { VTAP_AF_INET, 25, { 198, 51, 100, 128 } }, 3 },
+	{ 0, 0, { VTAP_AF_INET6, 0, { 0 } }, 1 },
+	{ 0, 0, { VTAP_AF_INET6, 32, { 0xfd, 0x00, 0x00, 0x01 } }, 2 },
+	{ 1, 150, { 0 }, 3 },
+	{ 1, 5000, { 0 }, 2 },
+	{ 1, 0, { 0 }, 1 },
+	{ 1, 100, { 0 }, 2 },
+};
+#define NR_ROUTES (sizeof(routes) / sizeof(routes[0]))
+#define NR_ROUTE_SLOTS 4	/* slot 0 and the three above */
+
 /* Regression-only variant: every IPv6 source, IPv4 sources in 10/8 only. */
 static const struct vtap_ref_cidr allow_any6[] = {
 	{ VTAP_AF_INET, 8, { 10 } },
@@ -94,6 +110,15 @@ uint64_t vtap_fuzz_reachable(void)
 	return all;
 }
 
+static void routes_for(struct vtap_ref_config *c)
+{
+	c->routes = routes;
+	c->nr_routes = NR_ROUTES;
+	c->settings.nr_routes = NR_ROUTES;
+	for (unsigned int i = 0; i < NR_ROUTES; i++)
+		c->settings.nr_src_routes += !routes[i].by_vni;
+}
+
 static void settings_for(int v, struct vtap_ref_config *c)
 {
 	struct vtap_settings *s = &c->settings;
@@ -121,11 +146,13 @@ static void settings_for(int v, struct vtap_ref_config *c)
 		s->vni_ranges[3] = (struct vtap_vni_range){ 0, 0 };
 		s->vni_ranges[4] = (struct vtap_vni_range){ 300, 200 };	/* empty */
 		s->nr_vni_ranges = 5;
+		routes_for(c);
 		break;
 	case VTAP_FUZZ_ALLOW_SRC:
 		s->filter_src = 1;
 		c->allow = allow_list;
 		c->nr_allow = sizeof(allow_list) / sizeof(allow_list[0]);
+		routes_for(c);
 		break;
 	case VTAP_FUZZ_NO_TARGET:
 		c->have_target = 0;
@@ -245,6 +272,37 @@ static int all_source_packets(struct variant *var, __u64 *total)
 	return 0;
 }
 
+/* The ABI's encoding of a CIDR: IPv4 as ::ffff:a.b.c.d, prefix + 96. */
+static struct vtap_lpm_key cidr_lpm(const struct vtap_ref_cidr *c)
+{
+	struct vtap_lpm_key lpm = { .prefixlen = c->prefixlen };
+
+	if (c->family == VTAP_AF_INET) {
+		lpm.prefixlen += 96;
+		lpm.addr[10] = lpm.addr[11] = 0xff;
+		memcpy(lpm.addr + 12, c->addr, 4);
+	} else {
+		memcpy(lpm.addr, c->addr, 16);
+	}
+	return lpm;
+}
+
+/* Packets handed to each routed slot, over CPUs. */
+static int read_slots(struct variant *var, __u64 packets[NR_ROUTE_SLOTS])
+{
+	struct vtap_slot_stats vals[ncpus];
+
+	for (__u32 slot = 0; slot < NR_ROUTE_SLOTS; slot++) {
+		if (bpf_map__lookup_elem(var->skel->maps.vtap_slot_stats, &slot, sizeof(slot),
+					 vals, sizeof(vals), 0))
+			return -errno;
+		packets[slot] = 0;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			packets[slot] += vals[cpu].packets;
+	}
+	return 0;
+}
+
 static int load_variant(int v)
 {
 	struct variant *var = &variants[v];
@@ -259,25 +317,30 @@ static int load_variant(int v)
 	err = vtap_bpf__load(var->skel);
 	if (err)
 		return err;
-	if (var->ref.have_target) {
+	for (key = 0; var->ref.have_target && key < NR_ROUTE_SLOTS; key++) {
 		err = bpf_map__update_elem(var->skel->maps.vtap_target, &key, sizeof(key),
 					   &ifindex, sizeof(ifindex), 0);
 		if (err)
 			return err;
 	}
+	for (unsigned int i = 0; i < var->ref.nr_routes; i++) {
+		const struct vtap_ref_route *r = &var->ref.routes[i];
+		struct vtap_route val = { .slot = r->slot, .family = r->cidr.family };
+		struct vtap_lpm_key lpm = cidr_lpm(&r->cidr);
+
+		err = r->by_vni ?
+		      bpf_map__update_elem(var->skel->maps.vtap_route_vni, &r->vni, sizeof(r->vni),
+					   &val, sizeof(val), 0) :
+		      bpf_map__update_elem(var->skel->maps.vtap_route_src, &lpm, sizeof(lpm),
+					   &val, sizeof(val), 0);
+		if (err)
+			return err;
+	}
 	for (unsigned int i = 0; i < var->ref.nr_allow; i++) {
 		const struct vtap_ref_cidr *c = &var->ref.allow[i];
-		struct vtap_lpm_key lpm = { .prefixlen = c->prefixlen };
+		struct vtap_lpm_key lpm = cidr_lpm(c);
 		__u8 family = c->family;	/* the value: the CIDR's family */
 
-		/* The ABI's encoding: IPv4 as ::ffff:a.b.c.d, prefix + 96. */
-		if (c->family == VTAP_AF_INET) {
-			lpm.prefixlen += 96;
-			lpm.addr[10] = lpm.addr[11] = 0xff;
-			memcpy(lpm.addr + 12, c->addr, 4);
-		} else {
-			memcpy(lpm.addr, c->addr, 16);
-		}
 		err = bpf_map__update_elem(var->skel->maps.vtap_allow_src, &lpm, sizeof(lpm),
 					   &family, sizeof(family), 0);
 		if (err)
@@ -367,7 +430,7 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	static uint8_t out[VTAP_FUZZ_MAX_FRAME + 64];
 	struct variant *var = &variants[v];
 	struct vtap_source_stats before, after;
-	__u64 now[VTAP_NR_COUNTERS], sum = 0;
+	__u64 now[VTAP_NR_COUNTERS], sum = 0, slots0[NR_ROUTE_SLOTS], slots1[NR_ROUTE_SLOTS];
 	const uint8_t *want = NULL;
 	size_t want_len = 0, m = 0;
 	int bad = 0, err, known = 1;
@@ -399,11 +462,26 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 		}
 	}
 
+	if (read_slots(var, slots0)) {
+		FAIL("reading vtap_slot_stats: %s\n", strerror(errno));
+		return bad;
+	}
 	err = bpf_prog_test_run_opts(var->prog_fd, &opts);
 	if (err) {
 		FAIL("test run: %s\n", strerror(errno));
 		return bad;
 	}
+	/* The device: one frame on the reference's slot, none elsewhere. */
+	if (read_slots(var, slots1))
+		FAIL("reading vtap_slot_stats: %s\n", strerror(errno));
+	else
+		for (__u32 i = 0; i < NR_ROUTE_SLOTS; i++)
+			if (slots1[i] - slots0[i] !=
+			    (ref->action == VTAP_REF_REDIRECT && ref->slot == i))
+				FAIL("slot %u: +%llu frames, reference: %s slot %u\n", i,
+				     (unsigned long long)(slots1[i] - slots0[i]),
+				     ref->action == VTAP_REF_REDIRECT ? "to" : "none,",
+				     ref->slot);
 	if (opts.retval != xdp_action[ref->action])
 		FAIL("action: program %s, reference %s\n", action_name(opts.retval),
 		     action_name(xdp_action[ref->action]));

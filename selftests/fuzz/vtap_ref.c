@@ -167,6 +167,37 @@ static int src_allowed(const struct vtap_ref_config *cfg, const struct vtap_sour
 }
 
 /*
+ * Where a delivered frame goes (README, --route): the longest source route
+ * of the outer source's own family, else its VNI's route, else slot 0. An
+ * IPv6 source in ::ffff:0:0/96 matches no source route (as the
+ * allow-list: it must not pass for an IPv4 source).
+ */
+static uint32_t route_slot(const struct vtap_ref_config *cfg, const struct vtap_source_key *key)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *addr = key->family == VTAP_AF_INET ? key->addr + 12 : key->addr;
+	const struct vtap_ref_route *best = NULL;
+	uint32_t slot = 0;
+
+	if (!cfg->settings.nr_routes)
+		return 0;
+	for (unsigned int i = 0; i < cfg->nr_routes; i++) {
+		const struct vtap_ref_route *r = &cfg->routes[i];
+
+		if (r->by_vni) {
+			if (r->vni == key->vni)
+				slot = r->slot;
+		} else if (r->cidr.family == key->family &&
+			   !(key->family == VTAP_AF_INET6 && !memcmp(key->addr, v4mapped, 12)) &&
+			   prefix_match(r->cidr.addr, addr, r->cidr.prefixlen) &&
+			   (!best || r->cidr.prefixlen > best->cidr.prefixlen)) {
+			best = r;
+		}
+	}
+	return best ? best->slot : slot;
+}
+
+/*
  * What a delivered inner frame says about itself, from its own bytes only:
  * its direction (inner IP addresses of the outer source's family compared
  * with the outer source) and whether the mirror truncated it (its IP length
@@ -559,6 +590,8 @@ void vtap_ref_decide(const struct vtap_ref_config *cfg, const uint8_t *frame,
 	res->action = vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_REDIRECT ? VTAP_REF_REDIRECT :
 		      vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_DROP ? VTAP_REF_DROP :
 		      VTAP_REF_PASS;
+	if (res->action == VTAP_REF_REDIRECT)
+		res->slot = route_slot(cfg, &res->key);
 }
 
 const char *vtap_ref_outcome_name(enum vtap_counter c)

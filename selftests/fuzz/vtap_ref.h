@@ -18,11 +18,21 @@ struct vtap_ref_cidr {
 	uint8_t addr[16];	/* IPv4 in the first 4 bytes */
 };
 
+/* --route: a source CIDR (in its own family) or a VNI, to a slot. */
+struct vtap_ref_route {
+	int by_vni;
+	uint32_t vni;
+	struct vtap_ref_cidr cidr;
+	uint32_t slot;
+};
+
 struct vtap_ref_config {
 	struct vtap_settings settings;
 	const struct vtap_ref_cidr *allow;	/* used when settings.filter_src */
 	unsigned int nr_allow;
-	int have_target;			/* the devmap has a target */
+	int have_target;			/* the devmap has a target (every slot) */
+	const struct vtap_ref_route *routes;	/* used when settings.nr_routes */
+	unsigned int nr_routes;
 };
 
 enum vtap_ref_action { VTAP_REF_PASS, VTAP_REF_DROP, VTAP_REF_REDIRECT };
@@ -47,6 +57,7 @@ struct vtap_ref_result {
 	size_t out_len;
 	enum vtap_ref_dir dir;
 	int truncated;
+	uint32_t slot;		/* the devmap slot (device) it goes to */
 	/* Passed to the stack for the slow path (settings.slow_port_net set):
 	 * the frame as the program leaves it (its UDP port rewritten) is in
 	 * out/out_len, and VTAP_SLOW_STEERED is bumped. */
