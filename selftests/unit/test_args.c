@@ -283,6 +283,50 @@ static void test_watch_rate(void)
 	CU_ASSERT_STRING_EQUAL(buf, "2026-11-30T01:35:12.123Z");
 }
 
+static void test_routes(void)
+{
+	struct route_spec r[6], two[2];
+	struct vtap_source_key k = { .family = VTAP_AF_INET, .vni = 100,
+				     .addr = { [10] = 0xff, 0xff, 10, 1, 2, 3 } };
+	char err[128], buf[96];
+
+	CU_ASSERT_EQUAL(parse_route("vni:100=vtA", &r[0], err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(parse_route("src:10.0.0.0/8=vtB", &r[1], err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(parse_route("src:10.1.2.0/24=vtC", &r[2], err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(parse_route("src:::/0=vtD", &r[3], err, sizeof(err)), 0);
+	format_route(&r[3], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "src:::/0=vtD");
+	CU_ASSERT_NOT_EQUAL(parse_route("vni:16777216=vtA", &r[4], err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_route("vni:1", &r[4], err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_route("vni:1=", &r[4], err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_route("src:10.0.0.1/8=vtA", &r[4], err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_route("dst:1=vtA", &r[4], err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(parse_route("vni:1=a/b", &r[4], err, sizeof(err)), 0);
+	/* Sorted: VNI routes first; the same key twice is refused, to one
+	 * device or two. */
+	CU_ASSERT_EQUAL(routes_canonicalize(r, 4, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(r[0].src);
+	memcpy(two, &r[2], sizeof(two[0]));	/* src:10.0.0.0/8=vtB */
+	CU_ASSERT_EQUAL(parse_route("src:10.0.0.0/8=vtA", &two[1], err, sizeof(err)), 0);
+	CU_ASSERT_NOT_EQUAL(routes_canonicalize(two, 2, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "conflicts"));
+	two[1] = two[0];
+	CU_ASSERT_NOT_EQUAL(routes_canonicalize(two, 2, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "twice"));
+	/* The longest source prefix of the family, then the VNI. */
+	CU_ASSERT_STRING_EQUAL(route_pick(r, 4, &k)->dev, "vtC");
+	k.addr[14] = 9;
+	CU_ASSERT_STRING_EQUAL(route_pick(r, 4, &k)->dev, "vtB");
+	k.addr[12] = 11;
+	CU_ASSERT_STRING_EQUAL(route_pick(r, 4, &k)->dev, "vtA");	/* ::/0 takes no IPv4 */
+	k.vni = 7;
+	CU_ASSERT_PTR_NULL(route_pick(r, 4, &k));
+	k.family = VTAP_AF_INET6;	/* ::ffff:11.1.9.3 as IPv6: no source route */
+	CU_ASSERT_PTR_NULL(route_pick(r, 4, &k));
+	k.addr[10] = 0;
+	CU_ASSERT_STRING_EQUAL(route_pick(r, 4, &k)->dev, "vtD");
+}
+
 static void test_format_arg(void)
 {
 	char buf[8], big[64], long_arg[401];
@@ -305,6 +349,7 @@ static void register_tests(void)
 	CU_pSuite s = CU_add_suite("args", NULL, NULL);
 
 	CU_add_test(s, "port", test_port);
+	CU_add_test(s, "--route: parsed, sorted, conflicts, the deciding route", test_routes);
 	CU_add_test(s, "vni range", test_vni);
 	CU_add_test(s, "cidr ipv4", test_cidr_v4);
 	CU_add_test(s, "cidr ipv6", test_cidr_v6);
