@@ -128,19 +128,30 @@ static void route_pin_suffix(__u32 ifindex, char *buf, size_t len)
 /* A device vtapctl created goes when its last attachment goes. Its
  * monitor links (pins named with sfx) move to an attachment that still
  * uses it. */
+/* Renames a device's monitor pins, from_sfx in from_dir to to_sfx in to_dir. */
+static void move_monitor_pins(const char *from_dir, const char *from_sfx, const char *to_dir,
+			      const char *to_sfx)
+{
+	char from[PATH_MAX], to[PATH_MAX], name[64];
+
+	for (size_t i = 0; i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", monitor_pins[i], from_sfx);
+		if (pin_path(from_dir, name, from, sizeof(from)) || access(from, F_OK))
+			continue;
+		snprintf(name, sizeof(name), "%s%s", monitor_pins[i], to_sfx);
+		if (!pin_path(to_dir, name, to, sizeof(to)))
+			rename(from, to);
+	}
+}
+
 static void release_dev(const char *root, const struct attachment *a, const char *dev,
 			int backend, const char *sfx)
 {
-	char other[VTAP_IFNAMSIZ], from[PATH_MAX], to_dir[PATH_MAX], to[PATH_MAX], name[64];
+	char other[VTAP_IFNAMSIZ], to_dir[PATH_MAX];
 
 	if (other_users(root, dev, a->ifname, other)) {
-		for (size_t i = 0; i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++) {
-			snprintf(name, sizeof(name), "%s%s", monitor_pins[i], sfx);
-			if (!pin_path(a->dir, name, from, sizeof(from)) &&
-			    !access(from, F_OK) && !pin_dir(root, other, to_dir, sizeof(to_dir)) &&
-			    !pin_path(to_dir, name, to, sizeof(to)))
-				rename(from, to);
-		}
+		if (!pin_dir(root, other, to_dir, sizeof(to_dir)))
+			move_monitor_pins(a->dir, sfx, to_dir, sfx);
 		return;
 	}
 	if (dev_made_by_vtapctl(dev))
@@ -1342,6 +1353,14 @@ static int make_xdp(struct attach_run *r)
 		if (replace_program(r->o, r->old, r->skel, &r->sp, r->dir, r->err,
 				    sizeof(r->err)))
 			return -1;
+		/* The old target kept as a route's device keeps its links, under
+		 * a route device's names, before the new target's take its own. */
+		if (r->staged && opts_use(r->o, r->old->cfg.info.target)) {
+			char sfx[32];
+
+			route_pin_suffix(if_nametoindex(r->old->cfg.info.target), sfx, sizeof(sfx));
+			move_monitor_pins(r->dir, "", r->dir, sfx);
+		}
 		monitor_pins_commit(r->dir, true);
 		return 0;
 	}

@@ -114,6 +114,21 @@ bool attachment_uses(const struct attachment *a, const char *dev)
 	return false;
 }
 
+bool attachment_claims(const struct attachment *a, const char *dev)
+{
+	struct vtap_slot slots[VTAP_MAX_SLOTS];
+	unsigned int n = read_slots(a, slots);
+	char feed[VTAP_IFNAMSIZ];
+
+	if (!strcmp(a->cfg.info.feed, dev) || !strcmp(a->cfg.info.slow_dev, dev))
+		return true;
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(slots[i].name, dev) ||
+		    (!veth_feed_name(slots[i].name, feed, sizeof(feed)) && !strcmp(feed, dev)))
+			return true;
+	return false;
+}
+
 unsigned int read_routes(const struct attachment *a, struct route_spec *r)
 {
 	struct vtap_slot slots[VTAP_MAX_SLOTS];

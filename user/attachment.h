@@ -50,6 +50,9 @@ bool attachment_uses(const struct attachment *a, const char *dev);
  * redirect check allows); 0 when none is known. The program has the
  * value of attach (settings.max_frame). */
 __u32 attachment_max_frame(const struct attachment *a);
+/* Whether dev is one of a's devices: the target, its feed, the slow-path
+ * device, a route's device or its veth feed. */
+bool attachment_claims(const struct attachment *a, const char *dev);
 /* Per-slot deliveries, per-CPU values summed; zeroes without the map. */
 int read_slot_stats(int fd, __u32 slot, struct vtap_slot_stats *st);
 

@@ -53,8 +53,7 @@ static int find_claim(const char *ifname, void *ctx)
 	bool hit = false;
 
 	if (strcmp(ifname, c->self) && !attachment_open(c->root, ifname, false, &a)) {
-		hit = !strcmp(a.cfg.info.target, c->dev) || !strcmp(a.cfg.info.feed, c->dev) ||
-		      !strcmp(a.cfg.info.slow_dev, c->dev);
+		hit = attachment_claims(&a, c->dev);
 	}
 	attachment_close(&a);
 	if (hit)

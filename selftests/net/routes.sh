@@ -32,6 +32,15 @@ pins=$(pin_dir col eth1)
 for m in vtap_route_src vtap_route_vni vtap_slots vtap_slot_stats; do
 	check "pin $m exists" test -e "$pins/$m"
 done
+ifindex() { in_ns col ip -j link show dev "$1" | json "j[0]['ifindex']"; }
+for d in vtA vtB vtex; do
+	check "$d's monitor-only links pinned (tx_drop_link_if<ifindex>)" \
+		test -e "$pins/tx_drop_link_if$(ifindex $d)"
+done
+vt col status --check
+expect_eq "status --check: the route devices are no leftovers" "eth1: ok" "$VT_OUT"
+vt_ok "cleanup" col cleanup
+check "cleanup leaves the route devices" sh -c "nsenter --net=/run/netns/$(ns col) -- ip link show dev vtA >/dev/null && nsenter --net=/run/netns/$(ns col) -- ip link show dev vtB >/dev/null"
 
 # send REFDIR: one vxsend per destination device, each its own reference
 send() {
@@ -143,6 +152,20 @@ check "--replace: a source route gone leaves vtB (still routed to)" link_exists 
 vt_ok "--replace: vtA no longer routed to" col attach eth1 --replace --allow-src all \
 	--route vni:100=vtB --route vni:400=vtex
 check "--replace: vtA, no longer used, deleted" not link_exists col vtA
+
+# ---- the target and a route's device trade places ---------------------------------
+vt_ok "--replace: vtB the target, vtap0 a route's device" col attach eth1 --replace \
+	--allow-src all --target vtB --route vni:100=vtap0 --route vni:400=vtex
+check "vtap0 keeps its monitor-only links, as a route's device" \
+	test -e "$pins/tx_drop_link_if$(ifindex vtap0)"
+check "vtB keeps its monitor-only links, as the target" \
+	test -e "$pins/tx_drop_link_if$(ifindex vtB)"
+vxsend gen col 10.99.0.10,100,2,0,0,sw0 10.99.0.10,300,3,0,0,swb >/dev/null
+stats_json col eth1
+expect_eq "after the trade: vtap0 got vni 100" 2 "$(dev_count vtap0)"
+expect_eq "after the trade: vtB got the rest" 3 "$(dev_count vtB)"
+vt col status --check
+expect_eq "status --check after the trade" "eth1: ok" "$VT_OUT"
 
 # ---- detach ----------------------------------------------------------------------
 vt_ok "detach" col detach eth1
