@@ -11,7 +11,7 @@ export OUT=${OUT:-build}
 # A guard against hangs, not a speed limit: on a machine loaded by other
 # work, churn ran past 180 s with every check passing.
 TIMEOUT=${HARDENING_TEST_TIMEOUT:-420}
-TESTS=${TESTS:-"counting churn spoofing privilege coexist pinroot"}
+TESTS=${TESTS:-"counting churn routes_churn spoofing privilege coexist pinroot"}
 
 source ../runner.sh
 for t in $TESTS; do
