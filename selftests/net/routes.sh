@@ -103,6 +103,22 @@ fsend 10.99.0.10 300 "$TMPD/f/0.pcap"
 fsend 10.99.0.10 400 "$TMPD/f/X.pcap"
 compare "$TMPD/f" "slow path"
 
+# ---- a route's device deleted under the attachment: attach makes it again --------
+in_ns col ip link del dev vtA
+vt col status --check
+check "status --check: says vtA is missing" grep -q "route device vtA missing" <<<"$VT_OUT"
+vt col attach eth1 --allow-src all "${ROUTES[@]}"
+expect_eq "attach again: exit 0" 0 "$VT_RC"
+check "attach again: says repaired" grep -q "eth1: repaired" <<<"$VT_OUT"
+check "attach again: vtA made again" link_exists col vtA
+vt col status --check
+expect_eq "status --check after the repair" "eth1: ok" "$VT_OUT"
+mkdir -p "$TMPD/rep"
+cap_start col vtA "$TMPD/rep/capA.pcap" || exit 1
+vxsend gen col --ref "$TMPD/rep/A.pcap" 10.99.0.10,100,3,1,1,rep >/dev/null
+drops=$(cap_stop $CAP_PID "$TMPD/rep/capA.pcap")
+check "the repaired vtA gets vni 100 again" pcap_compare "$TMPD/rep/A.pcap" "$TMPD/rep/capA.pcap" --missing-ok "$drops"
+
 # ---- --replace under a running stream ------------------------------------------
 # The stream (vni 100 and 200) moves from vtA/vtB to vtB/vtA: every frame
 # lands on exactly one device, so the captures together hold each once.
