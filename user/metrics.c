@@ -43,6 +43,9 @@ struct iface {
 	__u32 max_sources;
 	struct snapshot s;
 	struct dev_stats dev;
+	unsigned int nr_slots;			/* the target, then the routes' devices */
+	struct vtap_slot slots[VTAP_MAX_SLOTS];
+	struct vtap_slot_stats slot_st[VTAP_MAX_SLOTS];
 };
 
 struct scrape {
@@ -111,6 +114,9 @@ static int add_iface(const char *ifname, void *ctx)
 	i->attached = a.link.xdp.ifindex != 0;
 	i->max_sources = a.cfg.info.max_sources;
 	read_dev_stats(i->target, &i->dev);
+	i->nr_slots = read_slots(&a, i->slots);
+	for (unsigned int k = 0; k < i->nr_slots; k++)
+		read_slot_stats(a.slot_stats_fd, k, &i->slot_st[k]);
 	sc->nr++;
 out:
 	attachment_close(&a);
@@ -280,6 +286,31 @@ static void print_device(FILE *f, const struct scrape *sc)
 	}
 }
 
+/* What vtap handed each device (the target and each route's), since
+ * attach or the last --replace. */
+static void print_delivered(FILE *f, const struct scrape *sc)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} fields[] = {
+		{ "vtap_device_delivered_packets_total", "Inner frames handed to this device (the "
+		  "target or a route's), since attach or --replace.",
+		  offsetof(struct vtap_slot_stats, packets) },
+		{ "vtap_device_delivered_bytes_total", "Bytes of the inner frames handed to this "
+		  "device, since attach or --replace.", offsetof(struct vtap_slot_stats, bytes) },
+	};
+
+	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+		family(f, fields[k].name, "counter", fields[k].help);
+		for (size_t n = 0; n < sc->nr; n++)
+			for (unsigned int j = 0; j < sc->ifs[n].nr_slots; j++)
+				sample(f, fields[k].name, &sc->ifs[n], "device",
+				       sc->ifs[n].slots[j].name,
+				       FIELD(&sc->ifs[n].slot_st[j], fields[k].off));
+	}
+}
+
 static void print_reasm(FILE *f)
 {
 	static const struct {
@@ -367,6 +398,7 @@ static void print_metrics(FILE *f, const struct scrape *sc)
 		sample(f, name, &sc->ifs[n], NULL, NULL, sources_evicted(&sc->ifs[n].s));
 	print_sources(f, sc);
 	print_device(f, sc);
+	print_delivered(f, sc);
 	print_reasm(f);
 }
 

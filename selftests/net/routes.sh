@@ -79,6 +79,9 @@ expect_eq "stats: vtap0 got 4" 4 "$(dev_count vtap0)"
 expect_eq "stats: vtA got 9" 9 "$(dev_count vtA)"
 expect_eq "stats: vtB got 12 (vni 200 and the source route)" 12 "$(dev_count vtB)"
 expect_eq "stats: vtex got 3" 3 "$(dev_count vtex)"
+vt col metrics eth1
+check "metrics: vtA's deliveries" grep -q '^vtap_device_delivered_packets_total{interface="eth1",device="vtA"} 9$' <<<"$VT_OUT"
+check "metrics: vtap0's deliveries" grep -q '^vtap_device_delivered_packets_total{interface="eth1",device="vtap0"} 4$' <<<"$VT_OUT"
 tgt() { json "[s['target'] for s in j['sources'] if s['src'] == '$1' and s['vni'] == $2][0]" <"$TMPD/stats.json"; }
 expect_eq "stats: 10.99.0.10 vni 100 -> vtA" vtA "$(tgt 10.99.0.10 100)"
 expect_eq "stats: 10.99.0.20 vni 100 -> vtB (source route)" vtB "$(tgt 10.99.0.20 100)"
