@@ -101,7 +101,7 @@ struct vtap_frag_hdr {
 	__be32 id;
 };
 
-enum { DIR_OTHER, DIR_FROM, DIR_TO };
+enum { DIR_OTHER = VTAP_DIR_OTHER, DIR_FROM = VTAP_DIR_FROM, DIR_TO = VTAP_DIR_TO };
 
 /* udp = l3 + N * 4 as an immediate add; the empty asm keeps the compiler
  * from folding the cases back into one variable add. */
@@ -654,6 +654,24 @@ static __always_inline int frame_is_linear(struct xdp_md *ctx, __u32 len)
 }
 
 /*
+ * Tell vtap.ko the frame's direction: struct vtap_xdp_meta as the frame's
+ * metadata. A driver without room for metadata refuses; the frame then goes
+ * without, and the module shows it as its Ethernet header says.
+ */
+static __always_inline void mark_direction(struct xdp_md *ctx, __u32 dir)
+{
+	struct vtap_xdp_meta *m;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return;
+	m->dir = dir;
+	m->magic = VTAP_META_MAGIC;
+}
+
+/*
  * Strip the outer headers and anything after the UDP datagram, learn the
  * inner frame's direction, and redirect it. Returns the outcome; a frame
  * passed is left as it came.
@@ -707,6 +725,8 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 		pkt->dir = pkt->opt_dir;
 	if (tail && bpf_xdp_adjust_tail(ctx, -(int)tail))
 		return VTAP_DROP_REDIRECT;
+	if (!vtap_config.settings.no_direction)
+		mark_direction(ctx, pkt->dir);
 	if (bpf_redirect_map(&vtap_target, 0, XDP_DROP) != XDP_REDIRECT)
 		return VTAP_DROP_REDIRECT;
 	return VTAP_REDIRECTED;
