@@ -53,10 +53,14 @@ struct {
 } vtap_target SEC(".maps");
 
 /* Settings are read-only after load, so the verifier prunes what is off. */
+/* The object as it is (bpftool prog load) writes no direction metadata, so
+ * that it loads where the kernel refuses bpf_xdp_adjust_meta; vtapctl sets
+ * every setting, direction on unless --no-direction or such a kernel. */
 const volatile struct vtap_config vtap_config SEC(".rodata.config") = {
 	.settings = {
 		.ports_net = { bpf_htons(VTAP_DEFAULT_PORT) },
 		.nr_ports = 1,
+		.no_direction = 1,
 	},
 };
 

@@ -1219,7 +1219,7 @@ static int attach_locked(const struct attach_opts *req)
 		pr_warn("%s: no slow path for GENEVE: its outer fragments and outer IPv6 with "
 			"extension headers reach the stack, counted as geneve_unsteered\n",
 			o->ifname);
-	if (meta_refused && t.backend != VTAP_BACKEND_VETH)
+	if (meta_refused && t.backend == VTAP_BACKEND_KMOD)
 		pr_warn("%s: no direction on %s: this kernel's XDP programs can't write "
 			"metadata (bpf_xdp_adjust_meta)\n", o->ifname, t.name);
 	if (!o->nr_allow && !o->allow_all)

@@ -599,8 +599,8 @@ static const char *direction_text(const struct attachment *a)
 	if (a->cfg.settings.no_direction)
 		return "no direction (--no-direction, or a kernel without XDP metadata): "
 		       "every frame as received";
-	if (a->cfg.info.backend == VTAP_BACKEND_VETH)
-		return "no direction with the veth backend: every frame as received";
+	if (a->cfg.info.backend != VTAP_BACKEND_KMOD)
+		return "no direction: only a vtap.ko target shows it";
 	return "direction: what the tapped NIC sent as outgoing, what it received as incoming";
 }
 
