@@ -46,6 +46,7 @@ cp "$vtap_ko" "$dir/lib/vtap/vtap.ko"
 cp "$mods"/*.ko "$dir/lib/vtap/mods/"
 strip --strip-debug "$dir/lib/vtap/vtap.ko" "$dir"/lib/vtap/mods/*.ko 2>/dev/null || true
 [ -e "$OUT/vtap.bpf.o" ] && cp "$OUT/vtap.bpf.o" "$dir/lib/vtap/vtap.bpf.o"
+[ -e "$OUT/vm/garbage_meta.bpf.o" ] && cp "$OUT/vm/garbage_meta.bpf.o" "$dir/lib/vtap/"
 cp "$here/guest.sh" "$dir/lib/vtap/guest.sh"
 
 echo 'root:x:0:0:root:/root:/bin/sh' > "$dir/etc/passwd"
