@@ -729,10 +729,11 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 		pkt->dir = pkt->opt_dir;
 	if (tail && bpf_xdp_adjust_tail(ctx, -(int)tail))
 		return VTAP_DROP_REDIRECT;
-	if (!vtap_config.settings.no_direction)
-		mark_direction(ctx, pkt->dir);
 	if (bpf_redirect_map(&vtap_target, 0, XDP_DROP) != XDP_REDIRECT)
 		return VTAP_DROP_REDIRECT;
+	/* Only with a target: the redirect itself happens after we return. */
+	if (!vtap_config.settings.no_direction)
+		mark_direction(ctx, pkt->dir);
 	return VTAP_REDIRECTED;
 }
 
