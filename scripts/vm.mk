@@ -46,7 +46,7 @@ $(VM_OUT)/garbage_meta.bpf.o: selftests/vm/garbage_meta.bpf.c include/vtap_abi.h
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # The guest's tools; vm-prep adds vtap.ko built for each kernel.
-vm-tools: $(VM_OUT)/vtap_vmtool $(VM_OUT)/garbage_meta.bpf.o $(BPF_OBJS)
+vm-tools: $(VM_OUT)/vtap_vmtool $(VM_OUT)/garbage_meta.bpf.o $(OUT)/test_xdp $(BPF_OBJS)
 vm-prep: kmod-vm vm-tools
 
 # vtapctl attaches in the guest when it builds; else the guest uses bpftool.

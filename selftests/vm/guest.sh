@@ -391,7 +391,19 @@ garbage_meta() {
 	eq "-Q out $(frames /tmp/gm-out.pcap) -Q in $(frames /tmp/gm-in.pcap) types $(sll2_types /tmp/gm-sll2.pcap)" \
 		"-Q out 0 -Q in 50 types P:50 "
 }
+# The bpf suite (BPF_PROG_TEST_RUN) on this kernel, which lets XDP programs
+# write metadata where the build host's refuses: every redirect's
+# direction metadata checked, VXLAN and GENEVE, none with no_direction.
+bpf_suite() {
+	test_xdp > /tmp/test_xdp.out 2>&1
+	rc=$?
+	grep -v '^ok ' /tmp/test_xdp.out | tail -n 20
+	! grep -q '^skip direction metadata' /tmp/test_xdp.out && [ $rc -eq 0 ]
+}
 direction_checks() {
+	command -v test_xdp > /dev/null &&
+		check "bpf suite on this kernel: direction metadata with tag for every redirect, none when off" \
+			bpf_suite
 	for mode in native generic; do
 		rm -f /tmp/dir.info
 		check "$mode: tcpdump -Q out on vtap0 captures exactly the frames counted from_source, -Q in the others, -y LINUX_SLL2 each one's packet type" \
