@@ -1351,9 +1351,9 @@ static int attach_locked(const struct attach_opts *req)
 		pr_warn("%s: no slow path for GENEVE: its outer fragments and outer IPv6 with "
 			"extension headers reach the stack, counted as geneve_unsteered\n",
 			o->ifname);
-	if (meta_refused && t.backend == VTAP_BACKEND_KMOD)
+	if (meta_refused && r.t.backend == VTAP_BACKEND_KMOD)
 		pr_warn("%s: no direction on %s: this kernel's XDP programs can't write "
-			"metadata (bpf_xdp_adjust_meta)\n", o->ifname, t.name);
+			"metadata (bpf_xdp_adjust_meta)\n", o->ifname, r.t.name);
 	if (!o->nr_allow && !o->allow_all)
 		pr_warn("%s: no --allow-src: anyone who can send to the tapped port can inject "
 			"frames into the capture ('--allow-src all' if that is meant)\n", o->ifname);
