@@ -7,6 +7,7 @@
 #   make lab-down                 remove everything the lab made
 #   make lab-check                the lab's assertions (selftests/lab/run.sh)
 #   make lab COLLECTORS=2         two collectors behind a load balancer, one Prometheus
+#   make lab WIRESHARK=1          Wireshark's GUI on the collector's vtap0 too (needs a display)
 
 .PHONY: lab lab-down lab-source lab-check
 
@@ -22,7 +23,7 @@ TEST_BINS += $(LAB_BPF)
 lab:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all $(LAB_BPF)
-	$(Q)OUT=$(OUT) DURATION=$(DURATION) COLLECTORS=$(COLLECTORS) CLOUD=$(CLOUD) scripts/lab.sh run $(if $(OUTER),--outer)
+	$(Q)OUT=$(OUT) DURATION=$(DURATION) COLLECTORS=$(COLLECTORS) CLOUD=$(CLOUD) WIRESHARK=$(WIRESHARK) scripts/lab.sh run $(if $(OUTER),--outer)
 
 lab-down:
 	$(Q)OUT=$(OUT) scripts/lab.sh down
