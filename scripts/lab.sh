@@ -655,7 +655,7 @@ start_viewer() {
 }
 
 # ---- WIRESHARK=1: Wireshark's GUI on the collector, as Azure's lab ends ------
-# start_wireshark IFACE [WIRESHARK OPTIONS]: open Wireshark on IFACE in the
+# start_wireshark IFACE [CAPTURE FILTER]: open Wireshark on IFACE in the
 # collector's namespace, beside the tshark viewer; one line of advice instead
 # when there is no display or no Wireshark (the lab runs on either way). Its
 # settings live in a fresh folder in $STATE (WIRESHARK_CONFIG_DIR; HOME is
@@ -664,7 +664,7 @@ start_viewer() {
 # when it is closed. The teardown stops it (pid file, and the namespace's
 # processes).
 start_wireshark() {
-	local iface=$1; shift
+	local iface=$1 filter=${2:-}
 	if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
 		say "WIRESHARK=1: no display (\$DISPLAY and \$WAYLAND_DISPLAY unset): log in with ssh -X, or watch the tshark view below; scripts/wireshark-shot.sh shows Wireshark under Xvfb"
 		return 0
@@ -673,13 +673,26 @@ start_wireshark() {
 		say "WIRESHARK=1: wireshark not installed: apt-get install wireshark (the tshark view below shows the same frames)"
 		return 0
 	fi
-	local conf=$STATE/wireshark
+	local conf=$STATE/wireshark link=() ptype='' dev
 	mkdir -p "$conf" || return 0
-	[ -z "${WIRESHARK_FILTER:-}" ] || set -- "$@" -Y "$WIRESHARK_FILTER"
-	cat > "$conf/preferences" <<'EOF'
+	# vtap.ko marks what the tapped VM sent as outgoing, what it received
+	# as to this host. A packet type is recorded only by the cooked link
+	# type LINUX_SLL2, which libpcap offers on the any device: capture
+	# there, only vtap0's frames (ifindex), with a "Packet type" column.
+	# The veth backend marks nothing (every frame shows as received).
+	# (nsenter keeps the host's /sys: ask ip, not /sys/class/net.)
+	dev=$(nsx $NS_TARGET ip -d -j link show dev vtap0 2>/dev/null)
+	if [ "$iface" = vtap0 ] && [[ $dev == *'"info_kind":"vtap"'* && $dev =~ \"ifindex\":([0-9]+) ]]; then
+		iface=any link=(-y LINUX_SLL2) filter="ifindex ${BASH_REMATCH[1]}"
+		ptype='"Packet type", "%Cus:sll.pkttype:0:R", '
+	fi
+	local dfilter=()
+	[ -z "${WIRESHARK_FILTER:-}" ] || dfilter=(-Y "$WIRESHARK_FILTER")
+	cat > "$conf/preferences" <<EOF
 # make lab WIRESHARK=1: the lab's own columns (Body: the HTTP payload, the
-# VM's name), reassembly as the tshark view does it.
-gui.column.format: "No.", "%m", "Time", "%t", "Source", "%s", "Destination", "%d", "Protocol", "%p", "Length", "%L", "Body", "%Cus:http.file_data:0:R", "Info", "%i"
+# VM's name; with vtap.ko the packet type, that is the direction),
+# reassembly as the tshark view does it.
+gui.column.format: "No.", "%m", "Time", "%t", ${ptype}"Source", "%s", "Destination", "%d", "Protocol", "%p", "Length", "%L", "Body", "%Cus:http.file_data:0:R", "Info", "%i"
 tcp.reassemble_out_of_order: TRUE
 gui.ask_unsaved: FALSE
 gui.update.enabled: FALSE
@@ -695,7 +708,7 @@ gui.geometry_main_height: ${WIRESHARK_HEIGHT:-1000}
 EOF
 	# Column widths (pixels), so the Body column shows lab-inet's answer.
 	cat > "$conf/recent" <<'EOF'
-column.width: %m, 60, %t, 110, %s, 110, %d, 110, %p, 70, %L, 60, %Cus:http.file_data, 150, %i, 600
+column.width: %m, 60, %t, 110, %Cus:sll.pkttype, 140, %s, 110, %d, 110, %p, 70, %L, 60, %Cus:http.file_data, 150, %i, 600
 EOF
 	# X11 over TCP (ssh -X sets DISPLAY=localhost:10.0) is the host's
 	# loopback, unreachable from the collector's namespace: there only the
@@ -705,16 +718,18 @@ EOF
 	?*:*) case ${DISPLAY%%:*} in unix | /*) ;; *) [ -z "${WAYLAND_DISPLAY:-}" ] && how=pipe ;; esac ;;
 	esac
 	if [ -z "$how" ]; then
-		say "WIRESHARK=1: opening Wireshark on $iface: nsenter --net=/run/netns/$NS_TARGET wireshark -k -i $iface $*"
+		say "WIRESHARK=1: opening Wireshark: nsenter --net=/run/netns/$NS_TARGET wireshark -k -i $iface${link[*]:+ ${link[*]}}${filter:+ -f '$filter'}${dfilter:+ -Y '${WIRESHARK_FILTER:-}'}"
 		WIRESHARK_CONFIG_DIR=$conf nsenter --net="/run/netns/$NS_TARGET" \
-			wireshark -k -i "$iface" "$@" >"$STATE/wireshark.log" 2>&1 &
+			wireshark -k -i "$iface" "${link[@]}" ${filter:+-f "$filter"} "${dfilter[@]}" \
+			>"$STATE/wireshark.log" 2>&1 &
 		echo $! > "$STATE/pids/wireshark.pid"
 	else
 		say "WIRESHARK=1: display $DISPLAY is TCP, out of $NS_TARGET's reach: Wireshark reads tcpdump -i $iface (in $NS_TARGET) through a pipe"
 		# The tcpdump is in the namespace: the teardown stops it, and
 		# Wireshark (pid file) with it.
-		nsenter --net="/run/netns/$NS_TARGET" tcpdump -i "$iface" -U -w - 2>"$STATE/wireshark-tcpdump.log" |
-			WIRESHARK_CONFIG_DIR=$conf wireshark -k -i - "$@" >"$STATE/wireshark.log" 2>&1 &
+		nsenter --net="/run/netns/$NS_TARGET" tcpdump -i "$iface" "${link[@]}" -U -w - ${filter:+"$filter"} \
+			2>"$STATE/wireshark-tcpdump.log" |
+			WIRESHARK_CONFIG_DIR=$conf wireshark -k -i - "${dfilter[@]}" >"$STATE/wireshark.log" 2>&1 &
 		echo $! > "$STATE/pids/wireshark.pid"
 	fi
 }
