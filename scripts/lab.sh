@@ -780,7 +780,7 @@ run() {
 	if [ -n "$outer" ]; then
 		say "vtap NOT attached: the target's eth0 as $( [ "$CLOUD" = gcp ] && echo "a Google collector sees it" || echo "Azure's lab shows it") (capture filter udp port $TUN_PORT, and the fragments)"
 		start_viewer eth0 -f "udp port $TUN_PORT or (ip[6:2] & 0x1fff != 0)"
-		[ -z "${WIRESHARK:-}" ] || start_wireshark eth0 -f "udp port $TUN_PORT or (ip[6:2] & 0x1fff != 0)"
+		[ -z "${WIRESHARK:-}" ] || start_wireshark eth0 "udp port $TUN_PORT or (ip[6:2] & 0x1fff != 0)"
 	else
 		say "attaching: nsenter --net=/run/netns/$NS_TARGET $VTAPCTL attach eth0 ${VTAP_ATTACH_ARGS:-}$( [ "$COLLECTORS" = 1 ] || echo " (and in $NS_TARGET2, behind the load balancer $NS_LB at $LB_IP; vtap0 shown is $NS_TARGET's)")"
 		attach
