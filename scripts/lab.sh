@@ -660,9 +660,9 @@ start_viewer() {
 # when there is no display or no Wireshark (the lab runs on either way). Its
 # settings live in a fresh folder in $STATE (WIRESHARK_CONFIG_DIR; HOME is
 # kept, so an ssh -X session's ~/.Xauthority still works): the lab's columns,
-# no "running as root" warning, no recent files, no "save packets?" question
-# when it is closed. The teardown stops it (pid file, and the namespace's
-# processes).
+# no "running as root" warning (4.0 on Linux shows none anyway), no recent
+# files, no "save packets?" question when it is closed. The teardown stops
+# it (pid file, and the namespace's processes).
 start_wireshark() {
 	local iface=$1 filter=${2:-}
 	if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -674,7 +674,9 @@ start_wireshark() {
 		return 0
 	fi
 	local conf=$STATE/wireshark link=() ptype='' dev
-	mkdir -p "$conf" || return 0
+	# Its temporary capture file too (TMPDIR): killed at the teardown,
+	# Wireshark leaves it behind, and down removes the state folder.
+	mkdir -p "$conf/tmp" || return 0
 	# vtap.ko marks what the tapped VM sent as outgoing, what it received
 	# as to this host. A packet type is recorded only by the cooked link
 	# type LINUX_SLL2, which libpcap offers on the any device: capture
@@ -719,7 +721,7 @@ EOF
 	esac
 	if [ -z "$how" ]; then
 		say "WIRESHARK=1: opening Wireshark: nsenter --net=/run/netns/$NS_TARGET wireshark -k -i $iface${link[*]:+ ${link[*]}}${filter:+ -f '$filter'}${dfilter:+ -Y '${WIRESHARK_FILTER:-}'}"
-		WIRESHARK_CONFIG_DIR=$conf nsenter --net="/run/netns/$NS_TARGET" \
+		TMPDIR=$conf/tmp WIRESHARK_CONFIG_DIR=$conf nsenter --net="/run/netns/$NS_TARGET" \
 			wireshark -k -i "$iface" "${link[@]}" ${filter:+-f "$filter"} "${dfilter[@]}" \
 			>"$STATE/wireshark.log" 2>&1 &
 		echo $! > "$STATE/pids/wireshark.pid"
@@ -729,7 +731,7 @@ EOF
 		# Wireshark (pid file) with it.
 		nsenter --net="/run/netns/$NS_TARGET" tcpdump -i "$iface" "${link[@]}" -U -w - ${filter:+"$filter"} \
 			2>"$STATE/wireshark-tcpdump.log" |
-			WIRESHARK_CONFIG_DIR=$conf wireshark -k -i - "${dfilter[@]}" >"$STATE/wireshark.log" 2>&1 &
+			TMPDIR=$conf/tmp WIRESHARK_CONFIG_DIR=$conf wireshark -k -i - "${dfilter[@]}" >"$STATE/wireshark.log" 2>&1 &
 		echo $! > "$STATE/pids/wireshark.pid"
 	fi
 }
