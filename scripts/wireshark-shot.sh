@@ -5,8 +5,8 @@
 # Virtual Network TAP lab ends. Under a virtual X server (Xvfb) it runs
 # `scripts/lab.sh run` with WIRESHARK=1 (Wireshark on lab-target's vtap0,
 # display filter "http", the lab's Body column naming vm2 and vm3), waits
-# until the HTTP answers have been captured, takes a screenshot of the
-# screen and tears everything down.
+# until Wireshark's own capture holds the HTTP answers, takes a screenshot
+# of the screen and tears everything down.
 #
 #   scripts/wireshark-shot.sh [OUTPUT.png]     (make wireshark-shot)
 #
@@ -106,13 +106,26 @@ if [ -z "$got" ]; then
 	die "no HTTP answers from vm2 and vm3 on vtap0 within ${WAIT}s"
 fi
 grep -q 'opening Wireshark' "$TMPD/lab.log" || { grep 'WIRESHARK' "$TMPD/lab.log" >&2; die "the lab did not open Wireshark"; }
-sleep 4
 STATE=$(eval "$("$TOP/scripts/lab.sh" env)"; echo "$LAB_STATE")
 wpid=$(cat "$STATE/pids/wireshark.pid" 2>/dev/null)
-if [ -z "$wpid" ] || ! kill -0 "$wpid" 2>/dev/null; then
-	cat "$STATE/wireshark.log" >&2 2>/dev/null
-	die "Wireshark is not running"
-fi
+# What Wireshark itself captured: its temporary file (lab.sh gives it
+# TMPDIR in the state folder). Wait until it holds answers naming vm2 and
+# vm3, then give the packet list a moment to show them.
+shown=
+for _ in $(seq $((WAIT * 2))); do
+	if [ -z "$wpid" ] || ! kill -0 "$wpid" 2>/dev/null; then
+		cat "$STATE/wireshark.log" >&2 2>/dev/null
+		die "Wireshark is not running"
+	fi
+	bodies=$(for f in "$STATE"/wireshark/tmp/wireshark_*; do
+		[ -e "$f" ] && tshark -r "$f" -n -o tcp.reassemble_out_of_order:TRUE \
+			-Y http.response -T fields -e http.file_data 2>/dev/null
+	done)
+	if grep -q vm2 <<<"$bodies" && grep -q vm3 <<<"$bodies"; then shown=1; break; fi
+	sleep 0.5
+done
+[ -n "$shown" ] || die "Wireshark's capture holds no answers from vm2 and vm3 within ${WAIT}s"
+sleep 3
 import -window root "$TMPD/shot.png" || die "import -window root failed on :$n"
 mkdir -p "$(dirname "$PNG")" && cp "$TMPD/shot.png" "$PNG" || die "cannot write $PNG"
 say "wrote $PNG ($(wc -c < "$PNG") bytes); tearing down"
