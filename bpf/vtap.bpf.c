@@ -91,10 +91,14 @@ struct {
 } vtap_slot_stats SEC(".maps");
 
 /* Settings are read-only after load, so the verifier prunes what is off. */
+/* The object as it is (bpftool prog load) writes no direction metadata, so
+ * that it loads where the kernel refuses bpf_xdp_adjust_meta; vtapctl sets
+ * every setting, direction on unless --no-direction or such a kernel. */
 const volatile struct vtap_config vtap_config SEC(".rodata.config") = {
 	.settings = {
 		.ports_net = { bpf_htons(VTAP_DEFAULT_PORT) },
 		.nr_ports = 1,
+		.no_direction = 1,
 	},
 };
 
@@ -140,7 +144,7 @@ struct vtap_frag_hdr {
 	__be32 id;
 };
 
-enum { DIR_OTHER, DIR_FROM, DIR_TO };
+enum { DIR_OTHER = VTAP_DIR_OTHER, DIR_FROM = VTAP_DIR_FROM, DIR_TO = VTAP_DIR_TO };
 
 /* udp = l3 + N * 4 as an immediate add; the empty asm keeps the compiler
  * from folding the cases back into one variable add. */
@@ -801,6 +805,24 @@ static __always_inline int frame_is_linear(struct xdp_md *ctx, __u32 len)
 }
 
 /*
+ * Tell vtap.ko the frame's direction: struct vtap_xdp_meta as the frame's
+ * metadata. A driver without room for metadata refuses; the frame then goes
+ * without, and the module shows it as its Ethernet header says.
+ */
+static __always_inline void mark_direction(struct xdp_md *ctx, __u32 dir)
+{
+	struct vtap_xdp_meta *m;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return;
+	m->dir = dir;
+	m->magic = VTAP_META_MAGIC;
+}
+
+/*
  * Strip the outer headers and anything after the UDP datagram, learn the
  * inner frame's direction, and redirect it. Returns the outcome; a frame
  * passed is left as it came.
@@ -857,6 +879,9 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 	pkt->slot = route_slot(&pkt->key);
 	if (bpf_redirect_map(&vtap_target, pkt->slot, XDP_DROP) != XDP_REDIRECT)
 		return VTAP_DROP_REDIRECT;
+	/* Only with a target: the redirect itself happens after we return. */
+	if (!vtap_config.settings.no_direction)
+		mark_direction(ctx, pkt->dir);
 	return VTAP_REDIRECTED;
 }
 

@@ -392,6 +392,28 @@ struct vtap_settings {
 	__u16 geneve_ports;			/* bit i: ports_net[i] carries GENEVE */
 	__u32 nr_routes;			/* 0: no route lookups (all to slot 0) */
 	__u32 nr_src_routes;			/* of them, source routes */
+	__u32 no_direction;			/* 1: no struct vtap_xdp_meta (--no-direction) */
+};
+
+/*
+ * ---- direction for vtap.ko: XDP metadata in front of a redirected frame ---
+ * Unless --no-direction, the XDP program puts exactly this struct in the
+ * frame's metadata (bpf_xdp_adjust_meta), ending where the frame begins, and
+ * vtap.ko shows the frame to its packet taps as sent by the tapped NIC
+ * (PACKET_OUTGOING: from_source), as received by it (PACKET_HOST:
+ * to_source), or as its Ethernet header says (other). The module trusts
+ * only metadata of exactly this size with this magic; it is never part of
+ * the delivered frame. A driver without metadata room: no direction.
+ * The magic's last byte (nearest the frame) is not zero, so that a VXLAN
+ * header, whose last byte is reserved, is not taken for one. Host order:
+ * both sides run on the same host.
+ */
+#define VTAP_META_MAGIC			0x76746401u	/* "vtd" 1 */
+enum vtap_dir { VTAP_DIR_OTHER = 0, VTAP_DIR_FROM = 1, VTAP_DIR_TO = 2 };
+
+struct vtap_xdp_meta {
+	__u32 dir;				/* enum vtap_dir */
+	__u32 magic;				/* VTAP_META_MAGIC */
 };
 
 enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };

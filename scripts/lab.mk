@@ -7,8 +7,10 @@
 #   make lab-down                 remove everything the lab made
 #   make lab-check                the lab's assertions (selftests/lab/run.sh)
 #   make lab COLLECTORS=2         two collectors behind a load balancer, one Prometheus
+#   make lab WIRESHARK=1          Wireshark's GUI on the collector's vtap0 too (needs a display)
+#   make wireshark-shot           docs/wireshark.png: the lab in Wireshark under Xvfb
 
-.PHONY: lab lab-down lab-source lab-check
+.PHONY: lab lab-down lab-source lab-check wireshark-shot
 
 # The TAP service's tc programs: with COLLECTORS=2 the per-flow hash
 # (scripts/lab_flowhash.bpf.c), with CLOUD=gcp the GENEVE encapsulation
@@ -22,7 +24,7 @@ TEST_BINS += $(LAB_BPF)
 lab:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all $(LAB_BPF)
-	$(Q)OUT=$(OUT) DURATION=$(DURATION) COLLECTORS=$(COLLECTORS) CLOUD=$(CLOUD) scripts/lab.sh run $(if $(OUTER),--outer)
+	$(Q)OUT=$(OUT) DURATION=$(DURATION) COLLECTORS=$(COLLECTORS) CLOUD=$(CLOUD) WIRESHARK=$(WIRESHARK) scripts/lab.sh run $(if $(OUTER),--outer)
 
 lab-down:
 	$(Q)OUT=$(OUT) scripts/lab.sh down
@@ -40,3 +42,10 @@ lab-check:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all $(LAB_BPF)
 	$(Q)OUT=$(OUT) selftests/lab/run.sh
+
+# Not part of make check: it needs Wireshark's GUI and Xvfb, which it
+# installs itself on Debian when missing.
+wireshark-shot:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all $(LAB_BPF)
+	$(Q)OUT=$(OUT) scripts/wireshark-shot.sh

@@ -21,7 +21,9 @@
 # tapped subnet, as README tells collectors to give, and with CLOUD=gcp
 # --geneve-port 6081), SOURCES (initial tap sources, default "vm1"),
 # STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no large transfers),
-# CI=true (no terminal: DURATION defaults to 20), COLLECTORS=2 (two
+# CI=true (no terminal: DURATION defaults to 20), WIRESHARK=1 (run: open
+# Wireshark's GUI on the collector's vtap0 too, when there is a display;
+# WIRESHARK_FILTER: its display filter, e.g. http), COLLECTORS=2 (two
 # collectors behind a load balancer, one Prometheus), CLOUD=gcp (the TAP
 # service sends GENEVE as Google's mirroring does; default azure: VXLAN),
 # LAB_PREFIX (default "lab-": every namespace's name starts with it; another
@@ -548,7 +550,8 @@ down() {
 			warn "vtapctl detach eth0 in $NS_TARGET2 failed"
 	fi
 	# Our processes, by pid file; a pid counts only while it still is ours (in
-	# a lab namespace, or the viewer's sed), never one reused since a crash.
+	# a lab namespace, or the viewer's sed, or a Wireshark reading the
+	# collector's capture through a pipe), never one reused since a crash.
 	local lab_inos=" " p
 	for ns in "${ALL_NS[@]}"; do
 		ns_exists "$ns" && lab_inos+="$(stat -L -c %i "/run/netns/$ns" 2>/dev/null) "
@@ -560,7 +563,7 @@ down() {
 		case $lab_inos in *" $(stat -L -c %i "/proc/$p/ns/net" 2>/dev/null) "*)
 			pids+=" $p"; continue ;;
 		esac
-		tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -q '^sed -u ' && pids+=" $p"
+		tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qE '^(sed -u |wireshark )' && pids+=" $p"
 	done
 	# shellcheck disable=SC2086
 	stop_pids $pids
@@ -651,6 +654,88 @@ start_viewer() {
 	die "$mode on $iface did not start"
 }
 
+# ---- WIRESHARK=1: Wireshark's GUI on the collector, as Azure's lab ends ------
+# start_wireshark IFACE [CAPTURE FILTER]: open Wireshark on IFACE in the
+# collector's namespace, beside the tshark viewer; one line of advice instead
+# when there is no display or no Wireshark (the lab runs on either way). Its
+# settings live in a fresh folder in $STATE (WIRESHARK_CONFIG_DIR; HOME is
+# kept, so an ssh -X session's ~/.Xauthority still works): the lab's columns,
+# no "running as root" warning (4.0 on Linux shows none anyway), no recent
+# files, no "save packets?" question when it is closed. The teardown stops
+# it (pid file, and the namespace's processes).
+start_wireshark() {
+	local iface=$1 filter=${2:-}
+	if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+		say "WIRESHARK=1: no display (\$DISPLAY and \$WAYLAND_DISPLAY unset): log in with ssh -X, or watch the tshark view below; scripts/wireshark-shot.sh shows Wireshark under Xvfb"
+		return 0
+	fi
+	if ! command -v wireshark >/dev/null; then
+		say "WIRESHARK=1: wireshark not installed: apt-get install wireshark (the tshark view below shows the same frames)"
+		return 0
+	fi
+	local conf=$STATE/wireshark link=() ptype='' dev
+	# Its temporary capture file too (TMPDIR): killed at the teardown,
+	# Wireshark leaves it behind, and down removes the state folder.
+	mkdir -p "$conf/tmp" || return 0
+	# vtap.ko marks what the tapped VM sent as outgoing, what it received
+	# as to this host. A packet type is recorded only by the cooked link
+	# type LINUX_SLL2, which libpcap offers on the any device: capture
+	# there, only vtap0's frames (ifindex), with a "Packet type" column.
+	# The veth backend marks nothing (every frame shows as received).
+	# (nsenter keeps the host's /sys: ask ip, not /sys/class/net.)
+	dev=$(nsx $NS_TARGET ip -d -j link show dev vtap0 2>/dev/null)
+	if [ "$iface" = vtap0 ] && [[ $dev == *'"info_kind":"vtap"'* && $dev =~ \"ifindex\":([0-9]+) ]]; then
+		iface=any link=(-y LINUX_SLL2) filter="ifindex ${BASH_REMATCH[1]}"
+		ptype='"Packet type", "%Cus:sll.pkttype:0:R", '
+	fi
+	local dfilter=()
+	[ -z "${WIRESHARK_FILTER:-}" ] || dfilter=(-Y "$WIRESHARK_FILTER")
+	cat > "$conf/preferences" <<EOF
+# make lab WIRESHARK=1: the lab's own columns (Body: the HTTP payload, the
+# VM's name; with vtap.ko the packet type, that is the direction),
+# reassembly as the tshark view does it.
+gui.column.format: "No.", "%m", "Time", "%t", ${ptype}"Source", "%s", "Destination", "%d", "Protocol", "%p", "Length", "%L", "Body", "%Cus:http.file_data:0:R", "Info", "%i"
+tcp.reassemble_out_of_order: TRUE
+gui.ask_unsaved: FALSE
+gui.update.enabled: FALSE
+capture.auto_scroll: TRUE
+EOF
+	cat > "$conf/recent_common" <<EOF
+privs.warn_if_elevated: FALSE
+sys.warn_if_no_capture: FALSE
+gui.geometry_main_x: 0
+gui.geometry_main_y: 0
+gui.geometry_main_width: ${WIRESHARK_WIDTH:-1600}
+gui.geometry_main_height: ${WIRESHARK_HEIGHT:-1000}
+EOF
+	# Column widths (pixels), so the Body column shows lab-inet's answer.
+	cat > "$conf/recent" <<'EOF'
+column.width: %m, 60, %t, 110, %Cus:sll.pkttype, 140, %s, 110, %d, 110, %p, 70, %L, 60, %Cus:http.file_data, 150, %i, 600
+EOF
+	# X11 over TCP (ssh -X sets DISPLAY=localhost:10.0) is the host's
+	# loopback, unreachable from the collector's namespace: there only the
+	# capture runs, and Wireshark reads it through a pipe.
+	local how=
+	case ${DISPLAY:-} in
+	?*:*) case ${DISPLAY%%:*} in unix | /*) ;; *) [ -z "${WAYLAND_DISPLAY:-}" ] && how=pipe ;; esac ;;
+	esac
+	if [ -z "$how" ]; then
+		say "WIRESHARK=1: opening Wireshark: nsenter --net=/run/netns/$NS_TARGET wireshark -k -i $iface${link[*]:+ ${link[*]}}${filter:+ -f '$filter'}${dfilter:+ -Y '${WIRESHARK_FILTER:-}'}"
+		TMPDIR=$conf/tmp WIRESHARK_CONFIG_DIR=$conf nsenter --net="/run/netns/$NS_TARGET" \
+			wireshark -k -i "$iface" "${link[@]}" ${filter:+-f "$filter"} "${dfilter[@]}" \
+			>"$STATE/wireshark.log" 2>&1 &
+		echo $! > "$STATE/pids/wireshark.pid"
+	else
+		say "WIRESHARK=1: display $DISPLAY is TCP, out of $NS_TARGET's reach: Wireshark reads tcpdump -i $iface (in $NS_TARGET) through a pipe"
+		# The tcpdump is in the namespace: the teardown stops it, and
+		# Wireshark (pid file) with it.
+		nsenter --net="/run/netns/$NS_TARGET" tcpdump -i "$iface" "${link[@]}" -U -w - ${filter:+"$filter"} \
+			2>"$STATE/wireshark-tcpdump.log" |
+			TMPDIR=$conf/tmp WIRESHARK_CONFIG_DIR=$conf wireshark -k -i - "${dfilter[@]}" >"$STATE/wireshark.log" 2>&1 &
+		echo $! > "$STATE/pids/wireshark.pid"
+	fi
+}
+
 run_done=0
 run_finish() {
 	[ $run_done = 1 ] && return
@@ -697,6 +782,7 @@ run() {
 	if [ -n "$outer" ]; then
 		say "vtap NOT attached: the target's eth0 as $( [ "$CLOUD" = gcp ] && echo "a Google collector sees it" || echo "Azure's lab shows it") (capture filter udp port $TUN_PORT, and the fragments)"
 		start_viewer eth0 -f "udp port $TUN_PORT or (ip[6:2] & 0x1fff != 0)"
+		[ -z "${WIRESHARK:-}" ] || start_wireshark eth0 "udp port $TUN_PORT or (ip[6:2] & 0x1fff != 0)"
 	else
 		say "attaching: nsenter --net=/run/netns/$NS_TARGET $VTAPCTL attach eth0 ${VTAP_ATTACH_ARGS:-}$( [ "$COLLECTORS" = 1 ] || echo " (and in $NS_TARGET2, behind the load balancer $NS_LB at $LB_IP; vtap0 shown is $NS_TARGET's)")"
 		attach
@@ -708,6 +794,7 @@ run() {
 		fi
 		say "live decapsulated traffic on vtap0 in $NS_TARGET (vm1 polls vm2, vm3 and lab-inet once a second); $( [ -n "$duration" ] && echo "for ${duration}s" || echo "Ctrl-C ends")"
 		start_viewer vtap0
+		[ -z "${WIRESHARK:-}" ] || start_wireshark vtap0
 	fi
 	T0=$SECONDS
 	poll on
@@ -727,7 +814,7 @@ run() {
 }
 
 usage() {
-	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 

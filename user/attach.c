@@ -25,6 +25,7 @@
 #include "lost.h"
 #include "pins.h"
 #include "vtapctl.h"
+#include "xdp_meta.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -1141,9 +1142,12 @@ static const char *not_a_route_dev(const struct attach_opts *o, const char *dev)
 		return "it is a NIC vtap taps";
 	return NULL;
 }
+/* The kernel refused the direction metadata: do_attach turned it off. */
+static bool meta_refused;
 
 int do_attach(const struct attach_opts *o)
 {
+	static struct attach_opts without_meta;
 	char err[256];
 	int lock, ret;
 
@@ -1158,6 +1162,13 @@ int do_attach(const struct attach_opts *o)
 			      sizeof(err))) {
 		pr_warn("--max-sources %u: %s\n", o->max_sources, err);
 		return EXIT_FAIL;
+	}
+	/* Said once the backend is known: only vtap.ko would show it. */
+	if (!o->settings.no_direction && !vtap_xdp_meta_supported()) {
+		meta_refused = true;
+		without_meta = *o;
+		without_meta.settings.no_direction = 1;
+		o = &without_meta;
 	}
 	lock = lock_root(o->pin_root, "attach", true);
 	if (lock < 0)
@@ -1564,6 +1575,9 @@ static int attach_locked(const struct attach_opts *req)
 		pr_warn("%s: no slow path for GENEVE: its outer fragments and outer IPv6 with "
 			"extension headers reach the stack, counted as geneve_unsteered\n",
 			o->ifname);
+	if (meta_refused && r.t.backend == VTAP_BACKEND_KMOD)
+		pr_warn("%s: no direction on %s: this kernel's XDP programs can't write "
+			"metadata (bpf_xdp_adjust_meta)\n", o->ifname, r.t.name);
 	if (!o->nr_allow && !o->allow_all)
 		pr_warn("%s: no --allow-src: anyone who can send to the tapped port can inject "
 			"frames into the capture ('--allow-src all' if that is meant)\n", o->ifname);

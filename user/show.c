@@ -665,6 +665,17 @@ static void print_list(enum list which, const struct attachment *a, bool json)
 }
 
 /* The attachment's own slow-path device and its UDP port. */
+/* What vtap0's taps see of a frame's direction (README, Direction). */
+static const char *direction_text(const struct attachment *a)
+{
+	if (a->cfg.settings.no_direction)
+		return "no direction (--no-direction, or a kernel without XDP metadata): "
+		       "every frame as received";
+	if (a->cfg.info.backend != VTAP_BACKEND_KMOD)
+		return "no direction: only a vtap.ko target shows it";
+	return "direction: what the tapped NIC sent as outgoing, what it received as incoming";
+}
+
 static void print_slowpath(struct walk *w, const struct attachment *a)
 {
 	const char *dev = a->cfg.info.slow_dev;
@@ -772,11 +783,12 @@ static int show_status(struct walk *w, struct attachment *a)
 		printf(", \"program_id\": %u, \"target\": ", a->link.prog_id);
 		json_string(info->target);
 		printf(", \"backend\": \"%s\", \"target_created\": %s, \"since\": \"%s\", "
-		       "\"strict\": %s, \"max_sources\": %u, \"sources_table_bytes\": %llu, "
-		       "\"sources_in_use\": %zu",
+		       "\"strict\": %s, \"direction\": %s, \"max_sources\": %u, "
+		       "\"sources_table_bytes\": %llu, \"sources_in_use\": %zu",
 		       backend_name(info->backend),
 		       info->flags & VTAP_INFO_TARGET_CREATED ? "true" : "false", since,
-		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
+		       a->cfg.settings.strict ? "true" : "false",
+		       a->cfg.settings.no_direction ? "false" : "true", info->max_sources,
 		       (unsigned long long)sources_table_bytes(info->max_sources,
 							       libbpf_num_possible_cpus()),
 		       count_sources(a->sources_fd));
@@ -811,6 +823,7 @@ static int show_status(struct walk *w, struct attachment *a)
 	printf("  %-9sreserved bits %s; up to %u sources counted (table %s), %zu now\n",
 	       "checks", a->cfg.settings.strict ? "dropped (--strict)" : "accepted",
 	       info->max_sources, cost, count_sources(a->sources_fd));
+	printf("  %-9s%s\n", "taps", direction_text(a));
 	print_slowpath(w, a);
 	printf("  %-9sseen %llu, redirected %llu, passed %llu, dropped %llu\n", "counters",
 	       (unsigned long long)g.seen, (unsigned long long)g.redirected,

@@ -27,6 +27,7 @@
 #include "vtap_abi.h"
 #include "vtap.skel.h"
 #include "pkt.h"
+#include "xdp_meta.h"
 
 _Static_assert(VTAP_SEEN == 0 && VTAP_REDIRECTED < VTAP_FIRST_PASS &&
 	       VTAP_FIRST_PASS < VTAP_FIRST_DROP && VTAP_FIRST_DROP < VTAP_FIRST_INFO &&
@@ -45,6 +46,7 @@ static struct vtap_bpf *skel;
 static __u64 suite_runs;	/* program runs in this suite: "seen" must match */
 static int ncpus;
 static const __u32 lo_ifindex = 1;
+static int meta_ok;		/* the kernel lets XDP programs write metadata */
 
 /* The case being checked, for failure messages out of shared helpers. */
 static char case_name[128];
@@ -158,6 +160,8 @@ struct result {
 	__u32 action;
 	__u8 out[PKT_MAX];
 	__u32 out_len;
+	__u32 meta_len;			/* metadata in front of out, not in it */
+	struct vtap_xdp_meta meta;	/* when meta_len is its size */
 	__u64 delta[VTAP_NR_COUNTERS];
 	struct vtap_source_stats src;	/* delta of the packet's per-source entry */
 	int src_existed;		/* the entry was there before the run */
@@ -170,20 +174,21 @@ static void run_prog(int line, const struct pkt *p, struct result *r)
 				       .encap = p->encap, .vni = p->vni };
 	__u64 before[VTAP_NR_COUNTERS], after[VTAP_NR_COUNTERS], all_before;
 	struct vtap_source_stats sb, sa;
-	struct xdp_md ctx = { .data_end = p->first_buf };
+	/* A first buffer shorter than the frame: the rest goes in frags. The
+	 * context out says where the metadata in front of data_out ends. */
+	struct xdp_md ctx = { .data_end = p->first_buf ?: p->len };
+	static __u8 out[PKT_MAX + sizeof(struct vtap_xdp_meta)];
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = p->buf,
 		.data_size_in = p->len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.ctx_out = &ctx,
+		.ctx_size_out = sizeof(ctx),
 		.repeat = 1,
 	);
-
-	/* A first buffer shorter than the frame: the rest goes in frags. */
-	if (p->first_buf) {
-		opts.ctx_in = &ctx;
-		opts.ctx_size_in = sizeof(ctx);
-	}
 
 	memcpy(key.addr, p->src, sizeof(key.addr));
 	global_read(before);
@@ -192,7 +197,12 @@ static void run_prog(int line, const struct pkt *p, struct result *r)
 
 	r->err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts);
 	r->action = opts.retval;
-	r->out_len = opts.data_size_out;
+	r->meta_len = ctx.data < opts.data_size_out ? ctx.data : opts.data_size_out;
+	memset(&r->meta, 0, sizeof(r->meta));
+	if (r->meta_len == sizeof(r->meta))
+		memcpy(&r->meta, out, sizeof(r->meta));
+	r->out_len = opts.data_size_out - r->meta_len;
+	memcpy(r->out, out + r->meta_len, r->out_len < sizeof(r->out) ? r->out_len : sizeof(r->out));
 	suite_runs++;
 
 	global_read(after);
@@ -261,6 +271,18 @@ static void check_case(int line, const struct pkt *p, __u32 action, enum vtap_co
 		EXPECT(line, r.delta[c] == want[c], "counter %s moved by %lld, want %llu",
 		       counter_name[c], (long long)r.delta[c], (unsigned long long)want[c]);
 
+	/* The direction for vtap.ko: only with a redirect, unless switched off. */
+	if (dir == DIR_NONE || action != XDP_REDIRECT ||
+	    skel->rodata_config->vtap_config.settings.no_direction) {
+		EXPECT(line, r.meta_len == 0, "%u bytes of metadata, want none", r.meta_len);
+	} else {
+		EXPECT(line, r.meta_len == sizeof(r.meta), "%u bytes of metadata, want %zu",
+		       r.meta_len, sizeof(r.meta));
+		EXPECT(line, r.meta.magic == VTAP_META_MAGIC, "metadata magic %#x", r.meta.magic);
+		EXPECT(line, r.meta.dir == (dir == DIR_FROM ? VTAP_DIR_FROM :
+					    dir == DIR_TO ? VTAP_DIR_TO : VTAP_DIR_OTHER),
+		       "metadata direction %u, want %d", r.meta.dir, dir);
+	}
 	if (dir == DIR_NONE) {
 		EXPECT(line, r.all_src_packets == 0, "per-source packets moved by %lld",
 		       (long long)r.all_src_packets);
@@ -310,7 +332,7 @@ static void expect_same_at(int line, const struct pkt *p, __u32 action,
  * 3520 bytes and headers beyond the first buffer can't be built. */
 static int kernel_sets_first_buf(void)
 {
-	struct vtap_bpf *s = vtap_bpf__open_and_load();
+	struct vtap_bpf *s = vtap_bpf__open();
 	static __u8 buf[256];
 	struct xdp_md ctx = { .data_end = 64 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
@@ -324,6 +346,11 @@ static int kernel_sets_first_buf(void)
 
 	if (!s)
 		return 0;
+	s->rodata_config->vtap_config.settings.no_direction = !meta_ok;
+	if (vtap_bpf__load(s)) {
+		vtap_bpf__destroy(s);
+		return 0;
+	}
 	ok = !bpf_prog_test_run_opts(bpf_program__fd(s->progs.vtap_xdp), &opts);
 	vtap_bpf__destroy(s);
 	return ok;
@@ -396,7 +423,7 @@ static int routes_fill(void)
 }
 
 enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME, CFG_SLOW,
-	      CFG_GENEVE, CFG_GENEVE_STRICT, CFG_ROUTES };
+	      CFG_GENEVE, CFG_GENEVE_STRICT, CFG_ROUTES, CFG_NO_DIRECTION };
 
 #define SLOW_PORT	40000	/* the slow-path port of CFG_SLOW */
 
@@ -447,6 +474,7 @@ static int load(enum config cfg, const char *suite)
 		s->strict = 1;
 		s->max_frame = 1518;
 		/* fall through */
+	case CFG_NO_DIRECTION:	/* --no-direction, on the GENEVE settings */
 	case CFG_GENEVE:
 		/* --port 4789 --geneve-port 6081, with a slow-path port */
 		s->ports_net[0] = htons(VTAP_DEFAULT_PORT);
@@ -462,6 +490,8 @@ static int load(enum config cfg, const char *suite)
 	case CFG_DEFAULT:
 		break;
 	}
+	/* As vtapctl does on a kernel that refuses bpf_xdp_adjust_meta. */
+	s->no_direction = cfg == CFG_NO_DIRECTION || !meta_ok;
 	err = vtap_bpf__load(skel);
 	if (err)
 		goto fail;
@@ -496,6 +526,7 @@ static int init_slow(void) { return load(CFG_SLOW, "slow_path"); }
 static int init_geneve(void) { return load(CFG_GENEVE, "geneve"); }
 static int init_geneve_strict(void) { return load(CFG_GENEVE_STRICT, "geneve_strict"); }
 static int init_routes(void) { return load(CFG_ROUTES, "routes"); }
+static int init_no_direction(void) { return load(CFG_NO_DIRECTION, "no_direction"); }
 
 /* Last test of every suite: the identity over all of the suite's packets. */
 static void test_suite_conservation(void)
@@ -2346,7 +2377,19 @@ static void register_tests(void)
 		{ NULL, NULL },
 	};
 
+	/* check_case expects no metadata in this suite's redirects. */
+	static const struct test no_direction[] = {
+		{ "vxlan: no metadata", test_direction },
+		{ "geneve: no metadata", test_geneve_valid },
+		{ "geneve google option: no metadata", test_geneve_direction },
+		{ NULL, NULL },
+	};
+
 	ncpus = libbpf_num_possible_cpus();
+	meta_ok = vtap_xdp_meta_supported();
+	if (!meta_ok)
+		printf("skip direction metadata: this kernel refuses bpf_xdp_adjust_meta (every "
+		       "suite runs as with --no-direction: no metadata)\n");
 	add_suite("default", init_default, dflt);
 	add_suite("custom_port", init_ports, ports);
 	add_suite("strict", init_strict, strict);
@@ -2356,6 +2399,7 @@ static void register_tests(void)
 	add_suite("geneve", init_geneve, geneve);
 	add_suite("geneve_strict", init_geneve_strict, geneve_strict);
 	add_suite("routes", init_routes, routes);
+	add_suite("no_direction", init_no_direction, no_direction);
 	if (kernel_sets_first_buf()) {
 		add_suite("first_buffer", init_default, split);
 		add_suite("slow_path_split", init_slow, slow_split);

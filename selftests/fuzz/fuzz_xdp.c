@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "fuzz.h"
 #include "vtap.skel.h"
+#include "xdp_meta.h"
 
 #define TARGET_IFINDEX	1	/* lo: the test run only resolves the devmap entry */
 
@@ -138,6 +139,7 @@ static void settings_for(int v, struct vtap_ref_config *c)
 		s->ports_net[3] = htons(65535);
 		s->nr_ports = 4;
 		s->max_frame = 1518;	/* MTU 1500 + Ethernet + one VLAN tag */
+		s->no_direction = 1;
 		break;
 	case VTAP_FUZZ_VNI:
 		s->vni_ranges[0] = (struct vtap_vni_range){ 100, 199 };
@@ -310,6 +312,9 @@ static int load_variant(int v)
 	int err;
 
 	settings_for(v, &var->ref);
+	/* As vtapctl loads it where the kernel refuses XDP metadata. */
+	if (!vtap_xdp_meta_supported())
+		var->ref.settings.no_direction = 1;
 	var->skel = vtap_bpf__open();
 	if (!var->skel)
 		return -errno;
@@ -419,6 +424,25 @@ static size_t first_diff(const uint8_t *a, const uint8_t *b, size_t n)
 	return i;
 }
 
+/* Whether the metadata in front of the output differs from the reference's:
+ * exactly a struct vtap_xdp_meta with the frame's direction, or nothing. */
+static int check_meta(const uint8_t *meta, __u32 len, const struct vtap_ref_result *ref)
+{
+	static const __u32 dir[] = {
+		[VTAP_REF_DIR_OTHER] = VTAP_DIR_OTHER,
+		[VTAP_REF_DIR_FROM] = VTAP_DIR_FROM,
+		[VTAP_REF_DIR_TO] = VTAP_DIR_TO,
+	};
+	struct vtap_xdp_meta m;
+
+	if (!ref->meta)
+		return len != 0;
+	if (len != sizeof(m))
+		return 1;
+	memcpy(&m, meta, sizeof(m));
+	return m.magic != VTAP_META_MAGIC || m.dir != dir[ref->dir];
+}
+
 int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 		    struct vtap_ref_result *ref, char *msg, size_t msgsz)
 {
@@ -435,6 +459,7 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	size_t want_len = 0, m = 0;
 	int bad = 0, err, known = 1;
 	struct xdp_md ctx = { 0 };
+	__u32 meta_len;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
 		.data_size_in = len,
@@ -444,13 +469,14 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	);
 
 	msg[0] = 0;
-	if (first && sets_first_buf && first < len) {
+	/* The context out tells where the metadata ends (ctx.data): data_out
+	 * starts with it. The context in must then say where data ends. */
+	opts.ctx_in = opts.ctx_out = &ctx;
+	opts.ctx_size_in = opts.ctx_size_out = sizeof(ctx);
+	if (first && sets_first_buf && first < len)
 		ctx.data_end = first;
-		opts.ctx_in = &ctx;
-		opts.ctx_size_in = sizeof(ctx);
-	} else {
-		first = len;
-	}
+	else
+		ctx.data_end = first = len;
 	if (first > VTAP_FUZZ_LINEAR_MAX)
 		first = VTAP_FUZZ_LINEAR_MAX;
 	vtap_ref_decide(&var->ref, frame, len, first, ref);
@@ -485,6 +511,13 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	if (opts.retval != xdp_action[ref->action])
 		FAIL("action: program %s, reference %s\n", action_name(opts.retval),
 		     action_name(xdp_action[ref->action]));
+	meta_len = ctx.data;
+	if (meta_len > opts.data_size_out)
+		meta_len = opts.data_size_out;
+	if (opts.retval == xdp_action[ref->action] && check_meta(out, meta_len, ref))
+		FAIL("metadata: %u bytes, reference %s\n", meta_len,
+		     ref->meta ? "direction" : "none");
+	opts.data_size_out -= meta_len;
 
 	/* Passed frames are untouched unless steered to the slow path; a
 	 * redirect carries the inner frame. */
@@ -495,11 +528,11 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	else if (ref->action == VTAP_REF_REDIRECT)
 		want = ref->out, want_len = ref->out_len;
 	if (want && opts.retval == xdp_action[ref->action] &&
-	    (opts.data_size_out != want_len || memcmp(out, want, want_len)))
+	    (opts.data_size_out != want_len || memcmp(out + meta_len, want, want_len)))
 		FAIL("output: program %u bytes, reference %zu, first difference at %zu\n",
 		     opts.data_size_out, want_len,
-		     first_diff(out, want, opts.data_size_out < want_len ? opts.data_size_out
-									  : want_len));
+		     first_diff(out + meta_len, want,
+				opts.data_size_out < want_len ? opts.data_size_out : want_len));
 
 	/* Exactly seen, the outcome and (maybe) the informational counter. */
 	err = read_global(var, now);

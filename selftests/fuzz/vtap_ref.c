@@ -592,6 +592,7 @@ void vtap_ref_decide(const struct vtap_ref_config *cfg, const uint8_t *frame,
 		      VTAP_REF_PASS;
 	if (res->action == VTAP_REF_REDIRECT)
 		res->slot = route_slot(cfg, &res->key);
+	res->meta = res->action == VTAP_REF_REDIRECT && !cfg->settings.no_direction;
 }
 
 const char *vtap_ref_outcome_name(enum vtap_counter c)

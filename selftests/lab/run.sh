@@ -8,7 +8,9 @@
 # another lab.
 #
 # 1. `scripts/lab.sh run` with no terminal for a few seconds: it shows the
-#    HTTP exchanges on vtap0 and vtapctl stats, and leaves nothing behind.
+#    HTTP exchanges on vtap0 and vtapctl stats, and leaves nothing behind;
+#    asked for Wireshark (WIRESHARK=1) with no display, it says in one line
+#    what to do instead and runs as ever.
 # 2. Step by step, with the poller paused around every measurement so no frame
 #    is in flight when counters are read: a tcpdump -w capture on vtap0 in
 #    lab-target, decoded by tshark, against `vtapctl stats --json`:
@@ -157,9 +159,11 @@ poll_for() {
 }
 
 # ---- 1: make lab without a terminal -------------------------------------------
-info "lab.sh run, no terminal, DURATION=8"
+info "lab.sh run, no terminal, no display, WIRESHARK=1, DURATION=8"
 t0=$SECONDS
-CI=true DURATION=8 STATS_EVERY=3 "$LAB" run </dev/null >"$TMPD/run.log" 2>&1 &
+# WIRESHARK=1 without a display: one line of advice, and the lab as ever.
+env -u DISPLAY -u WAYLAND_DISPLAY WIRESHARK=1 CI=true DURATION=8 STATS_EVERY=3 \
+	"$LAB" run </dev/null >"$TMPD/run.log" 2>&1 &
 run_pid=$!
 # Learn the pids and the pin folder while it runs, to check teardown.
 ino=
@@ -184,6 +188,8 @@ check "make lab: shows TCP handshakes" grep -qE "$VM1 .* $VM2 .*\[SYN\]" "$TMPD/
 check "make lab: shows vtapctl stats per source" \
 	grep -q -A20 'vtapctl stats eth0' "$TMPD/run.log"
 check "make lab: says how fragments are counted" grep -q 'fragment' "$TMPD/run.log"
+check "make lab WIRESHARK=1, no display: one line saying what to do instead" \
+	[ "$(grep -c 'WIRESHARK=1: no display.*ssh -X.*tshark' "$TMPD/run.log")" = 1 ]
 assert_clean "make lab teardown" "$ino"
 if [ $FAILS -gt 0 ]; then
 	info "run.log:"; sed 's/^/# /' "$TMPD/run.log" | head -60

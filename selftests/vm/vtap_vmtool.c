@@ -18,8 +18,20 @@
  *   vtap_vmtool check PCAP COUNT [FIRST_SEQ]
  *	every frame of PCAP is an expected inner frame, byte for byte, each
  *	seq in [FIRST_SEQ, FIRST_SEQ + COUNT) exactly once, nothing else
+ *	PCAP may be Ethernet or LINUX_SLL2 (tcpdump -y LINUX_SLL2: the frame
+ *	from its network header on, and the packet type, which must be the
+ *	one vtap.ko gives: see want_type())
+ *   vtap_vmtool dirs COUNT [FIRST_SEQ]
+ *	how many of those frames vtap.ko should show as outgoing and as
+ *	incoming, and how many are from, to and neither of the outer source
  *   vtap_vmtool inner SEQ
  *	hex dump of inner frame SEQ (debugging)
+ * VTAP_VMTOOL_DIRS set: inner IPv4 frames in three directions relative to
+ * the outer source (10.0.0.1): sent by it, received by it, neither (the
+ * same for send and check). VTAP_VMTOOL_NODIR set: check expects no
+ * direction (vtapctl attach --no-direction: every frame as its Ethernet
+ * header says). VTAP_VMTOOL_SELECT=out|in: check expects only the frames
+ * vtap.ko shows as outgoing (tcpdump -Q out), or only the others (-Q in).
  * Frames go out past the qdisc and tc egress (PACKET_QDISC_BYPASS) unless
  * VTAP_VMTOOL_QDISC is set, as most senders' frames do.
  */
@@ -40,6 +52,12 @@
 #define MAGIC		0x76746170u	/* "vtap" before the sequence number */
 #define MAX_INNER	1400		/* outer packet fits a 1500 MTU */
 #define OUTER_HLEN	(14 + 20 + 8 + 8)
+#define OUTER_SRC	0x0a000001u	/* 10.0.0.1, the tapped NIC */
+#define LINKTYPE_ETHERNET	1
+#define LINKTYPE_LINUX_SLL2	276
+#define SLL2_HLEN	20
+#define SLL2_PKTTYPE	10		/* offset of the packet type */
+enum { DIR_OTHER, DIR_FROM, DIR_TO };
 
 static const uint8_t inner_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 static const uint8_t inner_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
@@ -78,6 +96,21 @@ static void ipv4(uint8_t *p, size_t tot, uint8_t proto, uint32_t src, uint32_t d
 	put16(p + 10, csum(p, 20));
 }
 
+/* With VTAP_VMTOOL_DIRS, the direction of inner frame seq relative to the
+ * outer source: its IPv4 frames take turns, in runs of 8 seqs. */
+static int inner_dir(uint32_t seq)
+{
+	if (!getenv("VTAP_VMTOOL_DIRS") || seq % 4 >= 2)
+		return DIR_OTHER;
+	switch ((seq / 8) % 3) {
+	case 0:
+		return DIR_FROM;
+	case 1:
+		return DIR_TO;
+	}
+	return DIR_OTHER;
+}
+
 /*
  * Inner frame for a sequence number, four kinds in turn: IPv4 UDP, IPv4
  * ICMP echo request to an address the guest could own, ARP request, IPv6
@@ -86,7 +119,13 @@ static void ipv4(uint8_t *p, size_t tot, uint8_t proto, uint32_t src, uint32_t d
 static size_t vtap_inner(uint32_t seq, uint8_t *f)
 {
 	size_t len = 64 + (seq * 37u) % (MAX_INNER - 64 + 1);
+	uint32_t src = 0xc0a84d01, dst = 0xc0a84d02;
 	size_t i;
+
+	if (inner_dir(seq) == DIR_FROM)
+		src = OUTER_SRC;
+	else if (inner_dir(seq) == DIR_TO)
+		dst = OUTER_SRC;
 
 	/* Half of them broadcast, which the IP stack would take as its own. */
 	if ((seq / 4) % 2)
@@ -99,7 +138,7 @@ static size_t vtap_inner(uint32_t seq, uint8_t *f)
 	switch (seq % 4) {
 	case 0:		/* IPv4 UDP 192.168.77.1:1000 -> 192.168.77.2:2000 */
 		put16(f + 12, 0x0800);
-		ipv4(f + 14, len - 14, 17, 0xc0a84d01, 0xc0a84d02);
+		ipv4(f + 14, len - 14, 17, src, dst);
 		put16(f + 34, 1000);
 		put16(f + 36, 2000);
 		put16(f + 38, len - 34);
@@ -107,7 +146,7 @@ static size_t vtap_inner(uint32_t seq, uint8_t *f)
 		break;
 	case 1:		/* ICMP echo request */
 		put16(f + 12, 0x0800);
-		ipv4(f + 14, len - 14, 1, 0xc0a84d01, 0xc0a84d02);
+		ipv4(f + 14, len - 14, 1, src, dst);
 		f[34] = 8;
 		f[35] = 0;
 		put16(f + 36, 0);
@@ -157,7 +196,7 @@ static size_t vtap_outer(uint32_t seq, const uint8_t *dst, const uint8_t *src,
 	memcpy(p, dst, 6);
 	memcpy(p + 6, src, 6);
 	put16(p + 12, 0x0800);
-	ipv4(p + 14, 20 + 8 + 8 + ilen, 17, 0x0a000001, 0x0a000002);
+	ipv4(p + 14, 20 + 8 + 8 + ilen, 17, OUTER_SRC, 0x0a000002);
 	put16(p + 34, 49152 + (seq & 0x3fff));	/* flow hash */
 	put16(p + 36, 4789);
 	put16(p + 38, 8 + 8 + ilen);
@@ -315,12 +354,55 @@ out:
 	return 0;
 }
 
+/* The packet type vtap.ko gives inner frame seq (f: its bytes), as
+ * AF_PACKET reports it: the direction, else what the Ethernet header says
+ * (the inner destination is never vtap0's own address). */
+static int want_type(uint32_t seq, const uint8_t *f)
+{
+	if (!getenv("VTAP_VMTOOL_NODIR")) {
+		if (inner_dir(seq) == DIR_FROM)
+			return PACKET_OUTGOING;
+		if (inner_dir(seq) == DIR_TO)
+			return PACKET_HOST;
+	}
+	if (f[0] & 1)
+		return memcmp(f, "\xff\xff\xff\xff\xff\xff", 6) ? PACKET_MULTICAST
+								: PACKET_BROADCAST;
+	return PACKET_OTHERHOST;
+}
+
+/* Whether check expects frame seq on the capture (VTAP_VMTOOL_SELECT). */
+static int selected(uint32_t seq, const uint8_t *f)
+{
+	const char *sel = getenv("VTAP_VMTOOL_SELECT");
+
+	if (!sel)
+		return 1;
+	return (want_type(seq, f) == PACKET_OUTGOING) == !strcmp(sel, "out");
+}
+
+static int cmd_dirs(uint32_t count, uint32_t first)
+{
+	unsigned long n[3] = { 0 }, out = 0;
+	uint8_t f[MAX_INNER];
+	uint32_t i;
+
+	for (i = first; i < first + count; i++) {
+		vtap_inner(i, f);
+		n[inner_dir(i)]++;
+		out += want_type(i, f) == PACKET_OUTGOING;
+	}
+	printf("out %lu in %lu from %lu to %lu other %lu\n", out, count - out,
+	       n[DIR_FROM], n[DIR_TO], n[DIR_OTHER]);
+	return 0;
+}
+
 static int cmd_check(const char *path, uint32_t count, uint32_t first)
 {
 	uint8_t hdr[24], rec[16], frame[65536], want[MAX_INNER];
-	unsigned long frames = 0, ok = 0, dup = 0, bad = 0, extra = 0, missing = 0;
+	unsigned long frames = 0, ok = 0, dup = 0, bad = 0, extra = 0, missing = 0, nsel = 0;
 	uint8_t *seen;
-	int swapped;
+	int swapped, sll2;
 	uint32_t i;
 	FILE *f;
 
@@ -339,8 +421,9 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first)
 	}
 #define RD32(p) (swapped ? (uint32_t)((p)[0] << 24 | (p)[1] << 16 | (p)[2] << 8 | (p)[3]) \
 			 : (uint32_t)((p)[3] << 24 | (p)[2] << 16 | (p)[1] << 8 | (p)[0]))
-	if (RD32(hdr + 20) != 1) {
-		fprintf(stderr, "vtap_vmtool: %s: link type %u, not Ethernet\n",
+	sll2 = RD32(hdr + 20) == LINKTYPE_LINUX_SLL2;
+	if (RD32(hdr + 20) != LINKTYPE_ETHERNET && !sll2) {
+		fprintf(stderr, "vtap_vmtool: %s: link type %u, not Ethernet or LINUX_SLL2\n",
 			path, RD32(hdr + 20));
 		return 1;
 	}
@@ -369,9 +452,25 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first)
 			continue;
 		}
 		wlen = vtap_inner(seq, want);
-		if (wlen != caplen || memcmp(want, frame, wlen)) {
+		if (!selected(seq, want)) {
+			extra++;
+			fprintf(stderr, "frame seq %u: packet type %d, not on this capture\n",
+				seq, want_type(seq, want));
+			continue;
+		}
+		/* LINUX_SLL2 holds the EtherType and the frame from its
+		 * network header on. */
+		if (sll2 ? wlen - 14 != caplen - SLL2_HLEN || memcmp(want + 12, frame, 2) ||
+			   memcmp(want + 14, frame + SLL2_HLEN, wlen - 14)
+			 : wlen != caplen || memcmp(want, frame, wlen)) {
 			bad++;
 			fprintf(stderr, "frame seq %u differs from what was sent\n", seq);
+			continue;
+		}
+		if (sll2 && frame[SLL2_PKTTYPE] != want_type(seq, want)) {
+			bad++;
+			fprintf(stderr, "frame seq %u: packet type %u, want %d\n", seq,
+				frame[SLL2_PKTTYPE], want_type(seq, want));
 			continue;
 		}
 		if (seen[seq - first]++) {
@@ -381,12 +480,18 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first)
 		ok++;
 	}
 	fclose(f);
-	for (i = 0; i < count; i++)
-		missing += !seen[i];
+	for (i = 0; i < count; i++) {
+		vtap_inner(first + i, want);
+		if (!selected(first + i, want))
+			continue;
+		nsel++;
+		if (!seen[i] && missing++ < 8)
+			fprintf(stderr, "frame seq %u missing\n", first + i);
+	}
 	free(seen);
 	printf("frames %lu ok %lu dup %lu mismatch %lu extra %lu missing %lu\n",
 	       frames, ok, dup, bad, extra, missing);
-	return (ok == count && !dup && !bad && !extra && !missing) ? 0 : 1;
+	return (ok == nsel && !dup && !bad && !extra && !missing) ? 0 : 1;
 }
 
 /*
@@ -505,6 +610,7 @@ static int usage(void)
 		"       vtap_vmtool sendfrag IFACE DSTMAC SRCIP DSTIP COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool sendtrailer IFACE DSTMAC COUNT TRAILER\n"
 		"       vtap_vmtool check PCAP COUNT [FIRST_SEQ]\n"
+		"       vtap_vmtool dirs COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool inner SEQ\n");
 	return 2;
 }
@@ -530,6 +636,8 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "check"))
 		return cmd_check(argv[2], strtoul(argv[3], NULL, 0),
 				 argc > 4 ? strtoul(argv[4], NULL, 0) : 0);
+	if (argc >= 3 && !strcmp(argv[1], "dirs"))
+		return cmd_dirs(strtoul(argv[2], NULL, 0), argc > 3 ? strtoul(argv[3], NULL, 0) : 0);
 	if (argc == 3 && !strcmp(argv[1], "inner")) {
 		uint8_t f[MAX_INNER];
 		size_t len = vtap_inner(strtoul(argv[2], NULL, 0), f), i;
