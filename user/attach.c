@@ -126,9 +126,6 @@ static void route_pin_suffix(__u32 ifindex, char *buf, size_t len)
 	snprintf(buf, len, "_if%u", ifindex);
 }
 
-/* A device vtapctl created goes when its last attachment goes. Its
- * monitor links (pins named with sfx) move to an attachment that still
- * uses it. */
 /* Renames a device's monitor pins, from_sfx in from_dir to to_sfx in to_dir. */
 static void move_monitor_pins(const char *from_dir, const char *from_sfx, const char *to_dir,
 			      const char *to_sfx)
@@ -145,6 +142,9 @@ static void move_monitor_pins(const char *from_dir, const char *from_sfx, const 
 	}
 }
 
+/* A device vtapctl created goes when its last attachment goes. Its
+ * monitor links (pins named with sfx) move to an attachment that still
+ * uses it. */
 static void release_dev(const char *root, const struct attachment *a, const char *dev,
 			int backend, const char *sfx)
 {

@@ -743,9 +743,11 @@ static void print_routes(const struct attachment *a, bool json)
 			json_string(one);
 			printf(", \"device\": ");
 			json_string(routes[i].dev);
-			printf("}");
+			printf(", \"present\": %s}",
+			       if_nametoindex(routes[i].dev) ? "true" : "false");
 		} else {
-			printf("%s%s", i ? " " : "", one);
+			printf("%s%s%s", i ? " " : "", one,
+			       if_nametoindex(routes[i].dev) ? "" : " (MISSING)");
 		}
 	}
 	if (!json && !n)

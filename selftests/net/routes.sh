@@ -110,6 +110,9 @@ compare "$TMPD/f" "slow path"
 in_ns col ip link del dev vtA
 vt col status --check
 check "status --check: says vtA is missing" grep -q "route device vtA missing" <<<"$VT_OUT"
+vt col status eth1 --json
+expect_eq "status --json: vtA not present" False \
+	"$(json "[r['present'] for r in j['routes'] if r['device'] == 'vtA'][0]" <<<"$VT_OUT")"
 vt col attach eth1 --allow-src all "${ROUTES[@]}"
 expect_eq "attach again: exit 0" 0 "$VT_RC"
 check "attach again: says repaired" grep -q "eth1: repaired" <<<"$VT_OUT"
