@@ -132,6 +132,8 @@ mkdir -p "$TMPD/rp"
 pair_packets() { json "sum(s['packets'] for s in j['sources'] if s['src'] == '10.99.0.10' and s['vni'] in (100, 200))" <"$TMPD/stats.json"; }
 stats_json col eth1
 p0=$(pair_packets)
+rx_sum() { local d n=0; for d in vtap0 vtA vtB vtex; do n=$((n + $(link_stat col $d rx packets))); done; echo $n; }
+rx0=$(rx_sum)
 caps "$TMPD/rp" || exit 1
 vxsend gen col --ref "$TMPD/rp/all.pcap" --duration 4 \
 	10.99.0.10,100,2,2,1,fa 10.99.0.10,200,2,2,1,fb >"$TMPD/flood.log" 2>&1 &
@@ -166,6 +168,8 @@ else
 fi
 stats_json col eth1
 expect_eq "--replace: the sources counted exactly the $sent frames sent" "$sent" $(($(pair_packets) - p0))
+expect_eq "--replace: the devices received exactly the $sent frames sent, together (ip -s link)" \
+	"$sent" $(($(rx_sum) - rx0))
 expect_eq "--replace: vtap0 and vtex got none of the stream" 0 \
 	"$(json "sum(d['packets'] for d in j['devices'] if d['device'] in ('vtap0', 'vtex'))" <"$TMPD/stats.json")"
 check "--replace: vtA saw vni 200 after the swap" grep -aq fb "$TMPD/rp/capA.pcap"
