@@ -150,6 +150,8 @@ static void release_dev(const char *root, const struct attachment *a, const char
 {
 	char other[VTAP_IFNAMSIZ], to_dir[PATH_MAX];
 
+	char path[PATH_MAX], name[64];
+
 	if (other_users(root, dev, a->ifname, other)) {
 		if (!pin_dir(root, other, to_dir, sizeof(to_dir)))
 			move_monitor_pins(a->dir, sfx, to_dir, sfx);
@@ -159,6 +161,14 @@ static void release_dev(const char *root, const struct attachment *a, const char
 		target_delete(dev);
 	else if (backend == VTAP_BACKEND_KMOD)
 		tx_drop_detach(dev);
+	/* A route's device released while the attachment stays (--replace):
+	 * its links go now, not with the folder (an existing device is left
+	 * as it was; a deleted one's links would stay pinned, defunct). */
+	for (size_t i = 0; sfx[0] && i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", monitor_pins[i], sfx);
+		if (!pin_path(a->dir, name, path, sizeof(path)))
+			unlink(path);
+	}
 }
 
 /* Whether a run of attach with o delivers to dev. */

@@ -46,7 +46,7 @@ note_maps() {
 # shellcheck disable=SC2046
 vt_ok "attach with routes" col attach eth1 --allow-src all $(routes_for 0) || exit 1
 note_maps
-bad_made=0 bad_routes=0 bad_identity=0
+bad_made=0 bad_routes=0 bad_identity=0 bad_links=0
 for i in $(seq 1 "$ROUNDS"); do
 	# shellcheck disable=SC2046
 	vt col attach eth1 --replace --allow-src all $(routes_for "$i")
@@ -60,6 +60,9 @@ for i in $(seq 1 "$ROUNDS"); do
 		info "round $i: devices made '$got', want '$(want_made "$i")'"
 		bad_made=$((bad_made + 1))
 	fi
+	# the monitor links of exactly the three route devices of this round
+	links=$(ls "$pins" | grep -c '^tx_drop_link_if')
+	[ "$links" -eq 3 ] || { info "round $i: $links route devices' tx_drop links pinned, want 3"; bad_links=$((bad_links + 1)); }
 	vt col status eth1 --json
 	r=$(json "' '.join(r['route'] for r in j['routes'])" <<<"$VT_OUT")
 	want="vni:100=vtR$((i % 4)) vni:101=vtR$(((i + 1) % 4)) src:10.99.0.12/32=vtR$(((i + 2) % 4))"
@@ -70,6 +73,7 @@ for i in $(seq 1 "$ROUNDS"); do
 done
 expect_eq "$ROUNDS rounds: the devices made are exactly the target and the routes' devices" 0 "$bad_made"
 expect_eq "$ROUNDS rounds: the routes in force are those asked for" 0 "$bad_routes"
+expect_eq "$ROUNDS rounds: only the routes' devices of the round have monitor links pinned" 0 "$bad_links"
 expect_eq "$ROUNDS rounds: the identity holds under load" 0 "$bad_identity"
 stats_json col eth1
 check "the stream was redirected ($(json "j['global']['redirected']" <"$TMPD/stats.json") frames)" \
