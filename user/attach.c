@@ -142,6 +142,17 @@ static void move_monitor_pins(const char *from_dir, const char *from_sfx, const 
 	}
 }
 
+static void unlink_monitor_pins(const char *dir, const char *sfx)
+{
+	char path[PATH_MAX], name[64];
+
+	for (size_t i = 0; i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", monitor_pins[i], sfx);
+		if (!pin_path(dir, name, path, sizeof(path)))
+			unlink(path);
+	}
+}
+
 /* A device vtapctl created goes when its last attachment goes. Its
  * monitor links (pins named with sfx) move to an attachment that still
  * uses it. */
@@ -149,8 +160,6 @@ static void release_dev(const char *root, const struct attachment *a, const char
 			int backend, const char *sfx)
 {
 	char other[VTAP_IFNAMSIZ], to_dir[PATH_MAX];
-
-	char path[PATH_MAX], name[64];
 
 	if (other_users(root, dev, a->ifname, other)) {
 		if (!pin_dir(root, other, to_dir, sizeof(to_dir)))
@@ -164,11 +173,8 @@ static void release_dev(const char *root, const struct attachment *a, const char
 	/* A route's device released while the attachment stays (--replace):
 	 * its links go now, not with the folder (an existing device is left
 	 * as it was; a deleted one's links would stay pinned, defunct). */
-	for (size_t i = 0; sfx[0] && i < sizeof(monitor_pins) / sizeof(monitor_pins[0]); i++) {
-		snprintf(name, sizeof(name), "%s%s", monitor_pins[i], sfx);
-		if (!pin_path(a->dir, name, path, sizeof(path)))
-			unlink(path);
-	}
+	if (sfx[0])
+		unlink_monitor_pins(a->dir, sfx);
 }
 
 /* Whether a run of attach with o delivers to dev. */
@@ -197,9 +203,13 @@ static void release_routes(const char *root, const struct attachment *a,
 	char sfx[32];
 
 	for (unsigned int i = 1; i < n; i++) {
-		if (keep && opts_use(keep, slots[i].name))
-			continue;
 		route_pin_suffix(slots[i].ifindex, sfx, sizeof(sfx));
+		if (keep && opts_use(keep, slots[i].name)) {
+			/* Made again (a repair): the pins of the device that was. */
+			if (if_nametoindex(slots[i].name) != slots[i].ifindex)
+				unlink_monitor_pins(a->dir, sfx);
+			continue;
+		}
 		release_dev(root, a, slots[i].name, slots[i].backend, sfx);
 	}
 }

@@ -117,6 +117,8 @@ vt col attach eth1 --allow-src all "${ROUTES[@]}"
 expect_eq "attach again: exit 0" 0 "$VT_RC"
 check "attach again: says repaired" grep -q "eth1: repaired" <<<"$VT_OUT"
 check "attach again: vtA made again" link_exists col vtA
+expect_eq "attach again: one set of route device links per device, none of the deleted vtA" 3 \
+	"$(ls "$pins" | grep -c '^tx_drop_link_if')"
 vt col status --check
 expect_eq "status --check after the repair" "eth1: ok" "$VT_OUT"
 mkdir -p "$TMPD/rep"
