@@ -313,10 +313,33 @@ static int free_udp_port(void)
 	return port;
 }
 
+/* The slow paths' receivers, one small function each: the kernel's own
+ * device in collect-metadata mode on the port. */
+typedef int (*slow_dev_add_fn)(const char *name, const char *port, char *err, size_t errlen);
+
+/* udp6zerocsumrx: IPv6 VXLAN with a zero UDP checksum, as the fast path
+ * takes it. */
+static int vxlan_dev_add(const char *name, const char *port, char *err, size_t errlen)
+{
+	return run((char *[]){ "ip", "link", "add", "name", (char *)name, "type", "vxlan",
+			       "external", "dstport", (char *)port, "udp6zerocsumrx", NULL },
+		   err, errlen);
+}
+
+/* innerprotoinherit: IP-only payloads (protocol type 0x0800/0x86DD, as
+ * Google and AWS GWLB send them) are taken beside Ethernet ones. */
+static int geneve_dev_add(const char *name, const char *port, char *err, size_t errlen)
+{
+	return run((char *[]){ "ip", "link", "add", "name", (char *)name, "type", "geneve",
+			       "external", "dstport", (char *)port, "udp6zerocsumrx",
+			       "innerprotoinherit", NULL }, err, errlen);
+}
+
 /* Another socket can take the port between the pick and the device's own
  * bind (at "up"): pick again a few times. A port given (*port) is tried
  * once. */
-int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
+static int slow_dev_create(const char *prefix, slow_dev_add_fn add, char *name, size_t namelen,
+			   __u16 *port, char *err, size_t errlen)
 {
 	char portstr[8];
 	int p;
@@ -327,7 +350,7 @@ int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t e
 			snprintf(err, errlen, "no free UDP port: %s", strerror(-p));
 			return p;
 		}
-		snprintf(name, namelen, "vtsp%d", p);
+		snprintf(name, namelen, "%s%d", prefix, p);
 		snprintf(portstr, sizeof(portstr), "%d", p);
 		if (if_nametoindex(name)) {
 			snprintf(err, errlen, "%s exists: the port is another slow path's", name);
@@ -335,11 +358,7 @@ int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t e
 				return -EEXIST;
 			continue;
 		}
-		/* udp6zerocsumrx: IPv6 VXLAN with a zero UDP checksum, as the
-		 * fast path takes it. */
-		if (run((char *[]){ "ip", "link", "add", "name", name, "type", "vxlan",
-				    "external", "dstport", portstr, "udp6zerocsumrx", NULL },
-			err, errlen))
+		if (add(name, portstr, err, errlen))
 			return -EIO;
 		if (!mark_made(name, err, errlen) && !make_quiet(name, err, errlen)) {
 			*port = p;
@@ -348,6 +367,16 @@ int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t e
 		target_delete(name);
 	}
 	return -EADDRINUSE;
+}
+
+int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
+{
+	return slow_dev_create("vtsp", vxlan_dev_add, name, namelen, port, err, errlen);
+}
+
+int geneve_slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
+{
+	return slow_dev_create("vtsg", geneve_dev_add, name, namelen, port, err, errlen);
 }
 
 int target_delete(const char *name)
