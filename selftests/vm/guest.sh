@@ -485,6 +485,34 @@ geneve_frag() {
 	eq "slow_steered $(($(gstat slow_steered) - st0)) slow_redirected $(($(gstat slow_redirected) - sr0)) slow_path $(($(gslow "$vni") - ${sp0:-0})) geneve_unsteered $(gstat geneve_unsteered)" \
 		"slow_steered $want slow_redirected $want slow_path $want geneve_unsteered 0"
 }
+# Google's way: IP only, VNI 0, its network ID option with the egress bit,
+# from an external geneve device (in place of gn0 and gn1: one port each)
+# whose tc egress sets the tunnel key and the option (act_tunnel_key). The inner packets go from 192.168.77.1 to
+# the outer source, so the address rule would say to_source: each IP frame
+# counted from_source, on the fast path and the slow path alike.
+geneve_google() {
+	want=$(frames_over $NF 978 ip) nip=$((NF - NF / 4))
+	ip -n gsend link del dev gn0 && ip -n gsend link del dev gn1 || return 1
+	ip -n gsend link add name gn2 type geneve external dstport 6081 innerprotoinherit ||
+		return 1
+	ip -n gsend link set dev gn2 up || return 1
+	ip netns exec gsend /usr/sbin/tc qdisc add dev gn2 clsact || return 1
+	ip netns exec gsend /usr/sbin/tc filter add dev gn2 egress bpf bytecode "1,6 0 0 4294967295," \
+		action tunnel_key set src_ip 192.168.77.2 dst_ip 192.168.77.1 id 0 \
+		geneve_opts 0132:01:0000000700000001 || return 1
+	ip -n gsend link set dev gv0 mtu 1000 || return 1
+	sr0=$(gstat slow_redirected) d0=$(gstat geneve_direction)
+	ip netns exec gsend vtap_vmtool sendinner gn2 $NF || return 1
+	sleep 1
+	ip -n gsend link set dev gv0 mtu 1500
+	vtapctl stats gv1 --json |
+		grep -o '"src": "192.168.77.2", "encap": "geneve", "vni": 0, [^}]*' > /tmp/gg.txt
+	cat /tmp/gg.txt
+	fs=$(grep -o '"from_source": [0-9]*' /tmp/gg.txt | grep -o '[0-9]*$')
+	sp=$(grep -o '"slow_path": [0-9]*' /tmp/gg.txt | grep -o '[0-9]*$')
+	eq "from_source $fs slow_path $sp slow_redirected $(($(gstat slow_redirected) - sr0)) geneve_direction $(($(gstat geneve_direction) - d0))" \
+		"from_source $nip slow_path $want slow_redirected $want geneve_direction $nip"
+}
 if [ "$ATTACH" = vtapctl ]; then
 	if check "geneve: a sender namespace with kernel geneve devices (ethernet, innerprotoinherit)" \
 		geneve_setup; then
@@ -496,6 +524,8 @@ if [ "$ATTACH" = vtapctl ]; then
 			geneve_frag gn0 10 eth
 		check "geneve: $NF ip-only frames (innerprotoinherit), the $(frames_over $NF 978 ip) outer-fragmented through the GENEVE slow path: each on vtap0 once behind vtap's Ethernet header, counted" \
 			geneve_frag gn1 20 ip
+		check "geneve: Google's direction option (egress) decides on both paths, the $(frames_over $NF 978 ip) outer-fragmented included" \
+			geneve_google
 	fi
 	vtapctl detach gv1 > /dev/null 2>&1
 	ip link del dev gv1 2> /dev/null
