@@ -353,15 +353,15 @@ out:
  * attachments and the tapped ports stay free for whoever else uses them on
  * other NICs.
  */
-/* One per encapsulation, indexed by enum vtap_encap. */
-#define NR_SLOWPATHS	(VTAP_ENCAP_GENEVE + 1)
-
 struct slowpath {
 	int encap;			/* enum vtap_encap */
 	char dev[VTAP_IFNAMSIZ];	/* to record in the config */
 	__u16 port;			/* its UDP port, host order */
 	bool created;			/* made by this call: undo */
 };
+
+/* An attachment has one of each, indexed by enum vtap_encap. */
+#define NR_SLOWPATHS	(VTAP_ENCAP_GENEVE + 1)
 
 /* The device an attachment records for encap's slow path, and its port. */
 static const char *slow_dev_of(const struct attachment *a, int encap)

@@ -113,8 +113,22 @@ capture_ok() {
 	return 1
 }
 
+# The kernel log without one known warning of the kernel's own: Debian's
+# 6.12 geneve driver warns once per boot when a collect-metadata device
+# receives options (FORTIFY's field-spanning write check on the options
+# copied behind struct ip_tunnel_info, include/net/ip_tunnels.h: a false
+# positive, the packet is delivered). vtapctl's GENEVE slow path receives
+# Google's options that way; the GENEVE checks report it as info.
+dmesg_known() {
+	dmesg | awk '/cut here/ { b = ""; inb = 1 }
+		inb { b = b $0 "\n"; if (/end trace/) { inb = 0
+			if (b !~ /field-spanning write .*ip_tunnels\.h/) printf "%s", b }; next }
+		{ print }
+		END { if (inb) printf "%s", b }'
+}
+
 dmesg_clean() {
-	if dmesg | grep -E 'BUG|WARNING|Oops|leak|waiting for .* to become free|Call Trace|refcount_t|kmemleak'; then
+	if dmesg_known | grep -E 'BUG|WARNING|Oops|leak|waiting for .* to become free|Call Trace|refcount_t|kmemleak'; then
 		return 1
 	fi
 	return 0
@@ -451,6 +465,17 @@ geneve_device() {
 		/usr/sbin/tc filter show dev "$gdev" ingress | grep -q "name vtap_slowpath_g" &&
 		vtapctl status gv1 --check
 }
+# The GENEVE slow-path device deleted: status --check says so, attach
+# repairs it (a new device, its tc program), and the frames below use it.
+geneve_repair() {
+	ip link del dev "$gdev" || return 1
+	vtapctl status gv1 --check > /tmp/gr.txt 2>&1 && { cat /tmp/gr.txt; return 1; }
+	grep "GENEVE slow-path device $gdev missing" /tmp/gr.txt || { cat /tmp/gr.txt; return 1; }
+	vtapctl attach gv1 --mode native --backend kmod --target vtap0 --port 4789 \
+		--geneve-port 6081 --allow-src 192.168.77.2/32 > /tmp/gr.txt 2>&1 || return 1
+	grep -q "repaired" /tmp/gr.txt || { cat /tmp/gr.txt; return 1; }
+	geneve_device
+}
 # gstat NAME: a counter of gv1's stats; gslow VNI: slow_path of the sender's
 # GENEVE entry for VNI.
 gstat() { vtapctl stats gv1 --json | grep -o "\"$1\": *[0-9]*" | head -n 1 | grep -o '[0-9]*$'; }
@@ -520,12 +545,18 @@ if [ "$ATTACH" = vtapctl ]; then
 			geneve_kernel
 		check "geneve: attach made the GENEVE slow path (geneve external innerprotoinherit, tc program), status --check clean" \
 			geneve_device
+		check "geneve: the GENEVE slow-path device deleted: status --check says so, attach repairs it" \
+			geneve_repair
 		check "geneve: $NF ethernet frames, the $(frames_over $NF 964) outer-fragmented through the GENEVE slow path: each on vtap0 once, byte for byte, counted" \
 			geneve_frag gn0 10 eth
 		check "geneve: $NF ip-only frames (innerprotoinherit), the $(frames_over $NF 978 ip) outer-fragmented through the GENEVE slow path: each on vtap0 once behind vtap's Ethernet header, counted" \
 			geneve_frag gn1 20 ip
 		check "geneve: Google's direction option (egress) decides on both paths, the $(frames_over $NF 978 ip) outer-fragmented included" \
 			geneve_google
+		gone() { vtapctl detach gv1 && ! ip -o link show | grep -q vtsg; }
+		check "geneve: detach removes the GENEVE slow-path device" gone
+		dmesg | grep -q "field-spanning write .*ip_tunnels.h" &&
+			info "geneve: this kernel's geneve driver warned once (FORTIFY field-spanning write at ip_tunnels.h) on receiving options: the kernel's false positive, not counted as a kernel log problem"
 	fi
 	vtapctl detach gv1 > /dev/null 2>&1
 	ip link del dev gv1 2> /dev/null
