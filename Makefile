@@ -22,7 +22,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) \
             -DVTAP_VERSION='"$(VERSION)"' $(SAN_CFLAGS)
-LDLIBS   := -lbpf -lelf -lz -lmicrohttpd
+LDLIBS   := -lbpf -lelf -lz -lmicrohttpd -lmnl
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -Iinclude -I/usr/include/$(ARCH_DIR)
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

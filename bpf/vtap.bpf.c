@@ -37,6 +37,14 @@ struct {
 	__type(value, struct vtap_source_stats);
 } vtap_sources SEC(".maps");
 
+/* The last source's running counts, per CPU (include/vtap_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtap_source_cache);
+} vtap_src_cache SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, VTAP_MAX_ALLOW_SRC);
@@ -53,10 +61,14 @@ struct {
 } vtap_target SEC(".maps");
 
 /* Settings are read-only after load, so the verifier prunes what is off. */
+/* The object as it is (bpftool prog load) writes no direction metadata, so
+ * that it loads where the kernel refuses bpf_xdp_adjust_meta; vtapctl sets
+ * every setting, direction on unless --no-direction or such a kernel. */
 const volatile struct vtap_config vtap_config SEC(".rodata.config") = {
 	.settings = {
 		.ports_net = { bpf_htons(VTAP_DEFAULT_PORT) },
 		.nr_ports = 1,
+		.no_direction = 1,
 	},
 };
 
@@ -102,7 +114,7 @@ struct vtap_frag_hdr {
 	__be32 id;
 };
 
-enum { DIR_OTHER, DIR_FROM, DIR_TO };
+enum { DIR_OTHER = VTAP_DIR_OTHER, DIR_FROM = VTAP_DIR_FROM, DIR_TO = VTAP_DIR_TO };
 
 /* udp = l3 + N * 4 as an immediate add; the empty asm keeps the compiler
  * from folding the cases back into one variable add. */
@@ -629,22 +641,11 @@ static __always_inline enum vtap_counter classify(struct xdp_md *ctx, struct vta
 	return VTAP_REDIRECTED;
 }
 
-static __always_inline void count_delivered(struct vtap_global *g, struct vtap_pkt *pkt,
-					    __u64 bytes, int slow)
+/* One delivered frame's share of a source's counters. */
+static __always_inline void stats_add_frame(struct vtap_source_stats *st,
+					    const struct vtap_pkt *pkt, __u64 bytes, int slow,
+					    __u64 now)
 {
-	struct vtap_source_stats *st, zero = {};
-
-	if (pkt->truncated)
-		count(g, VTAP_INFO_TRUNCATED);
-	st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
-	if (!st) {
-		/* LRU: a flood of new sources evicts old ones, never fails. */
-		if (!bpf_map_update_elem(&vtap_sources, &pkt->key, &zero, BPF_NOEXIST))
-			count(g, VTAP_INFO_SOURCES_ADDED);
-		st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
-		if (!st)
-			return;
-	}
 	st->packets++;
 	st->bytes += bytes;
 	/* Scalar adds, not a chosen field: map value + variable offset from
@@ -654,9 +655,97 @@ static __always_inline void count_delivered(struct vtap_global *g, struct vtap_p
 	st->other += pkt->dir != DIR_FROM && pkt->dir != DIR_TO;
 	st->truncated += pkt->truncated;
 	st->slow_path += slow;
-	/* The coarse clock (a tick's resolution) costs a fraction of the
-	 * precise one, and "last seen" needs no better. */
-	st->last_seen_ns = bpf_ktime_get_coarse_ns();
+	st->last_seen_ns = now;
+}
+
+/* A new entry holding val in this CPU's slot (zero in the others); or,
+ * when another CPU made it meanwhile, the entry found. NULL: stored. */
+static __always_inline struct vtap_source_stats *source_insert(struct vtap_global *g,
+							       const struct vtap_source_key *key,
+							       const struct vtap_source_stats *val)
+{
+	/* LRU: a flood of new sources evicts old ones, never fails. */
+	if (!bpf_map_update_elem(&vtap_sources, key, val, BPF_NOEXIST)) {
+		count(g, VTAP_INFO_SOURCES_ADDED);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&vtap_sources, key);
+}
+
+/* The cache's count into its key's slot: a store, since it is the whole
+ * count. An entry the LRU evicted meanwhile is made again. */
+static __always_inline void cache_write_back(struct vtap_global *g, struct vtap_source_cache *c)
+{
+	struct vtap_source_stats *st = bpf_map_lookup_elem(&vtap_sources, &c->key);
+
+	if (!st)
+		st = source_insert(g, &c->key, &c->st);
+	if (st)
+		*st = c->st;
+}
+
+/*
+ * Per-source counters (include/vtap_abi.h, struct vtap_source_cache): the
+ * CPU's cached source costs an array update; the first frame of another
+ * source is counted in vtap_sources, and its second in a row moves the
+ * cache to it. The XDP program and the slow path (both in softirq, which
+ * does not nest on a CPU) are the only writers of a CPU's cache and slots.
+ */
+static __always_inline void count_delivered(struct vtap_global *g, struct vtap_pkt *pkt,
+					    __u64 bytes, int slow)
+{
+	struct vtap_source_stats *st, one = {};
+	struct vtap_source_cache *c;
+	__u32 zero = 0;
+	__u64 tick;
+
+	if (pkt->truncated)
+		count(g, VTAP_INFO_TRUNCATED);
+	c = bpf_map_lookup_elem(&vtap_src_cache, &zero);
+	if (!c)		/* cannot happen: a one-entry per-CPU array */
+		return;
+	/* "Last seen" needs a tick's resolution: the coarse clock is read
+	 * once a tick (bpf_jiffies64 is inlined, the clock is a call), and
+	 * the cached count written back then. */
+	tick = bpf_jiffies64();
+	if (tick != c->tick) {
+		c->tick = tick;
+		c->now_ns = bpf_ktime_get_coarse_ns();
+		if (c->key.family)
+			cache_write_back(g, c);
+	}
+	if (vtap_source_key_eq(&c->key, &pkt->key)) {
+		stats_add_frame(&c->st, pkt, bytes, slow, c->now_ns);
+		return;
+	}
+
+	st = bpf_map_lookup_elem(&vtap_sources, &pkt->key);
+	if (!vtap_source_key_eq(&c->miss_key, &pkt->key)) {
+		/* Maybe a lone frame: counted in the table, as it comes. */
+		c->miss_key = pkt->key;
+		if (!st) {
+			stats_add_frame(&one, pkt, bytes, slow, c->now_ns);
+			st = source_insert(g, &pkt->key, &one);
+			if (!st)
+				return;
+		}
+		stats_add_frame(st, pkt, bytes, slow, c->now_ns);
+		return;
+	}
+
+	/* A run: the cache takes this source, from its slot's count. */
+	if (c->key.family)
+		cache_write_back(g, c);
+	c->tail = c->head + 1;		/* a reader's copy is torn from here... */
+	asm volatile("" ::: "memory");
+	c->key = pkt->key;
+	if (st)
+		c->st = *st;
+	else
+		c->st = one;	/* evicted since its first frame: made at write-back */
+	stats_add_frame(&c->st, pkt, bytes, slow, c->now_ns);
+	asm volatile("" ::: "memory");
+	c->head = c->tail;		/* ...to here */
 }
 
 /*
@@ -675,6 +764,24 @@ static __always_inline int frame_is_linear(struct xdp_md *ctx, __u32 len)
 		return 0;
 	bpf_xdp_adjust_head(ctx, -off);
 	return 1;
+}
+
+/*
+ * Tell vtap.ko the frame's direction: struct vtap_xdp_meta as the frame's
+ * metadata. A driver without room for metadata refuses; the frame then goes
+ * without, and the module shows it as its Ethernet header says.
+ */
+static __always_inline void mark_direction(struct xdp_md *ctx, __u32 dir)
+{
+	struct vtap_xdp_meta *m;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return;
+	m->dir = dir;
+	m->magic = VTAP_META_MAGIC;
 }
 
 /*
@@ -733,6 +840,9 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
 		return VTAP_DROP_REDIRECT;
 	if (bpf_redirect_map(&vtap_target, 0, XDP_DROP) != XDP_REDIRECT)
 		return VTAP_DROP_REDIRECT;
+	/* Only with a target: the redirect itself happens after we return. */
+	if (!vtap_config.settings.no_direction)
+		mark_direction(ctx, pkt->dir);
 	return VTAP_REDIRECTED;
 }
 

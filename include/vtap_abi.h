@@ -75,6 +75,7 @@ enum vtap_encap { VTAP_ENCAP_VXLAN = 0, VTAP_ENCAP_GENEVE = 1 };
 /* Maps are pinned under their own names, so bpftool shows the same name. */
 #define VTAP_MAP_GLOBAL			"vtap_global"
 #define VTAP_MAP_SOURCES		"vtap_sources"
+#define VTAP_MAP_SRC_CACHE		"vtap_src_cache"	/* per-CPU: last source's running counts */
 #define VTAP_MAP_ALLOW_SRC		"vtap_allow_src"
 #define VTAP_MAP_TARGET			"vtap_target"
 #define VTAP_MAP_CONFIG			"vtap_config"	/* the program's frozen settings */
@@ -253,6 +254,70 @@ static inline void vtap_source_stats_add(struct vtap_source_stats *sum,
 		sum->last_seen_ns = v->last_seen_ns;
 }
 
+/*
+ * ---- per-source cache (per-CPU array, one entry) --------------------------
+ * Frames come in long runs from one source on a CPU (a tap's flows hash
+ * to a queue), so each CPU keeps its last source's counters here, at the
+ * cost of an array update per frame, instead of a hash lookup in
+ * vtap_sources. st holds that CPU's whole count for key (its vtap_sources
+ * slot plus the frames since), not a delta: the program writes st back
+ * into the slot (a store) when the CPU's key changes and at its first
+ * frame of each tick, so a raw dump of vtap_sources lacks what st has on
+ * top: a tick's frames per CPU while frames flow, and a CPU's last frames
+ * until its next one. Writing back also keeps the source's LRU entry
+ * recently used; one the LRU evicted meanwhile is made again (and counted
+ * in sources_added).
+ * Exact reads (vtap_source_cache_merge): read this map first, then
+ * vtap_sources; for each CPU whose cache holds the key, the slot's count
+ * is the larger of the two, field by field (both only grow; a write-back
+ * makes them equal; read the other way round, the frames of a write-back
+ * and key change between the two reads would be in neither). A key
+ * being replaced is torn: the program stores
+ * tail, then key and st, then head, and the kernel copies a per-CPU
+ * value forwards, 8 bytes at a time, so a copy is whole when head ==
+ * tail (x86's store and load order; retry otherwise).
+ * A source seen once in a row on a CPU is counted in vtap_sources
+ * directly: the cache takes a key on its second frame in a row
+ * (miss_key), so that a flood of new sources costs no more than before.
+ */
+struct vtap_source_cache {
+	__u64 head;			/* == tail: key and st are whole */
+	struct vtap_source_key key;	/* family 0: empty */
+	struct vtap_source_stats st;	/* this CPU's count for key */
+	struct vtap_source_key miss_key;	/* the last key counted directly */
+	__u64 tick;			/* bpf_jiffies64() when now_ns was read */
+	__u64 now_ns;			/* bpf_ktime_get_coarse_ns() at that tick */
+	__u64 tail;
+};
+
+static inline int vtap_source_key_eq(const struct vtap_source_key *a,
+				     const struct vtap_source_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	for (unsigned int i = 0; i < sizeof(*a) / sizeof(__u32); i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+/* One CPU's slot of key in vtap_sources, completed with that CPU's cache
+ * (read before the slot). Returns whether the cache held the key. */
+static inline int vtap_source_cache_merge(struct vtap_source_stats *slot,
+					  const struct vtap_source_key *key,
+					  const struct vtap_source_cache *c)
+{
+	const __u64 *from = (const __u64 *)&c->st;
+	__u64 *to = (__u64 *)slot;
+
+	if (!c->key.family || c->head != c->tail || !vtap_source_key_eq(&c->key, key))
+		return 0;
+	for (unsigned int i = 0; i < sizeof(*slot) / sizeof(__u64); i++)
+		if (from[i] > to[i])
+			to[i] = from[i];
+	return 1;
+}
+
 /* ---- source allow-list (LPM trie; IPv4 CIDRs as ::ffff:0:0/96 + len) -----
  * The value is the CIDR's family (VTAP_AF_*): an IPv6 prefix as short as
  * ::/0 also covers ::ffff:0:0/96, and must not let IPv4 sources in. */
@@ -286,10 +351,32 @@ struct vtap_settings {
 	__u16 slow_port_net;			/* the slow-path device's UDP port; 0: none */
 	/* Chosen by the user (--geneve-port), kept in what was padding: */
 	__u16 geneve_ports;			/* bit i: ports_net[i] carries GENEVE */
+	__u32 no_direction;			/* 1: no struct vtap_xdp_meta (--no-direction) */
 	/* Derived at attach: the GENEVE slow-path device's UDP port; 0: none
 	 * (the kernel has no geneve driver: GENEVE fragments are unsteered). */
 	__u16 geneve_slow_port_net;
 	__u16 pad;
+};
+
+/*
+ * ---- direction for vtap.ko: XDP metadata in front of a redirected frame ---
+ * Unless --no-direction, the XDP program puts exactly this struct in the
+ * frame's metadata (bpf_xdp_adjust_meta), ending where the frame begins, and
+ * vtap.ko shows the frame to its packet taps as sent by the tapped NIC
+ * (PACKET_OUTGOING: from_source), as received by it (PACKET_HOST:
+ * to_source), or as its Ethernet header says (other). The module trusts
+ * only metadata of exactly this size with this magic; it is never part of
+ * the delivered frame. A driver without metadata room: no direction.
+ * The magic's last byte (nearest the frame) is not zero, so that a VXLAN
+ * header, whose last byte is reserved, is not taken for one. Host order:
+ * both sides run on the same host.
+ */
+#define VTAP_META_MAGIC			0x76746401u	/* "vtd" 1 */
+enum vtap_dir { VTAP_DIR_OTHER = 0, VTAP_DIR_FROM = 1, VTAP_DIR_TO = 2 };
+
+struct vtap_xdp_meta {
+	__u32 dir;				/* enum vtap_dir */
+	__u32 magic;				/* VTAP_META_MAGIC */
 };
 
 enum vtap_mode { VTAP_MODE_NATIVE = 1, VTAP_MODE_GENERIC = 2 };

@@ -6,15 +6,16 @@
  * on a NIC and redirects the inner frame to a vtap device, through
  * ndo_xdp_xmit() in native XDP mode or ndo_start_xmit() in generic mode.
  * A vtap device shows every such frame to the packet taps (tcpdump and
- * other ETH_P_ALL AF_PACKET sockets) exactly once, as received traffic,
- * and to nothing else: the frames never reach the IP stack, and the device
+ * other ETH_P_ALL AF_PACKET sockets) exactly once, in the direction the
+ * program put in the frame's XDP metadata (struct vtap_xdp_meta: outgoing
+ * for what the tapped NIC sent, else received), and to nothing else: the frames never reach the IP stack, and the device
  * has no ARP, no IPv6 and sends nothing of its own.
  *
  * Delivery: a frame is turned into an skb and queued to the per-CPU backlog
  * with netif_rx(), so that it is received in a softirq of its own, never
  * nested inside the NIC's NAPI poll or our transmit path. There
  * __netif_receive_skb_core() shows it to the packet taps (global and
- * per-device ptype_all) as incoming traffic, runs tc ingress, and then
+ * per-device ptype_all) with the packet type we set, runs tc ingress, and then
  * calls our rx_handler, which counts and consumes the skb, so that no
  * protocol handler (IPv4, IPv6, ARP) ever sees it. The slow path (a tc
  * program redirecting with BPF_F_INGRESS) queues its skbs to the same
@@ -159,6 +160,31 @@ static enum vtap_stat vtap_deliver(struct sk_buff *skb)
 	return VTAP_NR_STATS;
 }
 
+/*
+ * The packet type the XDP program asked for in the frame's metadata, which
+ * ends at data: PACKET_OUTGOING for what the tapped NIC sent, PACKET_HOST
+ * for what it received; -1 to keep what eth_type_trans() said. Only
+ * exactly a struct vtap_xdp_meta with its magic counts: another program's
+ * metadata is never taken for ours.
+ */
+static int vtap_meta_pkt_type(const void *data, unsigned int metasize)
+{
+	struct vtap_xdp_meta meta;
+
+	if (metasize != sizeof(meta))
+		return -1;
+	memcpy(&meta, data - sizeof(meta), sizeof(meta));
+	if (meta.magic != VTAP_META_MAGIC)
+		return -1;
+	switch (meta.dir) {
+	case VTAP_DIR_FROM:
+		return PACKET_OUTGOING;
+	case VTAP_DIR_TO:
+		return PACKET_HOST;
+	}
+	return -1;
+}
+
 /* One outcome of a frame of len bytes, as vtap_deliver() and the checks say. */
 static void vtap_add(u64 *delta, enum vtap_stat outcome, unsigned int len)
 {
@@ -203,8 +229,12 @@ static int vtap_xdp_xmit(struct net_device *dev, int n,
 		} else if (!taps) {
 			outcome = VTAP_STAT_rx_no_listener;
 		} else {
+			int pkt_type = vtap_meta_pkt_type(frame->data, frame->metasize);
+
 			/* On success the skb owns the frame's memory. */
 			skb = xdp_build_skb_from_frame(frame, dev);
+			if (likely(skb) && pkt_type >= 0)
+				skb->pkt_type = pkt_type;
 			outcome = likely(skb) ? vtap_deliver(skb) : VTAP_STAT_rx_drop_nomem;
 		}
 		vtap_add(delta, outcome, len);
@@ -244,10 +274,21 @@ static netdev_tx_t vtap_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	} else if (unlikely(skb_orphan_frags(skb, GFP_ATOMIC))) {
 		outcome = VTAP_STAT_rx_drop_nomem;
 	} else {
+		/*
+		 * Generic XDP keeps the metadata in the headroom in front of
+		 * the frame, but records its length only for XDP_PASS (6.1,
+		 * 6.12): read it there, where skb->data is the frame's start.
+		 */
+		int pkt_type = vtap_meta_pkt_type(skb->data,
+				skb_headroom(skb) >= sizeof(struct vtap_xdp_meta) ?
+				sizeof(struct vtap_xdp_meta) : 0);
+
 		/* What __dev_forward_skb() does once its checks (ours) pass. */
 		skb_scrub_packet(skb, false);
 		skb->priority = 0;
 		skb->protocol = eth_type_trans(skb, dev);
+		if (pkt_type >= 0)
+			skb->pkt_type = pkt_type;
 		skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
 		outcome = vtap_deliver(skb);
 		skb = NULL;

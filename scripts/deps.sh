@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-	make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	make gcc pkg-config clang llvm libbpf-dev libmnl-dev bpftool libelf-dev zlib1g-dev
 	libcunit1-dev linux-libc-dev iproute2 ethtool tcpdump tshark
 	python3 python3-scapy util-linux kmod procps psmisc curl iputils-ping
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The Azure Virtual Network TAP lab, on one machine, with network namespaces.
+# The Azure Virtual Network TAP lab, on one machine, with network namespaces;
+# with CLOUD=gcp the same lab as Google Cloud's out-of-band mirroring.
 # docs/lab.md explains the topology and how it maps onto Azure's lab.
 #
 #   scripts/lab.sh run [--outer]      set up, attach vtap, show vtap0 live, tear down
@@ -13,24 +14,38 @@
 #   scripts/lab.sh stats [--json] | status
 #   scripts/lab.sh down               remove everything the lab made (idempotent)
 #   scripts/lab.sh query PROMQL       COLLECTORS=2: ask the lab's Prometheus
+#   scripts/lab.sh env                the prefix, state folder and pin root, as shell
 #
 # Environment: DURATION (seconds, run), OUT (build folder), VTAPCTL,
 # VTAP_ATTACH_ARGS (vtapctl attach options, default: the allow-list of the
-# tapped subnet, as README tells collectors to give), SOURCES (initial tap
-# sources, default "vm1"), STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no
-# large transfers), CI=true (no terminal: DURATION defaults to 20),
-# COLLECTORS=2 (two collectors behind a load balancer, one Prometheus).
+# tapped subnet, as README tells collectors to give, and with CLOUD=gcp
+# --geneve-port 6081), SOURCES (initial tap sources, default "vm1"),
+# STATS_EVERY (seconds, default 5), LAB_LARGE=0 (no large transfers),
+# CI=true (no terminal: DURATION defaults to 20), COLLECTORS=2 (two
+# collectors behind a load balancer, one Prometheus), CLOUD=gcp (the TAP
+# service sends GENEVE as Google's mirroring does; default azure: VXLAN),
+# LAB_PREFIX (default "lab-": every namespace's name starts with it; another
+# prefix gets its own LAB_STATE, /run/vtap-<prefix>, and VTAP_PIN_ROOT,
+# /sys/fs/bpf/vtap-<prefix>, so two labs can run at once).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-build}
-# Every tapped VM is in vnet1: take VXLAN only from there (empty: none).
-VTAP_ATTACH_ARGS=${VTAP_ATTACH_ARGS---allow-src 10.1.0.0/16}
 case $OUT in /*) ;; *) OUT=$TOP/$OUT ;; esac
 VTAPCTL=${VTAPCTL:-$OUT/vtapctl}
 PY=/usr/bin/python3		# the system python (not a pyenv shim on PATH)
-STATE=${LAB_STATE:-/run/vtap-lab}
-PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap}
+# Two labs at once (a CI run beside someone's make lab) need their own
+# namespaces, state and pins: all follow the prefix. The default prefix
+# keeps the default places.
+P=${LAB_PREFIX:-lab-}
+case $P in *[!a-z0-9-]* | '') echo "lab: LAB_PREFIX: letters, digits and '-' only" >&2; exit 2 ;; esac
+if [ "$P" = lab- ]; then
+	STATE=${LAB_STATE:-/run/vtap-lab} PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap}
+else
+	STATE=${LAB_STATE:-/run/vtap-${P%-}} PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap-${P%-}}
+fi
+# vtapctl (and its metrics) pin where down looks.
+export VTAP_PIN_ROOT=$PIN_ROOT
 STATS_EVERY=${STATS_EVERY:-5}
 LAB_LARGE=${LAB_LARGE:-1}
 export PYTHONDONTWRITEBYTECODE=1
@@ -44,21 +59,42 @@ TARGET_IP=10.2.0.4 VNET2_GW=10.2.0.1 VNET2_LEN=24
 INET_IP=203.0.113.10 INET_GW=203.0.113.1 INET_LEN=24
 UL_FABRIC=10.255.0.1 UL_TAP=10.255.0.2 UL_LEN=30 UL_MTU=1400
 VXLAN_PORT=4789
+# CLOUD=gcp: GENEVE to UDP 6081, not fragmented (Google does not fragment
+# mirrored packets, and this host has no GENEVE slow path): the path to the
+# collector takes a full-size 1500-byte packet plus the 68 bytes of outer
+# headers and Google's options.
+CLOUD=${CLOUD:-}
+GENEVE_PORT=6081 GCP_MTU=1600
 # COLLECTORS=2: the TAP service sends to a load balancer's frontend, which
 # spreads the VXLAN over two collectors by a hash of the outer 5-tuple.
 COLLECTORS=${COLLECTORS:-}
 LB_IP=10.2.0.100 TARGET2_IP=10.2.0.5 METRICS_PORT=9477 PROM_PORT=9090
 
-NS_FABRIC=lab-fabric		# vnet1 switch + router to vnet2 and the internet
-NS_TAP=lab-fabric-tap		# the TAP service: VXLAN encapsulation
-NS_TARGET=lab-target NS_INET=lab-inet
-NS_TARGET2=lab-target2 NS_LB=lab-lb	# COLLECTORS=2
-# Every namespace the lab may make (down removes them all).
-ALL_NS=(lab-vm1 lab-vm2 lab-vm3 "$NS_INET" "$NS_TARGET" "$NS_FABRIC" "$NS_TAP" "$NS_TARGET2" "$NS_LB")
-# What up makes, the collectors and where the tunnel goes: COLLECTORS as
-# given, else as the running lab was set up.
-set_collectors() {
+NS_FABRIC=${P}fabric		# vnet1 switch + router to vnet2 and the internet
+NS_TAP=${P}fabric-tap		# the TAP service: VXLAN (gcp: GENEVE) encapsulation
+NS_TARGET=${P}target NS_INET=${P}inet
+NS_TARGET2=${P}target2 NS_LB=${P}lb	# COLLECTORS=2
+# Every namespace the lab may make (down removes them all, and no other).
+ALL_NS=("${P}vm1" "${P}vm2" "${P}vm3" "$NS_INET" "$NS_TARGET" "$NS_FABRIC" "$NS_TAP" "$NS_TARGET2" "$NS_LB")
+# What up makes, the collectors, the cloud and where the tunnel goes:
+# COLLECTORS and CLOUD as given, else as the running lab was set up (up and
+# run start a new lab: 1 and azure).
+set_plan() {
 	[ -n "$COLLECTORS" ] || COLLECTORS=$(cat "$STATE/collectors" 2>/dev/null || echo 1)
+	[ -n "$CLOUD" ] || CLOUD=$(cat "$STATE/cloud" 2>/dev/null || echo azure)
+	# Every tapped VM is in vnet1: take the tunnel only from there.
+	local allow="--allow-src 10.1.0.0/16"
+	case $CLOUD in
+	azure) TUN_PORT=$VXLAN_PORT ;;
+	gcp)
+		TUN_PORT=$GENEVE_PORT UL_MTU=$GCP_MTU allow="--geneve-port $GENEVE_PORT $allow"
+		# The encapsulation goes to lab-target's address only
+		# (scripts/lab_geneve.bpf.c).
+		[ "$COLLECTORS" = 1 ] || { echo "lab: CLOUD=gcp takes one collector" >&2; exit 2; } ;;
+	*) echo "lab: CLOUD must be azure or gcp" >&2; exit 2 ;;
+	esac
+	# Empty: no options (attach then warns that anyone can inject).
+	VTAP_ATTACH_ARGS=${VTAP_ATTACH_ARGS-$allow}
 	UP_NS=("${ALL_NS[@]:0:7}") COLLECTOR_NS=("$NS_TARGET") VX_REMOTE=$TARGET_IP
 	case $COLLECTORS in
 	1) ;;
@@ -214,9 +250,9 @@ up() {
 	must nsx $f ip addr add $VNET1_GW/$VNET1_LEN dev vnet1
 	must nsx $f ip link set vnet1 up
 	for vm in "${VMS[@]}"; do
-		veth $f "$vm" "lab-$vm" eth0
+		veth $f "$vm" "$P$vm" eth0
 		must nsx $f ip link set "$vm" master vnet1
-		host_net "lab-$vm" "${VM_IP[$vm]}/$VNET1_LEN" $VNET1_GW
+		host_net "$P$vm" "${VM_IP[$vm]}/$VNET1_LEN" $VNET1_GW
 	done
 	if [ "$COLLECTORS" = 1 ]; then
 		veth $f vnet2 $NS_TARGET eth0
@@ -236,15 +272,16 @@ up() {
 	veth $f inet $NS_INET eth0
 	must nsx $f ip addr add $INET_GW/$INET_LEN dev inet
 	host_net $NS_INET $INET_IP/$INET_LEN $INET_GW
-	# The target has nothing listening on UDP 4789: what reaches its stack
-	# (outer fragments, or everything while vtap is detached) earns an ICMP
-	# port unreachable toward the tapped VM's address. Delivered, it would be
-	# tapped, encapsulated and answered again, a loop. So the fabric drops
-	# ICMP from vnet2 to vnet1 (the target can't ping the VMs).
+	# The target has nothing listening on UDP 4789 (gcp: 6081): what reaches
+	# its stack (outer fragments, or everything while vtap is detached) earns
+	# an ICMP port unreachable toward the tapped VM's address. Delivered, it
+	# would be tapped, encapsulated and answered again, a loop. So the fabric
+	# drops ICMP from vnet2 to vnet1 (the target can't ping the VMs).
 	must nsx $f ip rule add iif vnet2 to 10.1.0.0/$VNET1_LEN ipproto icmp blackhole
 
 	# lab-fabric-tap: the TAP service. It owns the tapped VMs' addresses (for
-	# the vxlan `local`) and reaches the target over the 1400-byte underlay.
+	# the vxlan `local`) and reaches the target over the 1400-byte underlay
+	# (gcp: 1600, with vnet2 and the target's eth0, for whole packets).
 	veth $f underlay $NS_TAP underlay
 	must nsx $f ip link set underlay mtu $UL_MTU
 	must nsx $NS_TAP ip link set underlay mtu $UL_MTU
@@ -252,19 +289,27 @@ up() {
 	must nsx $NS_TAP ip addr add $UL_TAP/$UL_LEN dev underlay
 	must nsx $NS_TAP ip route add 10.2.0.0/$VNET2_LEN via $UL_FABRIC dev underlay
 	must nsx $NS_TAP sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	if [ "$CLOUD" = gcp ]; then
+		must nsx $f ip link set vnet2 mtu $UL_MTU
+		must nsx $NS_TARGET ip link set eth0 mtu $UL_MTU
+		# The GENEVE program's route lookup (bpf_fib_lookup) answers
+		# only where forwarding is on.
+		must nsx $NS_TAP sysctl -qw net.ipv4.ip_forward=1
+	fi
 
 	# Stable target netns inode, so down can clean pins after a crash.
 	stat -L -c %i /run/netns/$NS_TARGET > "$STATE/target.ino"
 	[ "$COLLECTORS" = 1 ] || stat -L -c %i /run/netns/$NS_TARGET2 > "$STATE/target2.ino"
 	echo "$COLLECTORS" > "$STATE/collectors"
+	echo "$CLOUD" > "$STATE/cloud"
 
 	# The applications.
 	for vm in "${VMS[@]}"; do
-		start "lab-$vm" "web-$vm" "$PY" "$STATE/labnet.py" serve "$vm"
+		start "$P$vm" "web-$vm" "$PY" "$STATE/labnet.py" serve "$vm"
 	done
 	start $NS_INET web-inet "$PY" "$STATE/labnet.py" serve inet --echo-client
 	wait_listening
-	start lab-vm1 poller "$PY" -u "$STATE/labnet.py" poll "$STATE" "$LAB_LARGE" \
+	start "${P}vm1" poller "$PY" -u "$STATE/labnet.py" poll "$STATE" "$LAB_LARGE" \
 		"vm2=${VM_IP[vm2]}" "vm3=${VM_IP[vm3]}" "lab-inet=$INET_IP"
 
 	for vm in ${SOURCES:-vm1}; do source_add "$vm"; done
@@ -326,7 +371,7 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null
 
 wait_listening() {
 	local ns _
-	for ns in lab-vm1 lab-vm2 lab-vm3 $NS_INET; do
+	for ns in "${P}vm1" "${P}vm2" "${P}vm3" $NS_INET; do
 		for _ in $(seq 50); do
 			nsx "$ns" "$PY" -c 'import socket; socket.create_connection(("127.0.0.1", 80), 1).close()' \
 				2>/dev/null && break
@@ -342,41 +387,65 @@ wait_listening() {
 #   -> lab-fabric-tap: veth VM, clsact ingress -> mirred redirect -> vxlan vx-VM
 #      (id VNI, local VM's IP, remote the target, dstport 4789, df unset)
 #   -> underlay (MTU 1400) -> lab-fabric -> vnet2 -> lab-target eth0.
+# CLOUD=gcp: what VM receives is mirrored to a second veth, tap-VM-rx (VM-rx
+# in lab-fabric-tap), so the TAP service knows each copy's direction; each
+# veth's clsact ingress runs scripts/lab_geneve.bpf.c ("tc/sent",
+# "tc/received"), which wraps the copy in GENEVE and sends it on the
+# underlay (MTU 1600).
 # The tunnel leaves lab-fabric-tap, never crosses a tapped port: the tap never
 # taps itself. (u32 match-all, because matchall is not in every kernel.)
 source_add() {
 	local vm=$1 vni=${2:-}
 	[ -n "${VM_IP[$vm]:-}" ] || die "source: unknown VM '$vm' (one of: ${VMS[*]})"
 	ns_exists $NS_FABRIC || die "the lab is not up (scripts/lab.sh up)"
+	if [ "$CLOUD" = gcp ]; then
+		[ -z "$vni" ] || [ "$vni" = 0 ] || die "source: Google's mirroring sets VNI 0"
+		vni=0
+	fi
 	vni=${vni:-${VM_VNI[$vm]}}
 	case $vni in ''|*[!0-9]*) die "source: bad VNI '$vni'" ;; esac
 	[ "$vni" -le 16777215 ] || die "source: VNI $vni above 16777215"
 	[ -e "$STATE/sources/$vm" ] && die "source: $vm is already tapped (VNI $(cat "$STATE/sources/$vm"))"
 	local other
 	for other in "$STATE"/sources/*; do
-		[ -e "$other" ] && [ "$(cat "$other")" = "$vni" ] &&
+		[ "$CLOUD" = azure ] && [ -e "$other" ] && [ "$(cat "$other")" = "$vni" ] &&
 			die "source: VNI $vni is already used by $(basename "$other")"
 	done
-	local ip=${VM_IP[$vm]} f=$NS_FABRIC t=$NS_TAP
+	local ip=${VM_IP[$vm]} f=$NS_FABRIC t=$NS_TAP rx="tap-$vm"
 	veth $f "tap-$vm" $t "$vm"
-	must nsx $t ip addr add "$ip/32" dev lo
-	must nsx $t ip link add name "vx-$vm" type vxlan id "$vni" local "$ip" remote $VX_REMOTE \
-		dstport $VXLAN_PORT srcport 49152 65535 nolearning df unset ttl 64
-	must nsx $t ip link set "vx-$vm" up
 	must nsx $t tc qdisc add dev "$vm" clsact
-	# Behind a load balancer the outer source port must follow the inner
-	# flow, the same both ways (scripts/lab_flowhash.bpf.c).
-	[ "$COLLECTORS" = 1 ] || must nsx $t tc filter add dev "$vm" ingress protocol all \
-		prio 1 bpf da obj "$OUT/lab_flowhash.bpf.o" sec tc
-	must nsx $t tc filter add dev "$vm" ingress protocol all prio 2 u32 match u32 0 0 \
-		action mirred egress redirect dev "vx-$vm"
+	if [ "$CLOUD" = gcp ]; then
+		[ -s "$OUT/lab_geneve.bpf.o" ] || die "$OUT/lab_geneve.bpf.o not built (make tests)"
+		rx="tap-$vm-rx"
+		veth $f "$rx" $t "$vm-rx"
+		must nsx $t tc qdisc add dev "$vm-rx" clsact
+		must nsx $t tc filter add dev "$vm" ingress protocol all prio 1 \
+			bpf da obj "$OUT/lab_geneve.bpf.o" sec tc/sent
+		must nsx $t tc filter add dev "$vm-rx" ingress protocol all prio 1 \
+			bpf da obj "$OUT/lab_geneve.bpf.o" sec tc/received
+	else
+		must nsx $t ip addr add "$ip/32" dev lo
+		must nsx $t ip link add name "vx-$vm" type vxlan id "$vni" local "$ip" remote $VX_REMOTE \
+			dstport $VXLAN_PORT srcport 49152 65535 nolearning df unset ttl 64
+		must nsx $t ip link set "vx-$vm" up
+		# Behind a load balancer the outer source port must follow the inner
+		# flow, the same both ways (scripts/lab_flowhash.bpf.c).
+		[ "$COLLECTORS" = 1 ] || must nsx $t tc filter add dev "$vm" ingress protocol all \
+			prio 1 bpf da obj "$OUT/lab_flowhash.bpf.o" sec tc
+		must nsx $t tc filter add dev "$vm" ingress protocol all prio 2 u32 match u32 0 0 \
+			action mirred egress redirect dev "vx-$vm"
+	fi
 	must nsx $f tc qdisc add dev "$vm" clsact
 	must nsx $f tc filter add dev "$vm" ingress protocol all prio 1 u32 match u32 0 0 \
 		action mirred egress mirror dev "tap-$vm"
 	must nsx $f tc filter add dev "$vm" egress protocol all prio 1 u32 match u32 0 0 \
-		action mirred egress mirror dev "tap-$vm"
+		action mirred egress mirror dev "$rx"
 	echo "$vni" > "$STATE/sources/$vm"
-	say "tapping $vm ($ip) -> VXLAN VNI $vni, UDP $VXLAN_PORT, $ip -> $VX_REMOTE"
+	if [ "$CLOUD" = gcp ]; then
+		say "tapping $vm ($ip) -> GENEVE, UDP $GENEVE_PORT, VNI 0, IP only, Google's options (direction from the link it came on), $ip -> $TARGET_IP"
+	else
+		say "tapping $vm ($ip) -> VXLAN VNI $vni, UDP $VXLAN_PORT, $ip -> $VX_REMOTE"
+	fi
 }
 
 source_del() {
@@ -384,6 +453,7 @@ source_del() {
 	[ -e "$STATE/sources/$vm" ] || die "source: $vm is not tapped"
 	nsx $NS_FABRIC tc qdisc del dev "$vm" clsact 2>/dev/null
 	nsx $NS_FABRIC ip link del "tap-$vm" 2>/dev/null
+	nsx $NS_FABRIC ip link del "tap-$vm-rx" 2>/dev/null
 	nsx $NS_TAP ip link del "vx-$vm" 2>/dev/null
 	nsx $NS_TAP ip addr del "${VM_IP[$vm]}/32" dev lo 2>/dev/null
 	say "stopped tapping $vm (VNI $(cat "$STATE/sources/$vm"))"
@@ -507,6 +577,8 @@ down() {
 		pins=$PIN_ROOT/netns-$ino
 		[ -d "$pins" ] && rm -rf "$pins"
 	done
+	# A prefix's own pin root goes too, once empty.
+	[ "$P" = lab- ] || rmdir "$PIN_ROOT" 2>/dev/null
 	rm -rf "$STATE"
 }
 
@@ -521,7 +593,7 @@ show_stats() {
 			!o || $NF != "0"'
 	done
 	if [ "$COLLECTORS" = 2 ]; then
-		echo "---- Prometheus (lab-fabric), both collectors summed ----"
+		echo "---- Prometheus ($NS_FABRIC), both collectors summed ----"
 		local q='vtap_source_packets_total{src="10.1.0.4"' up
 		up=$(query 'sum(up{job="vtap"})')
 		if [ -z "$up" ]; then
@@ -530,19 +602,23 @@ show_stats() {
 			echo "collectors up: $up; vm1's frames delivered: $(query "sum($q})") (collector 1: $(query "sum($q,instance=\"$TARGET_IP:$METRICS_PORT\"})"), collector 2: $(query "sum($q,instance=\"$TARGET2_IP:$METRICS_PORT\"})"))"
 		fi
 	fi
-	local frag slow
-	read -r frag slow < <(vtapctl stats eth0 --json 2>/dev/null | "$PY" -c '
+	local frag slow gdir gunst
+	read -r frag slow gdir gunst < <(vtapctl stats eth0 --json 2>/dev/null | "$PY" -c '
 import json, sys
-s = json.load(sys.stdin)
-print(s["global"].get("passed_by_kind", {}).get("fragment", 0),
-      s["global"].get("info", {}).get("slow_redirected", 0))' 2>/dev/null)
+g = json.load(sys.stdin)["global"]
+i = g.get("info", {})
+print(g.get("passed_by_kind", {}).get("fragment", 0), i.get("slow_redirected", 0),
+      i.get("geneve_direction", 0), i.get("geneve_unsteered", 0))' 2>/dev/null)
 	if [ "${frag:-0}" != 0 ]; then
-		if [ "${slow:-0}" != 0 ]; then
-			echo "note: $frag outer IP fragments (tapped frames above the 1400-byte underlay MTU) passed XDP as \"fragment\"; $slow reassembled frames reached vtap0 by the slow path"
+		if [ "$CLOUD" = gcp ]; then
+			echo "note: $frag outer IP fragments passed to eth0's stack, counted as \"fragment\" ($gunst GENEVE datagrams in \"geneve_unsteered\": no GENEVE slow path); they are not on vtap0"
+		elif [ "${slow:-0}" != 0 ]; then
+			echo "note: $frag outer IP fragments (tapped frames above the $UL_MTU-byte underlay MTU) passed XDP as \"fragment\"; $slow reassembled frames reached vtap0 by the slow path"
 		else
-			echo "note: $frag outer IP fragments (tapped frames above the 1400-byte underlay MTU) were passed to eth0's stack, counted as \"fragment\"; they are not on vtap0 (until the slow path is in)"
+			echo "note: $frag outer IP fragments (tapped frames above the $UL_MTU-byte underlay MTU) were passed to eth0's stack, counted as \"fragment\"; they are not on vtap0 (until the slow path is in)"
 		fi
 	fi
+	[ "$CLOUD" = gcp ] && echo "note: the direction of $gdir packets came from Google's network ID option (geneve_direction)"
 	echo "----"
 }
 
@@ -619,13 +695,17 @@ run() {
 	say "setting up (namespaces ${ALL_NS[*]})"
 	up
 	if [ -n "$outer" ]; then
-		say "vtap NOT attached: the target's eth0 as Azure's lab shows it (capture filter udp port $VXLAN_PORT, and the fragments)"
-		start_viewer eth0 -f "udp port $VXLAN_PORT or (ip[6:2] & 0x1fff != 0)"
+		say "vtap NOT attached: the target's eth0 as $( [ "$CLOUD" = gcp ] && echo "a Google collector sees it" || echo "Azure's lab shows it") (capture filter udp port $TUN_PORT, and the fragments)"
+		start_viewer eth0 -f "udp port $TUN_PORT or (ip[6:2] & 0x1fff != 0)"
 	else
 		say "attaching: nsenter --net=/run/netns/$NS_TARGET $VTAPCTL attach eth0 ${VTAP_ATTACH_ARGS:-}$( [ "$COLLECTORS" = 1 ] || echo " (and in $NS_TARGET2, behind the load balancer $NS_LB at $LB_IP; vtap0 shown is $NS_TARGET's)")"
 		attach
 		vtapctl status eth0 2>&1 | sed 's/^/  /'
-		say "note: tapped frames above the underlay's 1400-byte MTU (here vm3's /large answer, every 5 s) arrive as outer IP fragments: XDP passes them, counted as \"fragment\"; the kernel reassembles them and vtap's slow path, where present, puts them on vtap0 (\"slow_redirected\", per source \"slow_path\")"
+		if [ "$CLOUD" = gcp ]; then
+			say "note: Google's mirroring sends IP packets only (no ARP), behind GENEVE options whose network ID gives the direction; vtap0 shows them behind vtap's own Ethernet header (02:76:74:61:70:01 -> 02:76:74:61:70:00). The underlay's MTU is $UL_MTU: full-size frames (vm3's /large answer, every 5 s) arrive whole, never as fragments (Google does not fragment; this host has no GENEVE slow path)"
+		else
+			say "note: tapped frames above the underlay's 1400-byte MTU (here vm3's /large answer, every 5 s) arrive as outer IP fragments: XDP passes them, counted as \"fragment\"; the kernel reassembles them and vtap's slow path, where present, puts them on vtap0 (\"slow_redirected\", per source \"slow_path\")"
+		fi
 		say "live decapsulated traffic on vtap0 in $NS_TARGET (vm1 polls vm2, vm3 and lab-inet once a second); $( [ -n "$duration" ] && echo "for ${duration}s" || echo "Ctrl-C ends")"
 		start_viewer vtap0
 	fi
@@ -647,15 +727,18 @@ run() {
 }
 
 usage() {
-	sed -n '5,21p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
-set_collectors
+# A new lab is not the one a crash left behind: no settings from its state.
+case $cmd in run | up) COLLECTORS=${COLLECTORS:-1} CLOUD=${CLOUD:-azure} ;; esac
+set_plan
 case $cmd in
 query)  query "$@" ;;
+env)    printf 'LAB_PREFIX=%q LAB_STATE=%q VTAP_PIN_ROOT=%q\n' "$P" "$STATE" "$PIN_ROOT" ;;
 run)    run "$@" ;;
 up)     up; say "up; the poller is paused: scripts/lab.sh poll on" ;;
 down)   down "$@" ;;

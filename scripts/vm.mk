@@ -39,8 +39,14 @@ $(VM_OUT)/vtap_vmtool: selftests/vm/vtap_vmtool.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror $< -o $@
 
+# Another program's XDP metadata, which vtap.ko must not take for vtap's.
+$(VM_OUT)/garbage_meta.bpf.o: selftests/vm/garbage_meta.bpf.c include/vtap_abi.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # The guest's tools; vm-prep adds vtap.ko built for each kernel.
-vm-tools: $(VM_OUT)/vtap_vmtool $(BPF_OBJS)
+vm-tools: $(VM_OUT)/vtap_vmtool $(VM_OUT)/garbage_meta.bpf.o $(OUT)/test_xdp $(BPF_OBJS)
 vm-prep: kmod-vm vm-tools
 
 # vtapctl attaches in the guest when it builds; else the guest uses bpftool.

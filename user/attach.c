@@ -25,6 +25,7 @@
 #include "lost.h"
 #include "pins.h"
 #include "vtapctl.h"
+#include "xdp_meta.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -601,6 +602,10 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	/* --replace keeps the counters: the new program counts in the old maps. */
 	if (old) {
 		ret = reuse_pinned(skel->maps.vtap_global, old->dir, VTAP_MAP_GLOBAL);
+		/* Also with another table size: the caches' counts stay exact
+		 * against the copy, and are written back into it. */
+		if (!ret && old->cache_fd >= 0)
+			ret = reuse_pinned(skel->maps.vtap_src_cache, old->dir, VTAP_MAP_SRC_CACHE);
 		if (!ret && old->cfg.info.max_sources == o->max_sources)
 			ret = reuse_pinned(skel->maps.vtap_sources, old->dir, VTAP_MAP_SOURCES);
 		if (ret) {
@@ -742,6 +747,7 @@ static int attach_xdp(const struct attach_opts *o, int prog_fd, int ifindex, int
  * never finds a pin missing. */
 static const char *const map_pins[] = {
 	VTAP_MAP_GLOBAL, VTAP_MAP_SOURCES, VTAP_MAP_ALLOW_SRC, VTAP_MAP_TARGET, VTAP_MAP_CONFIG,
+	VTAP_MAP_SRC_CACHE,
 };
 #define NR_MAP_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
 
@@ -773,7 +779,7 @@ static int pin_maps(struct vtap_bpf *skel, size_t *done, const char *dir, char *
 	const int fds[NR_MAP_PINS] = {
 		bpf_map__fd(skel->maps.vtap_global), bpf_map__fd(skel->maps.vtap_sources),
 		bpf_map__fd(skel->maps.vtap_allow_src), bpf_map__fd(skel->maps.vtap_target),
-		bpf_map__fd(skel->maps.rodata_config),
+		bpf_map__fd(skel->maps.rodata_config), bpf_map__fd(skel->maps.vtap_src_cache),
 	};
 
 	return pin_map_fds(fds, NR_MAP_PINS, done, dir, err, errlen);
@@ -960,6 +966,7 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 {
 	const int old_maps[NR_MAP_PINS] = {
 		old->global_fd, old->sources_fd, old->allow_fd, old->target_fd, old->config_fd,
+		old->cache_fd,
 	};
 	bool tc_swapped[NR_SLOWPATHS] = {};
 	int old_tc[NR_SLOWPATHS], ret, e;
@@ -1040,8 +1047,12 @@ static int lock_root(const char *root, const char *what, bool create)
 
 static int attach_locked(const struct attach_opts *o);
 
+/* The kernel refused the direction metadata: do_attach turned it off. */
+static bool meta_refused;
+
 int do_attach(const struct attach_opts *o)
 {
+	static struct attach_opts without_meta;
 	char err[256];
 	int lock, ret;
 
@@ -1056,6 +1067,13 @@ int do_attach(const struct attach_opts *o)
 			      sizeof(err))) {
 		pr_warn("--max-sources %u: %s\n", o->max_sources, err);
 		return EXIT_FAIL;
+	}
+	/* Said once the backend is known: only vtap.ko would show it. */
+	if (!o->settings.no_direction && !vtap_xdp_meta_supported()) {
+		meta_refused = true;
+		without_meta = *o;
+		without_meta.settings.no_direction = 1;
+		o = &without_meta;
 	}
 	lock = lock_root(o->pin_root, "attach", true);
 	if (lock < 0)
@@ -1093,20 +1111,178 @@ static void print_changes(const char *ifname, const char *diff)
 	}
 }
 
+/* ---- what an attach makes, in order, and how each is undone -------------- */
+
+/* One attach (or replace, or repair) as it is made: what each step made
+ * is recorded here for its undo. */
+struct attach_run {
+	const struct attach_opts *o;
+	struct attachment *old;		/* the attachment replaced; NULL: none */
+	const char *dir;		/* the pin folder */
+	int ifindex;
+	int mode;			/* enum vtap_mode, once attached */
+	struct target t;
+	bool made_dir;
+	struct slowpath sp[NR_SLOWPATHS];
+	struct vtap_bpf *skel;
+	bool staged;			/* monitor pins beside the old target's */
+	int link_fd;			/* a new attachment's XDP link */
+	const char *who;		/* what err is about: the NIC or the target */
+	char err[512];
+};
+
+/* The monitor device: found, or made (and then deleted on failure). */
+static int make_target(struct attach_run *r)
+{
+	int ret = target_prepare(r->o->target, r->o->backend, &r->t, r->err, sizeof(r->err));
+
+	if (!ret && r->t.backend == VTAP_BACKEND_EXISTING)
+		ret = target_takes_xdp(r->t.name, r->err, sizeof(r->err));
+	if (ret)
+		r->who = r->o->target;
+	return ret;
+}
+
+static void undo_target(struct attach_run *r)
+{
+	if (r->t.created)
+		target_delete(r->t.name);
+}
+
+/* The pin folder: a replace keeps the old one. */
+static int make_pin_dir(struct attach_run *r)
+{
+	if (r->old)
+		return 0;
+	if (pin_mkdir(r->dir)) {
+		snprintf(r->err, sizeof(r->err), "can't create %s: %s", r->dir, strerror(errno));
+		return -1;
+	}
+	r->made_dir = true;
+	return 0;
+}
+
+static void undo_pin_dir(struct attach_run *r)
+{
+	if (r->made_dir)
+		pin_dir_remove(r->dir);
+}
+
+static int make_slowpath(struct attach_run *r)
+{
+	for (int e = 0; e < NR_SLOWPATHS; e++)
+		if (slowpath_prepare(r->o, r->old, e, &r->sp[e], r->err, sizeof(r->err)))
+			return -1;
+	return 0;
+}
+
+static void undo_slowpath(struct attach_run *r)
+{
+	for (int e = 0; e < NR_SLOWPATHS; e++)
+		slowpath_undo(&r->sp[e]);
+}
+
+/* The program, loaded for this target and slow path; its tc half goes on
+ * a new slow-path device now (one it keeps gets it at the swap). */
+static int make_program(struct attach_run *r)
+{
+	warn_port_users(r->o, r->mode);
+	r->skel = load_program(r->o, &r->t, r->sp, r->old, r->err, sizeof(r->err));
+	if (!r->skel)
+		return -1;
+	for (int e = 0; e < NR_SLOWPATHS; e++)
+		slowpath_attach(r->o->ifname, &r->sp[e], r->skel, r->old);
+	return 0;
+}
+
+/* A replace to another target stages the new target's monitor pins. */
+static int make_monitor(struct attach_run *r)
+{
+	r->staged = r->old && strcmp(r->old->cfg.info.target, r->t.name);
+	return monitor_attach(&r->t, r->dir, r->staged, r->err, sizeof(r->err));
+}
+
+static void undo_monitor(struct attach_run *r)
+{
+	if (r->staged)
+		monitor_pins_commit(r->dir, false);
+}
+
+/* The commit: a new attachment's XDP link and pins, or a replace's swap
+ * under the old link (which puts back what it changed if it fails). */
+static int make_xdp(struct attach_run *r)
+{
+	size_t pinned;
+
+	if (r->old) {
+		if (replace_program(r->o, r->old, r->skel, r->sp, r->dir, r->err,
+				    sizeof(r->err)))
+			return -1;
+		monitor_pins_commit(r->dir, true);
+		return 0;
+	}
+	r->link_fd = attach_xdp(r->o, bpf_program__fd(r->skel->progs.vtap_xdp), r->ifindex,
+				&r->mode, r->err, sizeof(r->err));
+	if (r->link_fd < 0 || pin_maps(r->skel, &pinned, r->dir, r->err, sizeof(r->err)) ||
+	    pin_link(r->link_fd, r->dir, VTAP_PIN_LINK, r->err, sizeof(r->err)))
+		return -1;
+	return 0;
+}
+
+static void undo_xdp(struct attach_run *r)
+{
+	if (r->link_fd >= 0)
+		bpf_link_detach(r->link_fd);
+}
+
+/*
+ * In this order. When a step fails, it and every step before it are
+ * undone, last first: each undo looks only at what its step recorded, so
+ * it also cleans up after its own step's partial work. Devices the program
+ * is told about go before make_program; make_xdp stays last, as nothing
+ * can be taken back after a replace's swap.
+ */
+static const struct attach_step {
+	int (*make)(struct attach_run *r);
+	void (*undo)(struct attach_run *r);
+} attach_steps[] = {
+	{ make_target, undo_target },
+	{ make_pin_dir, undo_pin_dir },
+	{ make_slowpath, undo_slowpath },
+	{ make_program, NULL },
+	{ make_monitor, undo_monitor },
+	{ make_xdp, undo_xdp },
+};
+
+/* 0, or -1 with everything undone and why said. */
+static int attach_make(struct attach_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(attach_steps) / sizeof(attach_steps[0]); i++)
+		if (attach_steps[i].make(r))
+			goto undo;
+	return 0;
+undo:
+	pr_warn("%s: %s\n", r->who, r->err);
+	do {
+		if (attach_steps[i].undo)
+			attach_steps[i].undo(r);
+	} while (i-- > 0);
+	return -1;
+}
+
 static int attach_locked(const struct attach_opts *req)
 {
 	static struct attach_opts kept;		/* a repair's settings: the attachment's */
 	static char changes[4096];
 	const struct attach_opts *o = req;
-	char err[512] = "", dir[PATH_MAX], diff[512];
+	char dir[PATH_MAX], diff[512];
 	const char *why;
 	struct attachment old = { .link_fd = -1 };
-	bool have_old = false, made_dir = false, staged = false, refresh;
-	struct vtap_bpf *skel = NULL;
-	struct slowpath sp[NR_SLOWPATHS] = {};
-	struct target t = {};
-	int ifindex, link_fd = -1, mode, ret;
-	size_t pinned;
+	struct attach_run r = { .link_fd = -1 };
+	bool have_old = false, refresh;
+	int ifindex, mode, ret;
 
 	ifindex = if_nametoindex(o->ifname);
 	if (!ifindex) {
@@ -1169,13 +1345,13 @@ static int attach_locked(const struct attach_opts *req)
 					old.cfg.info.backend == VTAP_BACKEND_VETH ?
 					old.cfg.info.feed : old.cfg.info.target));
 			ret = EXIT_OK;
-			goto out_old;
+			goto out;
 		}
 		if (!o->replace && !refresh) {
 			pr_warn("%s: attached with other settings (%s); use --replace to change "
 				"them\n", o->ifname, diff);
 			ret = EXIT_FAIL;
-			goto out_old;
+			goto out;
 		}
 		if (!o->replace) {
 			/* A repair: the target or slow path again, the settings as they are. */
@@ -1191,7 +1367,7 @@ static int attach_locked(const struct attach_opts *req)
 					"allow-list; give the list again, or '--allow-src all' to "
 					"accept any source\n", o->ifname);
 				ret = EXIT_FAIL;
-				goto out_old;
+				goto out;
 			}
 			same_settings(o, &old, mode, "\n", changes, sizeof(changes));
 		}
@@ -1199,7 +1375,7 @@ static int attach_locked(const struct attach_opts *req)
 			pr_warn("%s: --replace can't change the XDP mode from %s to %s; detach first\n",
 				o->ifname, mode_name(mode), mode_name(o->mode));
 			ret = EXIT_FAIL;
-			goto out_old;
+			goto out;
 		}
 	} else if (mode) {
 		/* Never replace an XDP program that vtap did not attach. */
@@ -1211,78 +1387,36 @@ static int attach_locked(const struct attach_opts *req)
 		return EXIT_FAIL;
 	}
 
-	ret = target_prepare(o->target, o->backend, &t, err, sizeof(err));
-	if (!ret && t.backend == VTAP_BACKEND_EXISTING)
-		ret = target_takes_xdp(t.name, err, sizeof(err));
-	if (ret) {
-		pr_warn("%s: %s\n", o->target, err);
+	r.o = o;
+	r.old = have_old ? &old : NULL;
+	r.dir = dir;
+	r.ifindex = ifindex;
+	r.mode = mode;
+	r.who = o->ifname;
+	if (attach_make(&r)) {
 		ret = EXIT_FAIL;
-		goto out_old;
-	}
-	if (!have_old) {
-		if (pin_mkdir(dir)) {
-			snprintf(err, sizeof(err), "can't create %s: %s", dir, strerror(errno));
-			goto fail;
-		}
-		made_dir = true;
-	}
-	for (int e = 0; e < NR_SLOWPATHS; e++)
-		if (slowpath_prepare(o, have_old ? &old : NULL, e, &sp[e], err, sizeof(err)))
-			goto fail;
-	warn_port_users(o, mode);
-	skel = load_program(o, &t, sp, have_old ? &old : NULL, err, sizeof(err));
-	if (!skel)
-		goto fail;
-	for (int e = 0; e < NR_SLOWPATHS; e++)
-		slowpath_attach(o->ifname, &sp[e], skel, have_old ? &old : NULL);
-	staged = have_old && strcmp(old.cfg.info.target, t.name);
-	if (monitor_attach(&t, dir, staged, err, sizeof(err)))
-		goto fail;
-
-	if (have_old) {
-		if (replace_program(o, &old, skel, sp, dir, err, sizeof(err)))
-			goto fail;
-		monitor_pins_commit(dir, true);
-	} else {
-		link_fd = attach_xdp(o, bpf_program__fd(skel->progs.vtap_xdp), ifindex, &mode,
-				     err, sizeof(err));
-		if (link_fd < 0 || pin_maps(skel, &pinned, dir, err, sizeof(err)) ||
-		    pin_link(link_fd, dir, VTAP_PIN_LINK, err, sizeof(err)))
-			goto fail;
+		goto out;
 	}
 	printf("%s: %s; program id %u, %s mode; decapsulated frames on %s (%s backend)\n",
 	       o->ifname, !have_old ? "attached" : o->replace ? "replaced" : "repaired",
-	       prog_id(bpf_program__fd(skel->progs.vtap_xdp)), mode_name(mode), t.name,
-	       backend_name(t.backend));
+	       prog_id(bpf_program__fd(r.skel->progs.vtap_xdp)), mode_name(r.mode), r.t.name,
+	       backend_name(r.t.backend));
 	/* Counting is informational: the tap runs without it. */
-	lost_attach(dir, o->ifname, ifindex, t.redirect_ifindex);
+	lost_attach(dir, o->ifname, ifindex, r.t.redirect_ifindex);
 	print_changes(o->ifname, changes);
 	if (sources_note[0])
 		printf("%s: %s\n", o->ifname, sources_note);
+	if (meta_refused && r.t.backend == VTAP_BACKEND_KMOD)
+		pr_warn("%s: no direction on %s: this kernel's XDP programs can't write "
+			"metadata (bpf_xdp_adjust_meta)\n", o->ifname, r.t.name);
 	if (!o->nr_allow && !o->allow_all)
 		pr_warn("%s: no --allow-src: anyone who can send to the tapped port can inject "
 			"frames into the capture ('--allow-src all' if that is meant)\n", o->ifname);
 	ret = EXIT_OK;
-	goto out;
-
-fail:
-	pr_warn("%s: %s\n", o->ifname, err);
-	ret = EXIT_FAIL;
-	if (link_fd >= 0)
-		bpf_link_detach(link_fd);
-	if (staged)
-		monitor_pins_commit(dir, false);
-	if (made_dir)
-		pin_dir_remove(dir);
-	for (int e = 0; e < NR_SLOWPATHS; e++)
-		slowpath_undo(&sp[e]);
-	if (t.created)
-		target_delete(t.name);
 out:
-	if (link_fd >= 0)
-		close(link_fd);
-	vtap_bpf__destroy(skel);
-out_old:
+	if (r.link_fd >= 0)
+		close(r.link_fd);
+	vtap_bpf__destroy(r.skel);
 	attachment_close(&old);
 	return ret;
 }

@@ -29,7 +29,7 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 	int err;
 
 	memset(a, 0, sizeof(*a));
-	a->link_fd = a->global_fd = a->sources_fd = a->allow_fd = -1;
+	a->link_fd = a->global_fd = a->sources_fd = a->cache_fd = a->allow_fd = -1;
 	a->target_fd = a->config_fd = -1;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
 	err = pin_dir(root, ifname, a->dir, sizeof(a->dir));
@@ -47,6 +47,10 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 		return -errno;
 	a->global_fd = open_pin(a->dir, VTAP_MAP_GLOBAL, writable);
 	a->sources_fd = open_pin(a->dir, VTAP_MAP_SOURCES, writable);
+	/* Optional: attachments made before it have none (-ENOENT). */
+	a->cache_fd = open_pin(a->dir, VTAP_MAP_SRC_CACHE, writable);
+	if (a->cache_fd < 0 && a->cache_fd != -ENOENT)
+		return a->cache_fd;
 	a->allow_fd = open_pin(a->dir, VTAP_MAP_ALLOW_SRC, writable);
 	a->target_fd = open_pin(a->dir, VTAP_MAP_TARGET, writable);
 	a->config_fd = open_pin(a->dir, VTAP_MAP_CONFIG, false);
@@ -64,7 +68,7 @@ int attachment_open(const char *root, const char *ifname, bool writable, struct 
 
 void attachment_close(struct attachment *a)
 {
-	int *fds[] = { &a->link_fd, &a->global_fd, &a->sources_fd, &a->allow_fd,
+	int *fds[] = { &a->link_fd, &a->global_fd, &a->sources_fd, &a->cache_fd, &a->allow_fd,
 		       &a->target_fd, &a->config_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -121,19 +125,64 @@ int read_lost(int fd, struct vtap_lost *l)
 	return read_percpu_u64(fd, (__u64 *)l, sizeof(*l) / sizeof(__u64));
 }
 
-int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st)
+/* A CPU's cache being moved to another key is torn for a few stores:
+ * read it again, not for long. */
+#define SRC_CACHE_TRIES 1000
+
+struct vtap_source_cache *read_src_cache(int fd)
 {
-	struct vtap_source_stats *per_cpu;
-	int ncpu;
+	struct vtap_source_cache *c, *again;
+	int ncpu, torn = 1;
+
+	if (fd < 0) {
+		ncpu = libbpf_num_possible_cpus();
+		if (ncpu < 0) {
+			errno = -ncpu;
+			return NULL;
+		}
+		return calloc(ncpu, sizeof(*c));
+	}
+	c = lookup_percpu(fd, &(__u32){ 0 }, sizeof(*c), &ncpu);
+	for (int i = 0; c && torn && i < SRC_CACHE_TRIES; i++) {
+		torn = 0;
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			torn |= c[cpu].head != c[cpu].tail;
+		if (!torn)
+			break;
+		again = lookup_percpu(fd, &(__u32){ 0 }, sizeof(*c), &ncpu);
+		if (!again)
+			break;
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			if (c[cpu].head != c[cpu].tail)
+				c[cpu] = again[cpu];
+		free(again);
+	}
+	if (c && torn) {
+		free(c);
+		errno = EAGAIN;
+		return NULL;
+	}
+	return c;
+}
+
+int read_source(int fd, const struct vtap_source_cache *cache,
+		const struct vtap_source_key *key, struct vtap_source_stats *st)
+{
+	struct vtap_source_stats *per_cpu, slot;
+	int ncpu, found;
 
 	memset(st, 0, sizeof(*st));
 	per_cpu = lookup_percpu(fd, key, sizeof(*per_cpu), &ncpu);
-	if (!per_cpu)
+	if (!per_cpu && errno != ENOENT)
 		return -errno;
-	for (int cpu = 0; cpu < ncpu; cpu++)
-		vtap_source_stats_add(st, &per_cpu[cpu]);
+	found = !!per_cpu;
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		slot = per_cpu ? per_cpu[cpu] : (struct vtap_source_stats){ 0 };
+		found |= vtap_source_cache_merge(&slot, key, &cache[cpu]);
+		vtap_source_stats_add(st, &slot);
+	}
 	free(per_cpu);
-	return 0;
+	return found ? 0 : -ENOENT;
 }
 
 __u64 global_passed(const struct vtap_global *g)

@@ -16,6 +16,7 @@ struct attachment {
 	int link_fd;
 	int global_fd;
 	int sources_fd;
+	int cache_fd;		/* -1: pins of a vtap without the per-CPU source cache */
 	int allow_fd;
 	int target_fd;
 	int config_fd;
@@ -33,12 +34,22 @@ int attachment_find_ifindex(const char *root, __u32 ifindex, char *name, size_t 
 
 /* Per-CPU values summed. */
 int read_global(int fd, struct vtap_global *g);
-int read_source(int fd, const struct vtap_source_key *key, struct vtap_source_stats *st);
+/* Each CPU's source cache (struct vtap_source_cache), whole, in an array
+ * of libbpf_num_possible_cpus() the caller frees: read it before the
+ * sources it completes. fd < 0: empty caches. NULL with errno set. */
+struct vtap_source_cache *read_src_cache(int fd);
+/* A source's counters, exact: its vtap_sources entry completed with the
+ * caches read before (vtap_source_cache_merge), or, for an entry the LRU
+ * evicted while a CPU's cache held the key, those caches alone. -ENOENT:
+ * in neither. */
+int read_source(int fd, const struct vtap_source_cache *cache,
+		const struct vtap_source_key *key, struct vtap_source_stats *st);
 int read_lost(int fd, struct vtap_lost *l);
 
 /* Copies the per-source counters of one table into another that has room
  * for room entries: the most recently seen first. Returns how many the new
- * table holds, total how many the old one had; or -errno. */
+ * table holds, total how many the old one had; or -errno. The caches are
+ * not folded in: the new program keeps using the same ones. */
 int copy_sources(int from_fd, int to_fd, __u32 room, __u32 *total);
 
 /* redirected + passes + drops: "seen" as its outcomes count it. */

@@ -12,13 +12,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
+#include <linux/veth.h>
 #include "backend.h"
 #include "log.h"
+#include "rtnl.h"
 
 extern char **environ;
 
-/* Runs a command (iproute2, modprobe) with its output captured into out
+/* Runs a command (modprobe) with its output captured into out
  * (stdout and stderr together, cut to outlen). On failure err holds the
  * first line it printed. */
 static int run_output(char *const argv[], char *out, size_t outlen, char *err, size_t errlen)
@@ -75,10 +79,39 @@ static int run(char *const argv[], char *err, size_t errlen)
  * when another attachment took the device over. */
 #define VTAP_MADE_ALIAS "made by vtapctl"
 
+/* Starts an RTM_*LINK request in buf (RTNL_REQ_SIZE) for the device called
+ * name; NULL when no device can have that name. */
+static struct nlmsghdr *link_msg(char *buf, __u16 type, __u16 flags, const char *name)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	if (!*name || strlen(name) >= IFNAMSIZ)
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
 static int mark_made(const char *name, char *err, size_t errlen)
 {
-	return run((char *[]){ "ip", "link", "set", "dev", (char *)name, "alias",
-			       VTAP_MADE_ALIAS, NULL }, err, errlen);
+	char buf[RTNL_REQ_SIZE], why[256];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, name);
+	int ret;
+
+	if (!nlh) {
+		snprintf(err, errlen, "%s: not a device name", name);
+		return -EINVAL;
+	}
+	mnl_attr_put_str(nlh, IFLA_IFALIAS, VTAP_MADE_ALIAS);
+	ret = rtnl_talk(nlh, NULL, NULL, why, sizeof(why));
+	if (ret)
+		snprintf(err, errlen, "can't mark %s as vtapctl's: %s", name, why);
+	return ret;
 }
 
 bool dev_alias_is_made(const char *alias)
@@ -86,14 +119,37 @@ bool dev_alias_is_made(const char *alias)
 	return !strcmp(alias, VTAP_MADE_ALIAS);
 }
 
+/* The RTM_NEWLINK that answers an RTM_GETLINK: is its alias the mark? */
+static int made_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	char alias[256];
+	bool *made = data;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(attr) != IFLA_IFALIAS)
+			continue;
+		snprintf(alias, sizeof(alias), "%.*s", (int)mnl_attr_get_payload_len(attr),
+			 (const char *)mnl_attr_get_payload(attr));
+		*made = dev_alias_is_made(alias);
+	}
+	return MNL_CB_OK;
+}
+
 bool dev_made_by_vtapctl(const char *name)
 {
-	char out[2048], err[128];
+	char buf[RTNL_REQ_SIZE], err[256];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, name);
+	bool made = false;
 
-	if (run_output((char *[]){ "ip", "-o", "link", "show", "dev", (char *)name, NULL },
-		       out, sizeof(out), err, sizeof(err)))
+	if (!nlh)
 		return false;
-	return strstr(out, " alias " VTAP_MADE_ALIAS) != NULL;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (rtnl_talk(nlh, made_cb, &made, err, sizeof(err)))
+		return false;
+	return made;
 }
 
 static int ethtool_ioctl(const char *ifname, void *cmd)
@@ -173,16 +229,114 @@ static void write_sysctl(const char *fmt, const char *dev, const char *val)
 
 /* Nothing of its own on the wire: no addresses, no IPv6, no ARP, no IGMP;
  * and no GRO, which would merge tapped TCP segments into one frame (one
- * count, one capture record) on the target or the slow-path device. */
+ * count, one capture record) on the target or the slow-path device. Up
+ * last, once IPv6 is off: it would send router solicitations. */
 static int make_quiet(const char *dev, char *err, size_t errlen)
 {
 	struct ethtool_value gro = { .cmd = ETHTOOL_SGRO, .data = 0 };
+	char buf[RTNL_REQ_SIZE], why[256];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int ret;
 
 	if (ethtool_ioctl(dev, &gro))
 		pr_debug("%s: can't turn GRO off\n", dev);
 	write_sysctl("/proc/sys/net/ipv6/conf/%s/disable_ipv6", dev, "1");
-	return run((char *[]){ "ip", "link", "set", "dev", (char *)dev,
-			       "arp", "off", "multicast", "off", "up", NULL }, err, errlen);
+	nlh = link_msg(buf, RTM_NEWLINK, 0, dev);
+	if (!nlh) {
+		snprintf(err, errlen, "%s: not a device name", dev);
+		return -EINVAL;
+	}
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_flags = IFF_UP | IFF_NOARP;
+	ifi->ifi_change = IFF_UP | IFF_NOARP | IFF_MULTICAST;
+	ret = rtnl_talk(nlh, NULL, NULL, why, sizeof(why));
+	if (ret)
+		snprintf(err, errlen, "can't set %s up: %s", dev, why);
+	return ret;
+}
+
+/* A device vtapctl makes, as data: what it is told at creation. */
+struct dev_recipe {
+	const char *name;
+	const char *kind;		/* IFLA_INFO_KIND */
+	__u32 mtu;			/* 0: the kind's own */
+	const char *peer;		/* veth: the other end, with the same MTU */
+	__u16 vxlan_port;		/* vxlan: collect metadata on this UDP port */
+	__u16 geneve_port;		/* geneve: the same */
+};
+
+static int link_create(const struct dev_recipe *r, char *err, size_t errlen)
+{
+	char buf[RTNL_REQ_SIZE], why[256];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, r->name);
+	struct nlattr *info, *data, *peer;
+	struct ifinfomsg *ifi;
+	int ret;
+
+	if (!nlh) {
+		snprintf(err, errlen, "can't create: not a device name");
+		return -EINVAL;
+	}
+	if (r->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, r->kind);
+	if (r->peer) {
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, r->peer);
+		if (r->mtu)
+			mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu);
+		mnl_attr_nest_end(nlh, peer);
+		mnl_attr_nest_end(nlh, data);
+	} else if (r->vxlan_port) {
+		/* Every VNI; no learning, as ip's "external" implies (spoofed
+		 * sources would fill its FDB); IPv6 VXLAN with a zero UDP
+		 * checksum too, as the fast path takes it. */
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_COLLECT_METADATA, 1);
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_ZERO_CSUM6_RX, 1);
+		mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
+		mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(r->vxlan_port));
+		mnl_attr_nest_end(nlh, data);
+	} else if (r->geneve_port) {
+		/* Every VNI, IPv6 GENEVE with a zero UDP checksum, and IP-only
+		 * payloads (protocol type 0x0800/0x86DD, as Google and AWS GWLB
+		 * send them) beside Ethernet ones: innerprotoinherit. */
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		mnl_attr_put(nlh, IFLA_GENEVE_COLLECT_METADATA, 0, NULL);
+		mnl_attr_put_u8(nlh, IFLA_GENEVE_UDP_ZERO_CSUM6_RX, 1);
+		mnl_attr_put(nlh, IFLA_GENEVE_INNER_PROTO_INHERIT, 0, NULL);
+		mnl_attr_put_u16(nlh, IFLA_GENEVE_PORT, htons(r->geneve_port));
+		mnl_attr_nest_end(nlh, data);
+	}
+	mnl_attr_nest_end(nlh, info);
+	ret = rtnl_talk(nlh, NULL, NULL, why, sizeof(why));
+	if (ret)
+		snprintf(err, errlen, "can't create: %s", why);
+	return ret;
+}
+
+/* Created (down), marked as vtapctl's, made quiet and up: the peer first,
+ * so that nothing passes the pair before both ends are quiet. A failed
+ * step deletes the device (and so its peer). */
+static int dev_make(const struct dev_recipe *r, char *err, size_t errlen)
+{
+	int ret = link_create(r, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = mark_made(r->name, err, errlen);
+	if (!ret && r->peer)
+		ret = make_quiet(r->peer, err, errlen);
+	if (!ret)
+		ret = make_quiet(r->name, err, errlen);
+	if (ret)
+		target_delete(r->name);
+	return ret;
 }
 
 static int kmod_available(void)
@@ -239,6 +393,9 @@ static int use_kmod(struct target *t, char *err, size_t errlen)
 
 static int create_kmod(struct target *t, char *err, size_t errlen)
 {
+	const struct dev_recipe vtap = { .name = t->name, .kind = VTAP_LINK_KIND };
+	int ret;
+
 	if (!kmod_available()) {
 		snprintf(err, errlen, "kernel module %s is not loaded and can't be loaded",
 			 VTAP_MODULE_NAME);
@@ -252,13 +409,11 @@ static int create_kmod(struct target *t, char *err, size_t errlen)
 		if (!strcmp(driver, VTAP_MODULE_NAME))
 			return use_kmod(t, err, errlen);
 	}
-	if (run((char *[]){ "ip", "link", "add", "name", t->name, "type", VTAP_LINK_KIND, NULL },
-		err, errlen))
-		return -EIO;
+	ret = dev_make(&vtap, err, errlen);
+	if (ret)
+		return ret;
 	t->created = true;
 	t->backend = VTAP_BACKEND_KMOD;
-	if (mark_made(t->name, err, errlen) || make_quiet(t->name, err, errlen))
-		return -EIO;
 	t->redirect_ifindex = if_nametoindex(t->name);
 	return 0;
 }
@@ -267,19 +422,20 @@ static int create_kmod(struct target *t, char *err, size_t errlen)
  * into t->feed. Both ends carry jumbo inner frames. */
 static int create_veth(struct target *t, char *err, size_t errlen)
 {
+	const struct dev_recipe veth = { .name = t->name, .kind = "veth", .mtu = 9000,
+					 .peer = t->feed };
+	int ret;
+
 	if (veth_feed_name(t->name, t->feed, sizeof(t->feed))) {
 		snprintf(err, errlen, "name too long for the veth backend (max %d characters)",
 			 VTAP_IFNAMSIZ - 1 - 5);
 		return -ENAMETOOLONG;
 	}
-	if (run((char *[]){ "ip", "link", "add", "name", t->name, "mtu", "9000", "type", "veth",
-			    "peer", "name", t->feed, "mtu", "9000", NULL }, err, errlen))
-		return -EIO;
+	ret = dev_make(&veth, err, errlen);
+	if (ret)
+		return ret;
 	t->created = true;
 	t->backend = VTAP_BACKEND_VETH;
-	if (mark_made(t->name, err, errlen) || make_quiet(t->feed, err, errlen) ||
-	    make_quiet(t->name, err, errlen))
-		return -EIO;
 	t->redirect_ifindex = if_nametoindex(t->feed);
 	return 0;
 }
@@ -313,36 +469,15 @@ static int free_udp_port(void)
 	return port;
 }
 
-/* The slow paths' receivers, one small function each: the kernel's own
- * device in collect-metadata mode on the port. */
-typedef int (*slow_dev_add_fn)(const char *name, const char *port, char *err, size_t errlen);
-
-/* udp6zerocsumrx: IPv6 VXLAN with a zero UDP checksum, as the fast path
- * takes it. */
-static int vxlan_dev_add(const char *name, const char *port, char *err, size_t errlen)
-{
-	return run((char *[]){ "ip", "link", "add", "name", (char *)name, "type", "vxlan",
-			       "external", "dstport", (char *)port, "udp6zerocsumrx", NULL },
-		   err, errlen);
-}
-
-/* innerprotoinherit: IP-only payloads (protocol type 0x0800/0x86DD, as
- * Google and AWS GWLB send them) are taken beside Ethernet ones. */
-static int geneve_dev_add(const char *name, const char *port, char *err, size_t errlen)
-{
-	return run((char *[]){ "ip", "link", "add", "name", (char *)name, "type", "geneve",
-			       "external", "dstport", (char *)port, "udp6zerocsumrx",
-			       "innerprotoinherit", NULL }, err, errlen);
-}
-
 /* Another socket can take the port between the pick and the device's own
- * bind (at "up"): pick again a few times. A port given (*port) is tried
- * once. */
-static int slow_dev_create(const char *prefix, slow_dev_add_fn add, char *name, size_t namelen,
-			   __u16 *port, char *err, size_t errlen)
+ * bind (at "up", EADDRINUSE): pick again a few times. A port given (*port)
+ * is tried once. The recipe's port field (vxlan_port, geneve_port) is the
+ * port picked; prefix names the device. */
+static int slow_dev_create(const char *prefix, struct dev_recipe *r, __u16 *rport, char *name,
+			   size_t namelen, __u16 *port, char *err, size_t errlen)
 {
-	char portstr[8];
-	int p;
+	char why[256];
+	int p, ret = -EADDRINUSE;
 
 	for (int tries = 0; tries < (*port ? 1 : 5); tries++) {
 		p = *port ? *port : free_udp_port();
@@ -351,45 +486,54 @@ static int slow_dev_create(const char *prefix, slow_dev_add_fn add, char *name, 
 			return p;
 		}
 		snprintf(name, namelen, "%s%d", prefix, p);
-		snprintf(portstr, sizeof(portstr), "%d", p);
 		if (if_nametoindex(name)) {
 			snprintf(err, errlen, "%s exists: the port is another slow path's", name);
 			if (*port)
 				return -EEXIST;
 			continue;
 		}
-		if (add(name, portstr, err, errlen))
-			return -EIO;
-		if (!mark_made(name, err, errlen) && !make_quiet(name, err, errlen)) {
+		*rport = p;
+		ret = dev_make(r, why, sizeof(why));
+		if (!ret) {
 			*port = p;
 			return 0;
 		}
-		target_delete(name);
+		snprintf(err, errlen, "%s: %s", name, why);
+		if (ret != -EADDRINUSE)
+			return ret;
 	}
 	return -EADDRINUSE;
 }
 
 int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
 {
-	return slow_dev_create("vtsp", vxlan_dev_add, name, namelen, port, err, errlen);
+	struct dev_recipe vxlan = { .name = name, .kind = "vxlan" };
+
+	return slow_dev_create("vtsp", &vxlan, &vxlan.vxlan_port, name, namelen, port, err, errlen);
 }
 
 int geneve_slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
 {
-	return slow_dev_create("vtsg", geneve_dev_add, name, namelen, port, err, errlen);
+	struct dev_recipe geneve = { .name = name, .kind = "geneve" };
+
+	return slow_dev_create("vtsg", &geneve, &geneve.geneve_port, name, namelen, port, err,
+			       errlen);
 }
 
 int target_delete(const char *name)
 {
-	char err[256];
+	char buf[RTNL_REQ_SIZE], err[256];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_DELLINK, 0, name);
+	int ret;
 
-	if (!if_nametoindex(name))
+	if (!nlh)
 		return 0;
-	if (run((char *[]){ "ip", "link", "del", "dev", (char *)name, NULL }, err, sizeof(err))) {
+	ret = rtnl_talk(nlh, NULL, NULL, err, sizeof(err));
+	if (ret == -ENODEV)	/* gone already */
+		return 0;
+	if (ret)
 		pr_warn("%s: can't delete: %s\n", name, err);
-		return -EIO;
-	}
-	return 0;
+	return ret;
 }
 
 static int use_existing(struct target *t, enum backend_req req, char *err, size_t errlen)

@@ -142,6 +142,8 @@ int settings_diff(const struct settings_view *old, const struct settings_view *n
 		DIFF("slow-port", "%u", old->slow_port, new->slow_port);
 	if (!o->strict != !n->strict)
 		DIFF("strict", "%s", o->strict ? "on" : "off", n->strict ? "on" : "off");
+	if (!o->no_direction != !n->no_direction)
+		DIFF("direction", "%s", o->no_direction ? "off" : "on", n->no_direction ? "off" : "on");
 	if (strcmp(old->target, new->target))
 		DIFF("target", "%s", old->target, new->target);
 	if (old->max_sources != new->max_sources)

@@ -47,11 +47,36 @@ static int by_packets(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
+/* A row for key, unless rows from `from` on have one. */
+static int snapshot_add(struct snapshot *s, size_t *cap, const struct attachment *a,
+			const struct vtap_source_cache *cache, const struct vtap_source_key *key,
+			size_t from)
+{
+	for (size_t i = from; i < s->nr; i++)
+		if (vtap_source_key_eq(&s->rows[i].key, key))
+			return 0;
+	if (s->nr == *cap) {
+		struct source_row *r = realloc(s->rows, (*cap = *cap ? *cap * 2 : 64) * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		s->rows = r;
+	}
+	/* An entry evicted between the two calls is simply skipped. */
+	if (read_source(a->sources_fd, cache, key, &s->rows[s->nr].st))
+		return 0;
+	s->rows[s->nr].key = *key;
+	s->rows[s->nr].pps = -1;
+	s->nr++;
+	return 0;
+}
+
 int take_snapshot(const struct attachment *a, struct snapshot *s)
 {
 	struct vtap_source_key key, next, *prev = NULL;
+	struct vtap_source_cache *cache;
 	size_t cap = 0;
-	int err;
+	int err, ncpu = libbpf_num_possible_cpus();
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->ifname, sizeof(s->ifname), "%s", a->ifname);
@@ -61,26 +86,33 @@ int take_snapshot(const struct attachment *a, struct snapshot *s)
 	if (err)
 		return err;
 	s->lost_counted = !lost_read(a->dir, &s->lost);
+	/* The caches first: what a CPU wrote back from them since is then in
+	 * the table (vtap_abi.h). */
+	cache = read_src_cache(a->cache_fd);
+	if (!cache)
+		return -errno;
 	while (!bpf_map_get_next_key(a->sources_fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (s->nr == cap) {
-			struct source_row *r = realloc(s->rows, (cap = cap ? cap * 2 : 64) * sizeof(*r));
-
-			if (!r)
-				return -ENOMEM;
-			s->rows = r;
-		}
-		/* An entry evicted between the two calls is simply skipped. */
-		if (read_source(a->sources_fd, &key, &s->rows[s->nr].st))
+		err = snapshot_add(s, &cap, a, cache, &key, s->nr);
+		if (err)
+			goto out;
+	}
+	s->nr_table = s->nr;
+	/* A source the LRU evicted while a CPU's cache held it is counted
+	 * there until written back. */
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		if (!cache[cpu].key.family)
 			continue;
-		s->rows[s->nr].key = key;
-		s->rows[s->nr].pps = -1;
-		s->nr++;
+		err = snapshot_add(s, &cap, a, cache, &cache[cpu].key, 0);
+		if (err)
+			goto out;
 	}
 	if (s->nr)	/* rows is NULL while empty: not for qsort */
 		qsort(s->rows, s->nr, sizeof(*s->rows), by_packets);
-	return 0;
+out:
+	free(cache);
+	return err;
 }
 
 /* The LRU table drops the least recently seen source when full: what was
@@ -89,7 +121,7 @@ __u64 sources_evicted(const struct snapshot *s)
 {
 	__u64 added = s->g.sources_added;
 
-	return added > s->nr ? added - s->nr : 0;
+	return added > s->nr_table ? added - s->nr_table : 0;
 }
 
 /* Rates against the previous round's reading of the same interface; a
@@ -592,6 +624,17 @@ static void print_list(enum list which, const struct attachment *a, bool json)
 	printf(json ? "]" : "\n");
 }
 
+/* What vtap0's taps see of a frame's direction (README, Direction). */
+static const char *direction_text(const struct attachment *a)
+{
+	if (a->cfg.settings.no_direction)
+		return "no direction (--no-direction, or a kernel without XDP metadata): "
+		       "every frame as received";
+	if (a->cfg.info.backend != VTAP_BACKEND_KMOD)
+		return "no direction: only a vtap.ko target shows it";
+	return "direction: what the tapped NIC sent as outgoing, what it received as incoming";
+}
+
 /* The attachment's own slow-path devices and their UDP ports: VXLAN's,
  * and GENEVE's (with a --geneve-port; none on a kernel without a geneve
  * driver). */
@@ -691,11 +734,12 @@ static int show_status(struct walk *w, struct attachment *a)
 		printf(", \"program_id\": %u, \"target\": ", a->link.prog_id);
 		json_string(info->target);
 		printf(", \"backend\": \"%s\", \"target_created\": %s, \"since\": \"%s\", "
-		       "\"strict\": %s, \"max_sources\": %u, \"sources_table_bytes\": %llu, "
-		       "\"sources_in_use\": %zu",
+		       "\"strict\": %s, \"direction\": %s, \"max_sources\": %u, "
+		       "\"sources_table_bytes\": %llu, \"sources_in_use\": %zu",
 		       backend_name(info->backend),
 		       info->flags & VTAP_INFO_TARGET_CREATED ? "true" : "false", since,
-		       a->cfg.settings.strict ? "true" : "false", info->max_sources,
+		       a->cfg.settings.strict ? "true" : "false",
+		       a->cfg.settings.no_direction ? "false" : "true", info->max_sources,
 		       (unsigned long long)sources_table_bytes(info->max_sources,
 							       libbpf_num_possible_cpus()),
 		       count_sources(a->sources_fd));
@@ -728,6 +772,7 @@ static int show_status(struct walk *w, struct attachment *a)
 	printf("  %-9sreserved bits %s; up to %u sources counted (table %s), %zu now\n",
 	       "checks", a->cfg.settings.strict ? "dropped (--strict)" : "accepted",
 	       info->max_sources, cost, count_sources(a->sources_fd));
+	printf("  %-9s%s\n", "taps", direction_text(a));
 	print_slowpath(w, a);
 	printf("  %-9sseen %llu, redirected %llu, passed %llu, dropped %llu\n", "counters",
 	       (unsigned long long)g.seen, (unsigned long long)g.redirected,

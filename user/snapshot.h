@@ -28,6 +28,7 @@ struct snapshot {
 	bool lost_counted;	/* the loss tracer is attached */
 	struct source_row *rows;	/* most packets first; free() it */
 	size_t nr;
+	size_t nr_table;	/* of them, in vtap_sources (the others: evicted, still in a CPU's cache) */
 };
 
 struct attachment;

@@ -17,7 +17,7 @@ enum {
 	OPT_PORT = 256, OPT_VNI, OPT_ALLOW_SRC, OPT_STRICT, OPT_MODE, OPT_BACKEND,
 	OPT_TARGET, OPT_REPLACE, OPT_MAX_SOURCES, OPT_PIN_ROOT, OPT_JSON, OPT_WATCH,
 	OPT_CHECK, OPT_DST, OPT_SLOW_PORT, OPT_CONFIG, OPT_LISTEN, OPT_TEXTFILE,
-	OPT_GENEVE_PORT,
+	OPT_GENEVE_PORT, OPT_NO_DIRECTION,
 };
 
 #define COMMON_OPTS \
@@ -42,6 +42,9 @@ static const struct opt_def attach_opts[] = {
 	  "UDP port of the slow path, for a firewall rule (default: one the kernel picks)" },
 	{ "strict", no_argument, OPT_STRICT, NULL,
 	  "drop VXLAN and GENEVE with reserved bits (GENEVE: or the C bit) set (default: accept and count)" },
+	{ "no-direction", no_argument, OPT_NO_DIRECTION, NULL,
+	  "don't tell vtap.ko each frame's direction (default: the taps see what the tapped "
+	  "NIC sent as outgoing, what it received as incoming)" },
 	{ "mode", required_argument, OPT_MODE, "MODE",
 	  "XDP mode: auto (native, else generic), native, generic (default auto)" },
 	{ "backend", required_argument, OPT_BACKEND, "KIND",
@@ -380,6 +383,9 @@ static int parse_option(const struct command *c, struct cmdline *cl, int opt, co
 		break;
 	case OPT_STRICT:
 		a->settings.strict = 1;
+		break;
+	case OPT_NO_DIRECTION:
+		a->settings.no_direction = 1;
 		break;
 	case OPT_MODE:
 		/* Index = enum mode_req value. */

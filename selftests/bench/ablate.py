@@ -6,8 +6,9 @@ Builds variants of the decap program into $OUT/bench/ablate/ (bpf/ is never
 touched), each with one thing removed or changed by a textual edit, and
 times them all with `vtap-bench prog` (repeated BPF_PROG_TEST_RUN of a valid
 decap, median of 7 runs), in interleaved rounds. Reference variants (marked
-"ref") break a feature and only show what it costs; the others keep the
-program's behaviour and are candidate optimisations. A variant whose edit no
+"ref") break a feature and only show what it costs, or put back an earlier
+version of a part (lru_per_frame: before the per-CPU source cache); the
+others keep the program's behaviour and are candidate optimisations. A variant whose edit no
 longer applies to the current source is reported as such and skipped.
 Environment: OUT, BENCH_CPU, ABLATE_ROUNDS (default 3), ABLATE_JSON.
 """
@@ -27,47 +28,49 @@ ARCH = subprocess.run(["uname", "-m"], stdout=subprocess.PIPE, text=True).stdout
 CFLAGS = ["-target", "bpf", "-g", "-O2", "-Wall", "-Iinclude",
           "-I/usr/include/%s-linux-gnu" % ARCH]
 
-KTIME = "st->last_seen_ns = bpf_ktime_get_ns();"
-BUFF_LEN_MAIN = "\tpkt_len = bpf_xdp_get_buff_len(ctx);\n"
-ADJUST_HEAD = "\tif (bpf_xdp_adjust_head(ctx, pkt.inner_off))\n\t\tgoto redirect_failed;\n"
 COUNT_DELIVERED = "\tcount_delivered(g, &pkt, pkt.inner_end - pkt.inner_off, 0);\n"
 INSPECT = ("\tinspect_inner((void *)(long)ctx->data, (void *)(long)ctx->data_end,\n"
            "\t\t      pkt.inner_end - pkt.inner_off, &pkt);\n")
-PKT_MEMBER = "\t__u32 dir;"
-INNER_OFF = "\tpkt->inner_off = "
+CACHE_HIT = "\t\tstats_add_frame(&c->st, pkt, bytes, slow, c->now_ns);\n\t\treturn;\n"
+FN_START = "static __always_inline void count_delivered("
+
+# count_delivered as it was before the per-CPU source cache (an LRU lookup
+# and the coarse clock for every frame), from git: "" outside a checkout.
+BEFORE_CACHE = "6d4e0d8"
 
 
-def buff_len_once(s):
-    """classify() has the frame's whole length already: keep it in pkt."""
-    return (s.replace(PKT_MEMBER, PKT_MEMBER + "\n\t__u32 pkt_len;", 1)
-             .replace(INNER_OFF, "\tpkt->pkt_len = pkt_len;\n" + INNER_OFF, 1)
-             .replace(BUFF_LEN_MAIN, "\tpkt_len = pkt.pkt_len;\n", 1))
+def fn_at(commit):
+    p = subprocess.run(["git", "show", "%s:%s" % (commit, SRC)], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+    if p.returncode or FN_START not in p.stdout:
+        return ""
+    i = p.stdout.index(FN_START)
+    return p.stdout[i:p.stdout.index("\n}\n", i) + 3]
 
 
-def coarse(s):
-    return s.replace(KTIME, "st->last_seen_ns = bpf_ktime_get_coarse_ns();")
+LRU_PER_FRAME = fn_at(BEFORE_CACHE)
+
+
+def replace_fn(s, text):
+    """count_delivered() replaced whole by text."""
+    i = s.index(FN_START)
+    j = s.index("\n}\n", i) + 3
+    return s[:i] + text + s[j:]
 
 
 # name, kind, description, edit, the texts the edit needs
 VARIANTS = [
     ("base", "", "bpf/vtap.bpf.c as it is", lambda s: s, []),
-    ("ktime_coarse", "opt", "last_seen_ns from bpf_ktime_get_coarse_ns() (jiffy resolution)",
-     coarse, [KTIME]),
-    ("buff_len_once", "opt", "bpf_xdp_get_buff_len() once per packet, not twice",
-     buff_len_once, [PKT_MEMBER, INNER_OFF, BUFF_LEN_MAIN]),
-    ("both", "opt", "ktime_coarse + buff_len_once", lambda s: coarse(buff_len_once(s)),
-     [KTIME, PKT_MEMBER, INNER_OFF, BUFF_LEN_MAIN]),
-    ("no_ktime", "ref", "no timestamp at all", lambda s: s.replace(KTIME, "st->last_seen_ns = 0;"),
-     [KTIME]),
+    ("lru_per_frame", "ref", "before the source cache: LRU lookup + coarse clock every frame",
+     lambda s: replace_fn(s, LRU_PER_FRAME), [FN_START] + ([] if LRU_PER_FRAME else ["git"])),
+    ("clock_per_frame", "ref", "the cache, but the coarse clock read every frame, not once a tick",
+     lambda s: s.replace(CACHE_HIT, CACHE_HIT.replace("c->now_ns", "bpf_ktime_get_coarse_ns()")),
+     [CACHE_HIT]),
     ("no_buff_len", "ref", "linear length (data_end - data) instead of bpf_xdp_get_buff_len()",
      lambda s: s.replace("bpf_xdp_get_buff_len(ctx)", "(__u32)(ctx->data_end - ctx->data)"),
      ["bpf_xdp_get_buff_len(ctx)"]),
-    ("no_per_source", "ref", "no per-source counters (LRU lookup, timestamp)",
+    ("no_per_source", "ref", "no per-source counters at all",
      lambda s: s.replace(COUNT_DELIVERED, ""), [COUNT_DELIVERED]),
-    ("no_inspect_inner", "ref", "no inner direction/truncation check",
-     lambda s: s.replace(INSPECT, ""), [INSPECT]),
-    ("no_adjust_head", "ref", "no bpf_xdp_adjust_head() (frame not decapsulated)",
-     lambda s: s.replace(ADJUST_HEAD, ""), [ADJUST_HEAD]),
 ]
 
 
@@ -113,18 +116,20 @@ def main():
             info[name] = d
     rows = []
     base = statistics.median(times["base"]) if times.get("base") else None
-    print("%-18s %-4s %8s %8s %7s  %s" % ("variant", "kind", "ns/pkt", "vs base", "insns",
-                                         "what"))
+    print("%-18s %-4s %8s %8s %6s %7s  %s" % ("variant", "kind", "ns/pkt", "vs base", "x base",
+                                              "insns", "what"))
     for name, kind, desc, o in built:
         if not times[name] or name in skipped:
             continue
         ns = statistics.median(times[name])
         rows.append({"variant": name, "kind": kind or "base", "description": desc, "ns": ns,
-                     "delta_ns": ns - base if base else None, "runs_ns": times[name],
+                     "delta_ns": ns - base if base else None,
+                     "ratio_to_base": round(ns / base, 3) if base else None, "runs_ns": times[name],
                      "verified_insns": info[name]["verified_insns"],
                      "ns_empty": info[name]["ns_empty"]})
-        print("%-18s %-4s %8.0f %+8.0f %7d  %s" % (name, kind, ns, ns - base if base else 0,
-                                                info[name]["verified_insns"], desc))
+        print("%-18s %-4s %8.0f %+8.0f %6.2f %7d  %s" % (
+            name, kind, ns, ns - base if base else 0, ns / base if base else 0,
+            info[name]["verified_insns"], desc))
     for name, why in skipped.items():
         print("%-18s skipped: %s" % (name, why))
     if "base" in info:

@@ -4,6 +4,10 @@
  *  - bench_gen: the traffic generator. Run by BPF_PROG_TEST_RUN with
  *    BPF_F_TEST_XDP_LIVE_FRAMES in the generator's namespace, it redirects
  *    every frame into the generator's veth, whose peer is the collector NIC.
+ *    Each frame's outer IPv4 source is the next of nr_sources addresses
+ *    from src_base, in turn (per CPU): a different source every frame, the
+ *    per-source counters' worst case. One source writes the fixture's own
+ *    address; more leave the outer checksum stale (vtap does not check it).
  *  - bench_drop / bench_pass: the ceiling, and the minimum a veth NIC needs
  *    to hand frames to the stack (kernel vxlan and tcpdump scenarios).
  *  - bench_redirect: redirect-only (no parsing) into the same target as vtap.
@@ -15,10 +19,37 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 const volatile __u32 gen_ifindex;	/* generator: veth to send into */
 const volatile __u32 full_len;		/* restore: length of the fixture */
 const volatile __u32 outer_len;		/* restore: bytes the decap strips */
+const volatile __u32 nr_sources = 1;	/* gen, restore: outer sources in turn */
+const volatile __u32 src_base = 0xc6120001;	/* 198.18.0.1, the fixture's */
+
+#define OUTER_SADDR_OFF	26		/* Ethernet + IPv4's saddr offset */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} bench_src_seq SEC(".maps");
+
+/* The next source into the outer IPv4 header at data. The same work for
+ * one source as for many, so that only the program under test differs. */
+static __always_inline void next_source(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__be32 *saddr = data + OUTER_SADDR_OFF;
+	__u32 zero = 0, *seq = bpf_map_lookup_elem(&bench_src_seq, &zero);
+
+	if (!seq || (void *)(saddr + 1) > end)
+		return;
+	*saddr = bpf_htonl(src_base + *seq);
+	if (++*seq >= nr_sources)
+		*seq = 0;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP);
@@ -37,6 +68,7 @@ struct {
 SEC("xdp")
 int bench_gen(struct xdp_md *ctx)
 {
+	next_source(ctx);
 	return bpf_redirect(gen_ifindex, 0);
 }
 
@@ -71,6 +103,7 @@ int bench_restore(struct xdp_md *ctx)
 
 	if (len != full_len && bpf_xdp_adjust_head(ctx, -(int)outer_len))
 		return XDP_ABORTED;
+	next_source(ctx);
 	bpf_tail_call(ctx, &bench_jmp, 0);
 	return XDP_ABORTED;
 }

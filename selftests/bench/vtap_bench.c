@@ -4,6 +4,7 @@
  *
  *   vtap-bench gen --ifindex N --dst-mac MAC [--src-mac MAC] [--size BYTES]
  *                  [--seconds S] [--count N] [--batch N] [--vni N] [--geneve]
+ *                  [--sources N] [--sport PORT]
  *     Live-frames traffic generator: BPF_PROG_TEST_RUN with
  *     BPF_F_TEST_XDP_LIVE_FRAMES runs bench_gen, which redirects every frame
  *     into the veth with ifindex N (in the caller's network namespace), so
@@ -13,9 +14,16 @@
  *     and one at the end; the rate is measured at the collector. --geneve:
  *     GENEVE as Google Cloud's mirroring sends it instead (UDP 6081, VNI 0,
  *     Google's options, the inner IP packet alone; BYTES is then the frame
- *     vtap delivers, behind the Ethernet header it writes).
+ *     vtap delivers, behind the Ethernet header it writes). --sources N:
+ *     the outer source address is the next of N (198.18.0.1 on), a new one
+ *     every frame; --sport: the outer UDP source port (the flow hash RSS
+ *     spreads queues by; default 49152). Where the kernel refuses live
+ *     frames (EPERM), the frames go through an AF_PACKET socket on the veth
+ *     instead (qdisc bypassed, sendmmsg batches): each is then an skb that
+ *     the veth converts for XDP, a fixed cost on top of every scenario;
+ *     the start line says which ("method").
  *
- *   vtap-bench prog --obj FILE [--prog NAME] [--size BYTES] [--repeat N]
+ *   vtap-bench prog --obj FILE [--prog NAME] [--size BYTES] [--repeat N] [--sources N]
  *     The program alone: ns per packet of a valid decap from a repeated
  *     BPF_PROG_TEST_RUN (no live frames), against an empty XDP program, and
  *     the verifier's instruction count. A repeated run keeps
@@ -40,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
@@ -122,6 +132,8 @@ static void put_ipv4(unsigned char *p, int tot_len, const char *src, const char 
  * benchmark range), UDP 4789, VNI vni, and an inner IPv4/UDP frame of
  * inner_len bytes sent by the tapped NIC (inner source == outer source).
  */
+static __u16 outer_sport = 49152;
+
 static int build_packet(unsigned char *buf, int inner_len, const unsigned char *dmac,
 			const unsigned char *smac, __u32 vni)
 {
@@ -141,7 +153,7 @@ static int build_packet(unsigned char *buf, int inner_len, const unsigned char *
 	p[13] = 0x00;
 	put_ipv4(p + ETH_HLEN, len - ETH_HLEN, "198.18.0.1", "198.18.0.2");
 	udp = (struct udphdr *)(p + ETH_HLEN + 20);
-	udp->source = htons(49152);
+	udp->source = htons(outer_sport);
 	udp->dest = htons(VXLAN_PORT);
 	udp->len = htons(len - ETH_HLEN - 20);
 	udp->check = 0;		/* as VXLAN senders do (RFC 7348) */
@@ -202,7 +214,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vtap-bench gen --ifindex N --dst-mac MAC [--src-mac MAC] [--size BYTES]\n"
 		"                      [--seconds S] [--count N] [--batch N] [--vni N] [--geneve]\n"
+		"                      [--sources N] [--sport PORT]\n"
 		"       vtap-bench prog --obj FILE [--prog NAME] [--size BYTES] [--repeat N]\n"
+		"                       [--sources N]\n"
 		"       vtap-bench tcx --dev DEV --prog PINNED_PROG --pin PATH\n");
 	exit(2);
 }
@@ -213,6 +227,58 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+#define SRC_BASE	0xc6120001	/* 198.18.0.1, as bench.bpf.c's src_base */
+#define SADDR_OFF	(ETH_HLEN + 12)
+
+/* The generator without live frames: the same frames, the same sources in
+ * turn, sent from user space in batches through a packet socket. */
+static __u64 gen_packet(int ifindex, const unsigned char *pkt, int len, __u32 nr_sources,
+			__u32 count, int batch)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = ifindex,
+				   .sll_halen = ETH_ALEN };
+	struct mmsghdr msgs[256];
+	struct iovec iov[256];
+	unsigned char *bufs;
+	__u32 seq = 0;
+	__u64 sent = 0;
+	int fd, one = 1;
+
+	fd = socket(AF_PACKET, SOCK_RAW, 0);	/* protocol 0: receives nothing */
+	if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("packet socket on ifindex %d: %s", ifindex, strerror(errno));
+	bufs = malloc((size_t)batch * len);
+	if (!bufs)
+		die("out of memory");
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < batch; i++) {
+		memcpy(bufs + (size_t)i * len, pkt, len);
+		iov[i] = (struct iovec){ .iov_base = bufs + (size_t)i * len, .iov_len = len };
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (!stop && (!count || sent < count)) {
+		int n = count && count - sent < (__u64)batch ? (int)(count - sent) : batch;
+
+		for (int i = 0; i < n; i++) {
+			__be32 saddr = htonl(SRC_BASE + seq);
+
+			memcpy(bufs + (size_t)i * len + SADDR_OFF, &saddr, 4);
+			if (++seq >= nr_sources)
+				seq = 0;
+		}
+		n = sendmmsg(fd, msgs, n, 0);
+		if (n < 0 && errno != EINTR && errno != ENOBUFS && errno != EAGAIN)
+			die("sendmmsg: %s", strerror(errno));
+		if (n > 0)
+			sent += n;
+	}
+	free(bufs);
+	close(fd);
+	return sent;
 }
 
 static int cmd_gen(int argc, char **argv)
@@ -227,12 +293,16 @@ static int cmd_gen(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "vni", required_argument, NULL, 'v' },
 		{ "geneve", no_argument, NULL, 'g' },
+		{ "sources", required_argument, NULL, 'n' },
+		{ "sport", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
+	__u32 nr_sources = 1;
 	unsigned char dmac[6] = { 0 }, smac[6] = { 0x02, 0, 0, 0, 0x0a, 0x01 };
 	int geneve = 0;
 	unsigned char pkt[MAX_FRAME];
 	int ifindex = 0, size = 64, batch = 64, have_dmac = 0, seconds = 60, len, fd, err, c;
+	const char *method = "live_frames";
 	__u32 vni = 42, count = 0, calls = 0;
 	__u64 t0, t1;
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
@@ -249,10 +319,13 @@ static int cmd_gen(int argc, char **argv)
 		case 'b': batch = atoi(optarg); break;
 		case 'v': vni = strtoul(optarg, NULL, 0); break;
 		case 'g': geneve = 1; break;
+		case 'n': nr_sources = strtoul(optarg, NULL, 0); break;
+		case 'p': outer_sport = strtoul(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
-	if (ifindex <= 0 || !have_dmac || seconds <= 0 || batch <= 0 || batch > 256)
+	if (ifindex <= 0 || !have_dmac || seconds <= 0 || batch <= 0 || batch > 256 ||
+	    !nr_sources)
 		usage();
 	len = geneve ? build_geneve(pkt, size, dmac, smac) : build_packet(pkt, size, dmac, smac, vni);
 
@@ -260,6 +333,7 @@ static int cmd_gen(int argc, char **argv)
 	if (!skel)
 		die("open bench programs: %s", strerror(errno));
 	skel->rodata->gen_ifindex = ifindex;
+	skel->rodata->nr_sources = nr_sources;
 	err = bench_bpf__load(skel);
 	if (err)
 		die("load bench programs: %s", strerror(-err));
@@ -274,9 +348,22 @@ static int cmd_gen(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(seconds);
-	printf("{\"event\": \"start\", \"frame_len\": %d}\n", len);
+	/* Live frames refused: the packet socket, said on the start line. */
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, probe, .data_in = pkt, .data_size_in = len,
+			    .repeat = 1, .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 1);
+
+		if (bpf_prog_test_run_opts(fd, &probe) && errno == EPERM)
+			method = "af_packet";
+	}
+	printf("{\"event\": \"start\", \"frame_len\": %d, \"method\": \"%s\"}\n", len, method);
 	fflush(stdout);
 	t0 = now_ns();
+	if (!strcmp(method, "af_packet")) {
+		gen_packet(ifindex, pkt, len, nr_sources, count, batch);
+		calls = 1;
+		stop = 1;
+	}
 	while (!stop) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts,
 			    .data_in = pkt,
@@ -356,9 +443,11 @@ static int cmd_prog(int argc, char **argv)
 		{ "prog", required_argument, NULL, 'p' },
 		{ "size", required_argument, NULL, 'z' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "sources", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const unsigned char dmac[6] = { 0x02, 0, 0, 0, 0x0a, 0x02 };
+	__u32 nr_sources = 1;
 	static const unsigned char smac[6] = { 0x02, 0, 0, 0, 0x0a, 0x01 };
 	const char *obj_path = NULL, *prog_name = "vtap_xdp";
 	unsigned char pkt[MAX_FRAME];
@@ -379,10 +468,11 @@ static int cmd_prog(int argc, char **argv)
 		case 'p': prog_name = optarg; break;
 		case 'z': size = atoi(optarg); break;
 		case 'r': repeat = atoi(optarg); break;
+		case 'n': nr_sources = strtoul(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
-	if (!obj_path || repeat <= 0)
+	if (!obj_path || repeat <= 0 || !nr_sources)
 		usage();
 	len = build_packet(pkt, size, dmac, smac, 42);
 
@@ -409,6 +499,7 @@ static int cmd_prog(int argc, char **argv)
 		die("open bench programs: %s", strerror(errno));
 	skel->rodata->full_len = len;
 	skel->rodata->outer_len = OUTER_LEN;
+	skel->rodata->nr_sources = nr_sources;
 	/* A tail call needs the caller and the callee to agree on frags;
 	 * libbpf derives the flag from the section name at load. */
 	if (!strncmp(bpf_program__section_name(prog), "xdp.frags", 9)) {
@@ -451,12 +542,12 @@ static int cmd_prog(int argc, char **argv)
 		free(percpu);
 	}
 
-	printf("{\"prog\": \"%s\", \"size\": %d, \"repeat\": %d, \"runs\": %d, "
+	printf("{\"prog\": \"%s\", \"size\": %d, \"sources\": %u, \"repeat\": %d, \"runs\": %d, "
 	       "\"ns_decap_via_restore\": %u, \"ns_empty_via_restore\": %u, "
 	       "\"ns_empty\": %u, \"ns_decap\": %d, \"redirected\": %llu, "
 	       "\"expected_redirected\": %llu, \"verified_insns\": %u, "
 	       "\"xlated_bytes\": %u, \"jited_bytes\": %u}\n",
-	       prog_name, size, repeat, PROG_RUNS, ns_vtap, ns_empty_jmp, ns_empty,
+	       prog_name, size, nr_sources, repeat, PROG_RUNS, ns_vtap, ns_empty_jmp, ns_empty,
 	       (int)ns_vtap - (int)ns_empty_jmp + (int)ns_empty,
 	       (unsigned long long)redirected,
 	       (unsigned long long)repeat * PROG_RUNS + 1,

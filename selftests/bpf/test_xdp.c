@@ -11,6 +11,8 @@
  * the program left it, i.e. the decapsulated inner frame.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "vtap_abi.h"
 #include "vtap.skel.h"
 #include "pkt.h"
+#include "xdp_meta.h"
 
 _Static_assert(VTAP_SEEN == 0 && VTAP_REDIRECTED < VTAP_FIRST_PASS &&
 	       VTAP_FIRST_PASS < VTAP_FIRST_DROP && VTAP_FIRST_DROP < VTAP_FIRST_INFO &&
@@ -43,6 +46,7 @@ static struct vtap_bpf *skel;
 static __u64 suite_runs;	/* program runs in this suite: "seen" must match */
 static int ncpus;
 static const __u32 lo_ifindex = 1;
+static int meta_ok;		/* the kernel lets XDP programs write metadata */
 
 /* The case being checked, for failure messages out of shared helpers. */
 static char case_name[128];
@@ -81,18 +85,41 @@ static void global_read(__u64 out[VTAP_NR_COUNTERS])
 			out[c] += ((__u64 *)&vals[cpu])[c];
 }
 
-/* Sum of one per-source entry over CPUs; zeroes when absent. */
-/* Returns whether the entry exists. */
+/* One per-source entry over CPUs, as vtapctl reads it: each CPU's cache
+ * first, then the table, merged (vtap_abi.h); zeroes when absent.
+ * Returns whether the table has the entry. */
 static int source_read(const struct vtap_source_key *key, struct vtap_source_stats *sum)
 {
 	struct vtap_source_stats vals[ncpus];
+	struct vtap_source_cache cache[ncpus];
+	__u32 zero = 0;
+	int found;
 
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_sources), key, vals))
-		return 0;
-	for (int cpu = 0; cpu < ncpus; cpu++)
+	for (int tries = 0;; tries++) {
+		int torn = 0;
+
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_src_cache), &zero, cache)) {
+			EXPECT(__LINE__, 0, "lookup vtap_src_cache: %s", strerror(errno));
+			return 0;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			torn |= cache[cpu].head != cache[cpu].tail;
+		if (!torn)
+			break;
+		if (tries == 1000) {
+			EXPECT(__LINE__, 0, "vtap_src_cache torn 1000 times in a row");
+			return 0;
+		}
+	}
+	found = !bpf_map_lookup_elem(bpf_map__fd(skel->maps.vtap_sources), key, vals);
+	if (!found)
+		memset(vals, 0, sizeof(vals));
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		vtap_source_cache_merge(&vals[cpu], key, &cache[cpu]);
 		vtap_source_stats_add(sum, &vals[cpu]);
-	return 1;
+	}
+	return found;
 }
 
 /* Packets over every per-source entry: must not move unless we redirect. */
@@ -133,6 +160,8 @@ struct result {
 	__u32 action;
 	__u8 out[PKT_MAX];
 	__u32 out_len;
+	__u32 meta_len;			/* metadata in front of out, not in it */
+	struct vtap_xdp_meta meta;	/* when meta_len is its size */
 	__u64 delta[VTAP_NR_COUNTERS];
 	struct vtap_source_stats src;	/* delta of the packet's per-source entry */
 	int src_existed;		/* the entry was there before the run */
@@ -145,20 +174,21 @@ static void run_prog(int line, const struct pkt *p, struct result *r)
 				       .encap = p->encap, .vni = p->vni };
 	__u64 before[VTAP_NR_COUNTERS], after[VTAP_NR_COUNTERS], all_before;
 	struct vtap_source_stats sb, sa;
-	struct xdp_md ctx = { .data_end = p->first_buf };
+	/* A first buffer shorter than the frame: the rest goes in frags. The
+	 * context out says where the metadata in front of data_out ends. */
+	struct xdp_md ctx = { .data_end = p->first_buf ?: p->len };
+	static __u8 out[PKT_MAX + sizeof(struct vtap_xdp_meta)];
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = p->buf,
 		.data_size_in = p->len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.ctx_out = &ctx,
+		.ctx_size_out = sizeof(ctx),
 		.repeat = 1,
 	);
-
-	/* A first buffer shorter than the frame: the rest goes in frags. */
-	if (p->first_buf) {
-		opts.ctx_in = &ctx;
-		opts.ctx_size_in = sizeof(ctx);
-	}
 
 	memcpy(key.addr, p->src, sizeof(key.addr));
 	global_read(before);
@@ -167,7 +197,12 @@ static void run_prog(int line, const struct pkt *p, struct result *r)
 
 	r->err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts);
 	r->action = opts.retval;
-	r->out_len = opts.data_size_out;
+	r->meta_len = ctx.data < opts.data_size_out ? ctx.data : opts.data_size_out;
+	memset(&r->meta, 0, sizeof(r->meta));
+	if (r->meta_len == sizeof(r->meta))
+		memcpy(&r->meta, out, sizeof(r->meta));
+	r->out_len = opts.data_size_out - r->meta_len;
+	memcpy(r->out, out + r->meta_len, r->out_len < sizeof(r->out) ? r->out_len : sizeof(r->out));
 	suite_runs++;
 
 	global_read(after);
@@ -236,6 +271,18 @@ static void check_case(int line, const struct pkt *p, __u32 action, enum vtap_co
 		EXPECT(line, r.delta[c] == want[c], "counter %s moved by %lld, want %llu",
 		       counter_name[c], (long long)r.delta[c], (unsigned long long)want[c]);
 
+	/* The direction for vtap.ko: only with a redirect, unless switched off. */
+	if (dir == DIR_NONE || action != XDP_REDIRECT ||
+	    skel->rodata_config->vtap_config.settings.no_direction) {
+		EXPECT(line, r.meta_len == 0, "%u bytes of metadata, want none", r.meta_len);
+	} else {
+		EXPECT(line, r.meta_len == sizeof(r.meta), "%u bytes of metadata, want %zu",
+		       r.meta_len, sizeof(r.meta));
+		EXPECT(line, r.meta.magic == VTAP_META_MAGIC, "metadata magic %#x", r.meta.magic);
+		EXPECT(line, r.meta.dir == (dir == DIR_FROM ? VTAP_DIR_FROM :
+					    dir == DIR_TO ? VTAP_DIR_TO : VTAP_DIR_OTHER),
+		       "metadata direction %u, want %d", r.meta.dir, dir);
+	}
 	if (dir == DIR_NONE) {
 		EXPECT(line, r.all_src_packets == 0, "per-source packets moved by %lld",
 		       (long long)r.all_src_packets);
@@ -285,7 +332,7 @@ static void expect_same_at(int line, const struct pkt *p, __u32 action,
  * 3520 bytes and headers beyond the first buffer can't be built. */
 static int kernel_sets_first_buf(void)
 {
-	struct vtap_bpf *s = vtap_bpf__open_and_load();
+	struct vtap_bpf *s = vtap_bpf__open();
 	static __u8 buf[256];
 	struct xdp_md ctx = { .data_end = 64 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
@@ -299,6 +346,11 @@ static int kernel_sets_first_buf(void)
 
 	if (!s)
 		return 0;
+	s->rodata_config->vtap_config.settings.no_direction = !meta_ok;
+	if (vtap_bpf__load(s)) {
+		vtap_bpf__destroy(s);
+		return 0;
+	}
 	ok = !bpf_prog_test_run_opts(bpf_program__fd(s->progs.vtap_xdp), &opts);
 	vtap_bpf__destroy(s);
 	return ok;
@@ -334,7 +386,8 @@ static int allow_src(const __u8 *addr, int len, __u32 prefixlen)
 }
 
 enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME, CFG_SLOW,
-	      CFG_GENEVE, CFG_GENEVE_STRICT, CFG_GENEVE_SLOW, CFG_GENEVE_SLOW_STRICT };
+	      CFG_GENEVE, CFG_GENEVE_STRICT, CFG_NO_DIRECTION, CFG_GENEVE_SLOW,
+	      CFG_GENEVE_SLOW_STRICT };
 
 #define SLOW_PORT	40000	/* the slow-path port of CFG_SLOW */
 #define GENEVE_SLOW_PORT 40001	/* the geneve slow-path port of CFG_GENEVE_SLOW */
@@ -385,6 +438,7 @@ static int load(enum config cfg, const char *suite)
 	case CFG_GENEVE_STRICT:
 	case CFG_GENEVE_SLOW_STRICT:
 	case CFG_GENEVE_SLOW:
+	case CFG_NO_DIRECTION:	/* --no-direction, on the GENEVE settings */
 	case CFG_GENEVE:
 		/* --port 4789 --geneve-port 6081, with a slow-path port (and a
 		 * geneve one, where the kernel has the driver) */
@@ -402,6 +456,8 @@ static int load(enum config cfg, const char *suite)
 	case CFG_DEFAULT:
 		break;
 	}
+	/* As vtapctl does on a kernel that refuses bpf_xdp_adjust_meta. */
+	s->no_direction = cfg == CFG_NO_DIRECTION || !meta_ok;
 	err = vtap_bpf__load(skel);
 	if (err)
 		goto fail;
@@ -438,6 +494,7 @@ static int init_geneve_slow_strict(void)
 {
 	return load(CFG_GENEVE_SLOW_STRICT, "geneve_slow_path_strict");
 }
+static int init_no_direction(void) { return load(CFG_NO_DIRECTION, "no_direction"); }
 
 /* Last test of every suite: the identity over all of the suite's packets. */
 static void test_suite_conservation(void)
@@ -601,6 +658,236 @@ static void test_source_keys(void)
 	source_read(&key, &st);
 	CU_ASSERT_EQUAL(st.packets, 2);
 	CU_ASSERT_EQUAL(st.from_source, 2);
+}
+
+/*
+ * The per-CPU source cache: sources in runs, alternating, one frame each,
+ * and coming back; after every frame each source's counts, read as
+ * vtapctl reads them, are exact (check_case checks the packet's own
+ * source; this checks all of them).
+ */
+static void test_source_cache_alternate(void)
+{
+	static const __u8 srcs[4][4] = { { 10, 0, 1, 1 }, { 10, 0, 1, 2 },
+					 { 10, 0, 1, 3 }, { 10, 0, 1, 4 } };
+	/* runs, then strict alternation, lone frames, back to a cached one */
+	static const int order[] = { 0, 0, 0, 1, 1, 0, 1, 0, 1, 2, 3, 2, 3, 3, 3, 0, 0, 1,
+				     2, 3, 0, 0, 0, 0, 1, 1, 1, 0 };
+	struct vtap_source_stats want[4] = { 0 }, base[4], st;
+	struct vtap_source_key keys[4];
+
+	for (int k = 0; k < 4; k++) {
+		keys[k] = (struct vtap_source_key){ .family = VTAP_AF_INET, .vni = 91 };
+		keys[k].addr[10] = keys[k].addr[11] = 0xff;
+		memcpy(keys[k].addr + 12, srcs[k], 4);
+		source_read(&keys[k], &base[k]);
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int k = order[i];
+
+		set_case("source cache, frame %zu, source %d", i, k);
+		expect_decap(vxlan_pkt(&(struct outer_spec){ .vni = 91, .src = srcs[k] }),
+			     DIR_OTHER);
+		want[k].packets++;
+		want[k].bytes += pk.inner_len;
+		for (int j = 0; j < 4; j++) {
+			source_read(&keys[j], &st);
+			EXPECT(__LINE__, st.packets - base[j].packets == want[j].packets &&
+			       st.bytes - base[j].bytes == want[j].bytes &&
+			       st.other - base[j].other == want[j].packets,
+			       "source %d: %llu packets, %llu bytes, want %llu, %llu", j,
+			       (unsigned long long)(st.packets - base[j].packets),
+			       (unsigned long long)(st.bytes - base[j].bytes),
+			       (unsigned long long)want[j].packets,
+			       (unsigned long long)want[j].bytes);
+		}
+	}
+}
+
+/*
+ * The LRU evicting the cached source's entry (here: deleted from user
+ * space): the source stays listed, from the cache, with its whole count;
+ * when the cache moves to another source it writes the count back, making
+ * the entry again (counted in sources_added). Runs pinned to one CPU, so
+ * that every frame meets the same cache.
+ */
+static int run_frames(const struct pkt *p, int n)
+{
+	/* One repeat a run: without live frames the decap would persist. */
+	for (int i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->buf, .data_size_in = p->len,
+			    .repeat = 1);
+
+		suite_runs++;
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts) ||
+		    opts.retval != XDP_REDIRECT)
+			return -1;
+	}
+	return 0;
+}
+
+static void test_source_cache_evicted(void)
+{
+	static const __u8 srcs[2][4] = { { 10, 0, 3, 1 }, { 10, 0, 3, 2 } };
+	struct vtap_source_stats vals[ncpus], st;
+	struct vtap_source_key key[2];
+	static struct pkt p[2];
+	__u64 g0[VTAP_NR_COUNTERS], g1[VTAP_NR_COUNTERS];
+	int fd = bpf_map__fd(skel->maps.vtap_sources);
+	cpu_set_t set, old;
+	int found;
+
+	set_case("source cache, entry evicted while cached");
+	for (int k = 0; k < 2; k++) {
+		p[k] = *vxlan_pkt(&(struct outer_spec){ .vni = 93, .src = srcs[k] });
+		key[k] = (struct vtap_source_key){ .family = VTAP_AF_INET, .vni = 93 };
+		key[k].addr[10] = key[k].addr[11] = 0xff;
+		memcpy(key[k].addr + 12, srcs[k], 4);
+	}
+	sched_getaffinity(0, sizeof(old), &old);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	global_read(g0);
+	/* Five frames: the first in the table, the cache takes the rest. */
+	EXPECT(__LINE__, !run_frames(&p[0], 5), "test run failed");
+	found = source_read(&key[0], &st);
+	EXPECT(__LINE__, found && st.packets == 5,
+	       "%llu packets before the eviction, want 5", (unsigned long long)st.packets);
+	EXPECT(__LINE__, !bpf_map_delete_elem(fd, &key[0]), "delete: %s", strerror(errno));
+	found = source_read(&key[0], &st);
+	EXPECT(__LINE__, !found && st.packets == 5,
+	       "evicted: %llu packets from the cache, want 5", (unsigned long long)st.packets);
+	EXPECT(__LINE__, !run_frames(&p[0], 3), "test run failed");
+	source_read(&key[0], &st);
+	EXPECT(__LINE__, st.packets == 8, "evicted, 3 more: %llu packets, want 8",
+	       (unsigned long long)st.packets);
+	/* Two frames of another source move the cache: the count goes back. */
+	EXPECT(__LINE__, !run_frames(&p[1], 2), "test run failed");
+	EXPECT(__LINE__, !bpf_map_lookup_elem(fd, &key[0], vals),
+	       "the entry was not made again: %s", strerror(errno));
+	memset(&st, 0, sizeof(st));
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		vtap_source_stats_add(&st, &vals[cpu]);
+	EXPECT(__LINE__, st.packets == 8, "written back: the table has %llu packets, want 8",
+	       (unsigned long long)st.packets);
+	source_read(&key[1], &st);
+	EXPECT(__LINE__, st.packets == 2, "other source: %llu packets, want 2",
+	       (unsigned long long)st.packets);
+	global_read(g1);
+	/* Made three times: both sources, and the first again. */
+	EXPECT(__LINE__, g1[VTAP_INFO_SOURCES_ADDED] - g0[VTAP_INFO_SOURCES_ADDED] == 3,
+	       "sources_added +%llu, want 3",
+	       (unsigned long long)(g1[VTAP_INFO_SOURCES_ADDED] - g0[VTAP_INFO_SOURCES_ADDED]));
+	EXPECT(__LINE__, g1[VTAP_REDIRECTED] - g0[VTAP_REDIRECTED] == 10,
+	       "redirected +%llu, want 10",
+	       (unsigned long long)(g1[VTAP_REDIRECTED] - g0[VTAP_REDIRECTED]));
+	sched_setaffinity(0, sizeof(old), &old);
+}
+
+/*
+ * Reads racing the program on another CPU: a writer thread runs frames of
+ * two sources in changing runs (the cache moves between them), a reader
+ * on another CPU reads both sources as vtapctl does. No read may count a
+ * frame twice (more than the frames begun) or lose one (fewer than the
+ * frames finished before the read), and each source only grows.
+ */
+struct race {
+	struct pkt p[2];
+	struct vtap_source_key key[2];
+	volatile __u64 begun[2], done[2];
+	volatile int stop, err;
+	int cpu;
+};
+
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	for (__u64 i = 0; !r->stop && i < 200000; i++) {
+		int k = (i / (1 + i % 7)) & 1;	/* runs of changing lengths */
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = r->p[k].buf,
+			    .data_size_in = r->p[k].len, .repeat = 1);
+
+		__atomic_store_n(&r->begun[k], r->begun[k] + 1, __ATOMIC_SEQ_CST);
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vtap_xdp), &opts) ||
+		    opts.retval != XDP_REDIRECT) {
+			r->err = errno ? errno : EINVAL;
+			break;
+		}
+		__atomic_store_n(&r->done[k], r->done[k] + 1, __ATOMIC_SEQ_CST);
+	}
+	r->stop = 1;
+	return NULL;
+}
+
+static void test_source_cache_race(void)
+{
+	static const __u8 srcs[2][4] = { { 10, 0, 2, 1 }, { 10, 0, 2, 2 } };
+	static struct race r;
+	struct vtap_source_stats base[2], st, last[2] = { 0 };
+	__u64 reads = 0, done0[2];
+	pthread_t t;
+	cpu_set_t set;
+
+	if (ncpus < 2) {
+		CU_PASS("one CPU: no race to check");
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.cpu = 0;
+	for (int k = 0; k < 2; k++) {
+		vxlan_pkt(&(struct outer_spec){ .vni = 92, .src = srcs[k] });
+		r.p[k] = pk;
+		r.key[k] = (struct vtap_source_key){ .family = VTAP_AF_INET, .vni = 92 };
+		r.key[k].addr[10] = r.key[k].addr[11] = 0xff;
+		memcpy(r.key[k].addr + 12, srcs[k], 4);
+		source_read(&r.key[k], &base[k]);
+	}
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	set_case("source cache, reads racing the program");
+	if (pthread_create(&t, NULL, race_writer, &r)) {
+		EXPECT(__LINE__, 0, "pthread_create failed");
+		return;
+	}
+	while (!r.stop) {
+		for (int k = 0; k < 2; k++) {
+			done0[k] = __atomic_load_n(&r.done[k], __ATOMIC_SEQ_CST);
+			source_read(&r.key[k], &st);
+			st.packets -= base[k].packets;
+			EXPECT(__LINE__, st.packets >= done0[k] &&
+			       st.packets <= __atomic_load_n(&r.begun[k], __ATOMIC_SEQ_CST) &&
+			       st.packets >= last[k].packets,
+			       "source %d: read %llu packets, %llu frames done before, "
+			       "%llu begun after, %llu read before", k,
+			       (unsigned long long)st.packets, (unsigned long long)done0[k],
+			       (unsigned long long)r.begun[k], (unsigned long long)last[k].packets);
+			last[k] = st;
+		}
+		reads++;
+	}
+	pthread_join(t, NULL);
+	/* The test runs are not counted in suite_runs' "seen" check: add them. */
+	suite_runs += r.done[0] + r.done[1];
+	EXPECT(__LINE__, !r.err, "writer: %s", strerror(r.err));
+	for (int k = 0; k < 2; k++) {
+		source_read(&r.key[k], &st);
+		EXPECT(__LINE__, st.packets - base[k].packets == r.done[k],
+		       "source %d: %llu packets after the race, %llu frames", k,
+		       (unsigned long long)(st.packets - base[k].packets),
+		       (unsigned long long)r.done[k]);
+	}
+	EXPECT(__LINE__, reads > 100, "only %llu reads raced the writer", (unsigned long long)reads);
+	CPU_ZERO(&set);
+	for (int c = 0; c < ncpus; c++)
+		CPU_SET(c, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
 /* ---- not ours ------------------------------------------------------------ */
@@ -2000,6 +2287,9 @@ static void register_tests(void)
 		{ "inner frame sizes", test_inner_sizes },
 		{ "direction", test_direction },
 		{ "per-source keys", test_source_keys },
+		{ "per-source cache: alternating sources", test_source_cache_alternate },
+		{ "per-source cache: reads racing the program", test_source_cache_race },
+		{ "per-source cache: entry evicted while cached", test_source_cache_evicted },
 		{ "not ours", test_not_ours },
 		{ "i flag clear", test_i_flag_clear },
 		{ "reserved bits accepted", test_reserved_bits },
@@ -2086,7 +2376,19 @@ static void register_tests(void)
 		{ NULL, NULL },
 	};
 
+	/* check_case expects no metadata in this suite's redirects. */
+	static const struct test no_direction[] = {
+		{ "vxlan: no metadata", test_direction },
+		{ "geneve: no metadata", test_geneve_valid },
+		{ "geneve google option: no metadata", test_geneve_direction },
+		{ NULL, NULL },
+	};
+
 	ncpus = libbpf_num_possible_cpus();
+	meta_ok = vtap_xdp_meta_supported();
+	if (!meta_ok)
+		printf("skip direction metadata: this kernel refuses bpf_xdp_adjust_meta (every "
+		       "suite runs as with --no-direction: no metadata)\n");
 	add_suite("default", init_default, dflt);
 	add_suite("custom_port", init_ports, ports);
 	add_suite("strict", init_strict, strict);
@@ -2097,6 +2399,7 @@ static void register_tests(void)
 	add_suite("geneve_strict", init_geneve_strict, geneve_strict);
 	add_suite("geneve_slow_path", init_geneve_slow, geneve_slow);
 	add_suite("geneve_slow_path_strict", init_geneve_slow_strict, geneve_slow_strict);
+	add_suite("no_direction", init_no_direction, no_direction);
 	if (kernel_sets_first_buf()) {
 		add_suite("first_buffer", init_default, split);
 		add_suite("slow_path_split", init_slow, slow_split);

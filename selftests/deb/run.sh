@@ -134,10 +134,10 @@ dep_ok() {
 	local d r
 	d=$(field "$PKG" Depends) r=$(field "$PKG" Recommends)
 	echo "Depends: $d; Recommends: $r"
-	grep -qw libbpf1 <<< "$d" && grep -qw iproute2 <<< "$d" &&
-		! grep -qE 'linux-headers|linux-image|dkms' <<< "$d $r $(field "$PKG" Pre-Depends)"
+	grep -qw libbpf1 <<< "$d" && grep -qw libmnl0 <<< "$d" &&
+		! grep -qE 'iproute2|linux-headers|linux-image|dkms' <<< "$d $r $(field "$PKG" Pre-Depends)"
 }
-check "vtap depends on libbpf1 and iproute2, not on dkms or kernel headers" dep_ok
+check "vtap depends on libbpf1 and libmnl0, not on iproute2, dkms or kernel headers" dep_ok
 dkms_dep_ok() {
 	local d r
 	d=$(field "$DKMS_PKG" Depends) r=$(field "$DKMS_PKG" Recommends)

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "fuzz.h"
 #include "vtap.skel.h"
+#include "xdp_meta.h"
 
 #define TARGET_IFINDEX	1	/* lo: the test run only resolves the devmap entry */
 
@@ -45,6 +46,7 @@ struct variant {
 	int prog_fd;
 	__u64 last[VTAP_NR_COUNTERS];	/* global counters after the previous run */
 	uint64_t reached;		/* bit per enum vtap_counter */
+	__u64 checks;			/* runs checked, for the periodic whole-table check */
 };
 
 static struct variant variants[VTAP_FUZZ_NR_LOADED];
@@ -112,6 +114,7 @@ static void settings_for(int v, struct vtap_ref_config *c)
 		s->ports_net[3] = htons(65535);
 		s->nr_ports = 4;
 		s->max_frame = 1518;	/* MTU 1500 + Ethernet + one VLAN tag */
+		s->no_direction = 1;
 		break;
 	case VTAP_FUZZ_VNI:
 		s->vni_ranges[0] = (struct vtap_vni_range){ 100, 199 };
@@ -182,27 +185,67 @@ static int read_global(struct variant *var, __u64 *sum)
 	return 0;
 }
 
-/* Sum of one source's per-CPU counters; zero (and 0 returned) when it has
- * no entry. */
+/* Sum of one source's per-CPU counters, exact as vtapctl reads them:
+ * each CPU's cache first, then the table, merged (vtap_abi.h); zero (and
+ * 0 returned) when it has no entry. A cache left torn is a failure. */
 static int read_source(struct variant *var, const struct vtap_source_key *key,
 		       struct vtap_source_stats *sum)
 {
 	struct vtap_source_stats vals[ncpus];
+	struct vtap_source_cache cache[ncpus];
+	__u32 zero = 0;
+	int found;
 
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map__lookup_elem(var->skel->maps.vtap_sources, key, sizeof(*key),
-				 vals, sizeof(vals), 0))
-		return 0;
+	if (bpf_map__lookup_elem(var->skel->maps.vtap_src_cache, &zero, sizeof(zero),
+				 cache, sizeof(cache), 0))
+		return -errno;
+	found = !bpf_map__lookup_elem(var->skel->maps.vtap_sources, key, sizeof(*key),
+				      vals, sizeof(vals), 0);
+	if (!found)
+		memset(vals, 0, sizeof(vals));
 	for (int cpu = 0; cpu < ncpus; cpu++) {
-		sum->packets += vals[cpu].packets;
-		sum->bytes += vals[cpu].bytes;
-		sum->from_source += vals[cpu].from_source;
-		sum->to_source += vals[cpu].to_source;
-		sum->other += vals[cpu].other;
-		sum->truncated += vals[cpu].truncated;
-		sum->slow_path += vals[cpu].slow_path;
+		if (cache[cpu].head != cache[cpu].tail)
+			return -EBUSY;
+		vtap_source_cache_merge(&vals[cpu], key, &cache[cpu]);
+		vtap_source_stats_add(sum, &vals[cpu]);
 	}
-	return 1;
+	return found;
+}
+
+/* Packets over every source, table and caches (a key the LRU evicted
+ * while cached counts from the caches): with nothing evicted, exactly the
+ * delivered frames. A write-back into the wrong key shows here. */
+static int all_source_packets(struct variant *var, __u64 *total)
+{
+	struct vtap_source_cache cache[ncpus];
+	struct vtap_source_key key, next, *prev = NULL;
+	struct vtap_source_stats st;
+	int fd = bpf_map__fd(var->skel->maps.vtap_sources), err;
+	__u32 zero = 0;
+
+	*total = 0;
+	if (bpf_map__lookup_elem(var->skel->maps.vtap_src_cache, &zero, sizeof(zero),
+				 cache, sizeof(cache), 0))
+		return -errno;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		err = read_source(var, &key, &st);
+		if (err < 0)
+			return err;
+		*total += st.packets;
+	}
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		__u64 dummy[ncpus * sizeof(st) / sizeof(__u64)];
+
+		if (!cache[cpu].key.family ||
+		    !bpf_map_lookup_elem(fd, &cache[cpu].key, dummy))
+			continue;
+		/* evicted while cached: this CPU's count is the cache's */
+		*total += cache[cpu].st.packets;
+	}
+	return 0;
 }
 
 static int load_variant(int v)
@@ -212,6 +255,9 @@ static int load_variant(int v)
 	int err;
 
 	settings_for(v, &var->ref);
+	/* As vtapctl loads it where the kernel refuses XDP metadata. */
+	if (!vtap_xdp_meta_supported())
+		var->ref.settings.no_direction = 1;
 	var->skel = vtap_bpf__open();
 	if (!var->skel)
 		return -errno;
@@ -316,6 +362,25 @@ static size_t first_diff(const uint8_t *a, const uint8_t *b, size_t n)
 	return i;
 }
 
+/* Whether the metadata in front of the output differs from the reference's:
+ * exactly a struct vtap_xdp_meta with the frame's direction, or nothing. */
+static int check_meta(const uint8_t *meta, __u32 len, const struct vtap_ref_result *ref)
+{
+	static const __u32 dir[] = {
+		[VTAP_REF_DIR_OTHER] = VTAP_DIR_OTHER,
+		[VTAP_REF_DIR_FROM] = VTAP_DIR_FROM,
+		[VTAP_REF_DIR_TO] = VTAP_DIR_TO,
+	};
+	struct vtap_xdp_meta m;
+
+	if (!ref->meta)
+		return len != 0;
+	if (len != sizeof(m))
+		return 1;
+	memcpy(&m, meta, sizeof(m));
+	return m.magic != VTAP_META_MAGIC || m.dir != dir[ref->dir];
+}
+
 int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 		    struct vtap_ref_result *ref, char *msg, size_t msgsz)
 {
@@ -332,6 +397,7 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	size_t want_len = 0, m = 0;
 	int bad = 0, err, known = 1;
 	struct xdp_md ctx = { 0 };
+	__u32 meta_len;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
 		.data_size_in = len,
@@ -341,18 +407,24 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	);
 
 	msg[0] = 0;
-	if (first && sets_first_buf && first < len) {
+	/* The context out tells where the metadata ends (ctx.data): data_out
+	 * starts with it. The context in must then say where data ends. */
+	opts.ctx_in = opts.ctx_out = &ctx;
+	opts.ctx_size_in = opts.ctx_size_out = sizeof(ctx);
+	if (first && sets_first_buf && first < len)
 		ctx.data_end = first;
-		opts.ctx_in = &ctx;
-		opts.ctx_size_in = sizeof(ctx);
-	} else {
-		first = len;
-	}
+	else
+		ctx.data_end = first = len;
 	if (first > VTAP_FUZZ_LINEAR_MAX)
 		first = VTAP_FUZZ_LINEAR_MAX;
 	vtap_ref_decide(&var->ref, frame, len, first, ref);
-	if (ref->action == VTAP_REF_REDIRECT)
+	if (ref->action == VTAP_REF_REDIRECT) {
 		known = read_source(var, &ref->key, &before);
+		if (known < 0) {
+			FAIL("reading the source before: %s\n", strerror(-known));
+			return bad;
+		}
+	}
 
 	err = bpf_prog_test_run_opts(var->prog_fd, &opts);
 	if (err) {
@@ -362,6 +434,13 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	if (opts.retval != xdp_action[ref->action])
 		FAIL("action: program %s, reference %s\n", action_name(opts.retval),
 		     action_name(xdp_action[ref->action]));
+	meta_len = ctx.data;
+	if (meta_len > opts.data_size_out)
+		meta_len = opts.data_size_out;
+	if (opts.retval == xdp_action[ref->action] && check_meta(out, meta_len, ref))
+		FAIL("metadata: %u bytes, reference %s\n", meta_len,
+		     ref->meta ? "direction" : "none");
+	opts.data_size_out -= meta_len;
 
 	/* Passed frames are untouched unless steered to the slow path; a
 	 * redirect carries the inner frame. */
@@ -372,11 +451,11 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 	else if (ref->action == VTAP_REF_REDIRECT)
 		want = ref->out, want_len = ref->out_len;
 	if (want && opts.retval == xdp_action[ref->action] &&
-	    (opts.data_size_out != want_len || memcmp(out, want, want_len)))
+	    (opts.data_size_out != want_len || memcmp(out + meta_len, want, want_len)))
 		FAIL("output: program %u bytes, reference %zu, first difference at %zu\n",
 		     opts.data_size_out, want_len,
-		     first_diff(out, want, opts.data_size_out < want_len ? opts.data_size_out
-									  : want_len));
+		     first_diff(out + meta_len, want,
+				opts.data_size_out < want_len ? opts.data_size_out : want_len));
 
 	/* Exactly seen, the outcome and (maybe) the informational counter. */
 	err = read_global(var, now);
@@ -412,7 +491,8 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 
 	/* Per source: one packet, the inner frame's bytes, its direction. */
 	if (ref->action == VTAP_REF_REDIRECT && opts.retval == XDP_REDIRECT) {
-		read_source(var, &ref->key, &after);
+		if (read_source(var, &ref->key, &after) < 0)
+			FAIL("reading the source after: torn or unreadable\n");
 		if (after.packets - before.packets != 1 ||
 		    after.bytes - before.bytes != ref->out_len ||
 		    after.from_source - before.from_source != (ref->dir == VTAP_REF_DIR_FROM) ||
@@ -432,6 +512,21 @@ int vtap_fuzz_check(int v, const uint8_t *frame, size_t len, size_t first,
 			     (unsigned long long)(after.slow_path - before.slow_path), ref->out_len,
 			     ref->dir == VTAP_REF_DIR_FROM ? "from" :
 			     ref->dir == VTAP_REF_DIR_TO ? "to" : "other", ref->truncated);
+	}
+
+	/* Every source, now and then: the sum is what was delivered (while
+	 * the LRU has evicted nothing: it may before it is full, from a
+	 * CPU's free list, so well below). */
+	if (++var->checks % 64 == 0 && now[VTAP_INFO_SOURCES_ADDED] <=
+	    bpf_map__max_entries(var->skel->maps.vtap_sources) / 2) {
+		__u64 total;
+
+		err = all_source_packets(var, &total);
+		if (err)
+			FAIL("reading every source: %s\n", strerror(-err));
+		else if (total != now[VTAP_REDIRECTED])
+			FAIL("per source: %llu packets over all sources, %llu redirected\n",
+			     (unsigned long long)total, (unsigned long long)now[VTAP_REDIRECTED]);
 	}
 
 	if (!bad) {

@@ -590,6 +590,7 @@ void vtap_ref_decide(const struct vtap_ref_config *cfg, const uint8_t *frame,
 	res->action = vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_REDIRECT ? VTAP_REF_REDIRECT :
 		      vtap_ref_outcome_kind(res->outcome) == VTAP_KIND_DROP ? VTAP_REF_DROP :
 		      VTAP_REF_PASS;
+	res->meta = res->action == VTAP_REF_REDIRECT && !cfg->settings.no_direction;
 }
 
 const char *vtap_ref_outcome_name(enum vtap_counter c)

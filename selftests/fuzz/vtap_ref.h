@@ -47,6 +47,10 @@ struct vtap_ref_result {
 	size_t out_len;
 	enum vtap_ref_dir dir;
 	int truncated;
+	/* Redirect only, unless settings.no_direction: the direction goes to
+	 * vtap.ko as a struct vtap_xdp_meta in the frame's metadata (not in
+	 * out). */
+	int meta;
 	/* Passed to the stack for the slow path (settings.slow_port_net set):
 	 * the frame as the program leaves it (its UDP port rewritten) is in
 	 * out/out_len, and VTAP_SLOW_STEERED is bumped. */

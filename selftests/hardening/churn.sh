@@ -239,7 +239,7 @@ done
 growth_check "C: no growth of our programs/maps/links after the repairs"
 # the tc links only where the kernel has tcx (6.6+); older ones use clsact; the
 # loss tracer (lost_*, vtap_lost) only with CAP_PERFMON
-check "C: pin folder holds only the expected pins" sh -c '[ "$(ls "$1" | grep -v "^\(monitor_tc\|tx_drop\|feed_rx_drop\|feed_tx_drop\)_link$\|^lost_\|^vtap_lost$" | sort | tr "\n" " ")" = "link monitor_link vtap_allow_src vtap_config vtap_global vtap_sources vtap_target " ]' _ "$pins"
+check "C: pin folder holds only the expected pins" sh -c '[ "$(ls "$1" | grep -v "^\(monitor_tc\|tx_drop\|feed_rx_drop\|feed_tx_drop\)_link$\|^lost_\|^vtap_lost$" | sort | tr "\n" " ")" = "link monitor_link vtap_allow_src vtap_config vtap_global vtap_sources vtap_src_cache vtap_target " ]' _ "$pins"
 info "C took $((SECONDS - t0))s"
 
 # ---- the load's verdict --------------------------------------------------------

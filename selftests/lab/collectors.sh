@@ -23,7 +23,10 @@ export OUT
 VTAPCTL=${VTAPCTL:-$OUT/vtapctl}
 PY=/usr/bin/python3
 LAB=$TOP/scripts/lab.sh
-PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap}
+eval "$("$LAB" env)" || exit 1		# another lab may run beside this one
+export LAB_PREFIX LAB_STATE VTAP_PIN_ROOT
+P=$LAB_PREFIX PIN_ROOT=$VTAP_PIN_ROOT
+T1=${P}target T2=${P}target2
 VM1=10.1.0.4
 POLL_SECONDS=${POLL_SECONDS:-8}
 export COLLECTORS=2 PYTHONDONTWRITEBYTECODE=1
@@ -60,7 +63,7 @@ nsx() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 
 # vm1's eth0: frames sent + received
 vm1_frames() {
-	nsx lab-vm1 ip -j -s link show dev eth0 | "$PY" -c '
+	nsx ${P}vm1 ip -j -s link show dev eth0 | "$PY" -c '
 import json, sys
 s = json.load(sys.stdin)[0]["stats64"]
 print(s["rx"]["packets"] + s["tx"]["packets"])'
@@ -68,7 +71,7 @@ print(s["rx"]["packets"] + s["tx"]["packets"])'
 # vm1's per-source packets summed over both collectors (vtapctl stats)
 collector_frames() {
 	local ns n sum=0
-	for ns in lab-target lab-target2; do
+	for ns in $T1 $T2; do
 		n=$(nsx $ns "$VTAPCTL" stats eth0 --json | "$PY" -c '
 import json, sys
 print(sum(x["packets"] for x in json.load(sys.stdin)["sources"] if x["src"] == sys.argv[1]))' $VM1) ||
@@ -85,7 +88,7 @@ if ! SOURCES=vm1 "$LAB" up >"$TMPD/up.log" 2>&1; then
 	fail "lab.sh up with COLLECTORS=2"; sed 's/^/# /' "$TMPD/up.log"; exit 1
 fi
 if "$LAB" attach >"$TMPD/attach.log" 2>&1; then
-	ok "vtapctl attach eth0 in lab-target and lab-target2"
+	ok "vtapctl attach eth0 in $T1 and $T2"
 else
 	fail "vtapctl attach on the collectors"; sed 's/^/# /' "$TMPD/attach.log"; exit 1
 fi
@@ -93,12 +96,12 @@ fi
 sleep 1
 read -r vm_a col_a <<<"$(both_frames)"
 
-for ns in lab-target lab-target2; do
+for ns in $T1 $T2; do
 	# nsenter itself, not the nsx function: $! is then tcpdump's pid.
 	nsenter --net=/run/netns/$ns tcpdump -i vtap0 -U -n -w "$TMPD/$ns.pcap" 2>"$TMPD/$ns.err" &
 	CAP_PIDS+=" $!"
 done
-for ns in lab-target lab-target2; do
+for ns in $T1 $T2; do
 	for _ in $(seq 200); do
 		grep -q 'listening on' "$TMPD/$ns.err" 2>/dev/null && break
 		sleep 0.1
@@ -113,7 +116,7 @@ for p in $CAP_PIDS; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 CAP_PIDS=
 
 # Every TCP connection as "a:port-b:port" (ends sorted), per collector.
-for ns in lab-target lab-target2; do
+for ns in $T1 $T2; do
 	tshark -r "$TMPD/$ns.pcap" -Y tcp -T fields -e ip.src -e tcp.srcport -e ip.dst \
 		-e tcp.dstport 2>/dev/null | "$PY" -c '
 import sys
@@ -123,8 +126,8 @@ for line in sys.stdin:
 	info "$ns: $(wc -l <"$TMPD/$ns.conns") TCP connections on vtap0"
 done
 check "the load balancer spread vm1's connections over both collectors" \
-	test -s "$TMPD/lab-target.conns" -a -s "$TMPD/lab-target2.conns"
-split=$(comm -12 "$TMPD/lab-target.conns" "$TMPD/lab-target2.conns")
+	test -s "$TMPD/$T1.conns" -a -s "$TMPD/$T2.conns"
+split=$(comm -12 "$TMPD/$T1.conns" "$TMPD/$T2.conns")
 if [ -z "$split" ]; then
 	ok "no connection split: each one's frames on one collector only"
 else
@@ -159,15 +162,15 @@ for _ in $(seq 60); do
 done
 check "Prometheus' sum over the collectors is theirs ($col_b; got ${prom:-none})" test "$prom" = "$col_b"
 
-ino1=$(stat -L -c %i /run/netns/lab-target) ino2=$(stat -L -c %i /run/netns/lab-target2)
+ino1=$(stat -L -c %i /run/netns/$T1) ino2=$(stat -L -c %i /run/netns/$T2)
 "$LAB" down >"$TMPD/down.log" 2>&1 || fail "lab down: $(cat "$TMPD/down.log")"
 left=
-for ns in lab-lb lab-target2 lab-target lab-fabric lab-fabric-tap lab-vm1; do
+for ns in ${P}lb $T2 $T1 ${P}fabric ${P}fabric-tap ${P}vm1; do
 	[ -e "/run/netns/$ns" ] && left+=" netns:$ns"
 done
 for ino in $ino1 $ino2; do [ -e "$PIN_ROOT/netns-$ino" ] && left+=" pins:netns-$ino"; done
-[ -e /run/vtap-lab ] && left+=" /run/vtap-lab"
-p=$(pgrep -f 'prometheus.yml' 2>/dev/null | tr '\n' ' ')
+[ -e "$LAB_STATE" ] && left+=" $LAB_STATE"
+p=$(pgrep -f "$LAB_STATE/prometheus.yml" 2>/dev/null | tr '\n' ' ')
 [ -n "$p" ] && left+=" prometheus:$p"
 if [ -z "$left" ]; then ok "lab down: nothing left (namespaces, pins, Prometheus)"
 else fail "lab down left:$left"; fi

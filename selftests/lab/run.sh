@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # selftests/lab: `make lab-check`, the assertions of the Azure VNet TAP lab
-# (scripts/lab.sh, docs/lab.md). One "ok"/"fail"/"skip" line per check;
-# exit 1 on any failure, 4 when it can't run here.
+# and of its Google Cloud twin (scripts/lab.sh, docs/lab.md). One
+# "ok"/"fail"/"skip" line per check; exit 1 on any failure, 4 when it can't
+# run here. LAB_PREFIX, LAB_STATE and VTAP_PIN_ROOT choose the lab's
+# namespaces, state and pins (scripts/lab.sh env), so it can run beside
+# another lab.
 #
 # 1. `scripts/lab.sh run` with no terminal for a few seconds: it shows the
 #    HTTP exchanges on vtap0 and vtapctl stats, and leaves nothing behind.
@@ -23,8 +26,25 @@
 #    - seen == redirected + passed + sum(dropped);
 #    - vm2 added while running appears with its own VNI (102) and the sums of
 #      both sources match the capture; deleted, its counters stop;
-# 3. after teardown, no lab namespace, link, pin, state or process is left.
-# 4. COLLECTORS=2, two collectors behind a load balancer (collectors.sh).
+# 3. after teardown, no lab namespace, link, pin, state or process is left;
+#    a namespace of another prefix is.
+# 4. CLOUD=gcp, GENEVE as Google's out-of-band mirroring sends it: `lab.sh
+#    run` with no terminal shows vm2's and vm3's HTTP responses on vtap0;
+#    meanwhile, with the poller paused around the readings, a capture of
+#    vtap0 and of the wire (lab-fabric's vnet2) against the stats:
+#    - HTTP responses naming vm2 and vm3, vm3's large one whole;
+#    - every frame on vtap0 is IPv4 behind vtap's own Ethernet header
+#      (02:76:74:61:70:01 -> 02:76:74:61:70:00): no ARP (Google mirrors IP);
+#    - on the wire every datagram is 10.1.0.4 -> 10.2.0.4, UDP 6081, DF set,
+#      not fragmented, VNI 0, protocol 0x0800, options class 0x0132 types 1,
+#      2, 3 in that order, the direction bit set exactly on what vm1 sent
+#      (as Wireshark decodes it), and XDP redirected each one;
+#    - vm1's source entry is encap "geneve", VNI 0, its from_source and
+#      to_source deltas equal the capture's, no "other";
+#    - geneve_direction counted every delivered packet; no fragment, nothing
+#      unsteered; seen == redirected + passed + sum(dropped);
+#    - lab down leaves nothing.
+# 5. COLLECTORS=2, two collectors behind a load balancer (collectors.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
@@ -35,12 +55,19 @@ VTAPCTL=${VTAPCTL:-$OUT/vtapctl}
 export VTAPCTL
 PY=/usr/bin/python3
 LAB=$TOP/scripts/lab.sh
-STATE=/run/vtap-lab
-PIN_ROOT=${VTAP_PIN_ROOT:-/sys/fs/bpf/vtap}
-LAB_NS="lab-vm1 lab-vm2 lab-vm3 lab-inet lab-target lab-fabric lab-fabric-tap"
+# The lab's prefix, state and pins as lab.sh derives them (LAB_PREFIX,
+# LAB_STATE, VTAP_PIN_ROOT): another lab may run beside this one.
+eval "$("$LAB" env)" || exit 1
+export LAB_PREFIX LAB_STATE VTAP_PIN_ROOT
+P=$LAB_PREFIX STATE=$LAB_STATE PIN_ROOT=$VTAP_PIN_ROOT
+NS_TARGET=${P}target NS_FABRIC=${P}fabric
+LAB_NS="${P}vm1 ${P}vm2 ${P}vm3 ${P}inet $NS_TARGET $NS_FABRIC ${P}fabric-tap"
 VM1=10.1.0.4 VM2=10.1.0.5 VM3=10.1.0.6 INET=203.0.113.10
 POLL_SECONDS=${POLL_SECONDS:-6}
 export PYTHONDONTWRITEBYTECODE=1
+# Each part chooses its lab (make lab-check CLOUD=gcp must not turn the
+# Azure parts into Google's).
+unset CLOUD COLLECTORS
 
 FAILS=0 OKS=0
 ok()   { echo "ok lab: $*"; OKS=$((OKS + 1)); }
@@ -56,7 +83,7 @@ done
 [ -x "$VTAPCTL" ] || skip "$VTAPCTL not built (make all)"
 if [ -e $STATE/owner ] && kill -0 "$(cat $STATE/owner)" 2>/dev/null &&
    [ "$(cat $STATE/owner)" != $$ ]; then
-	skip "a lab is running (pid $(cat $STATE/owner)); make lab-down first"
+	skip "a lab is running (pid $(cat $STATE/owner)); LAB_PREFIX=$P make lab-down first"
 fi
 
 TMPD=$(mktemp -d /tmp/vtap-lab-check.XXXXXX)
@@ -66,6 +93,7 @@ cleanup() {
 	set +e
 	# shellcheck disable=SC2086
 	[ -n "$CAP_PID" ] && kill $CAP_PID 2>/dev/null
+	[ -n "${OTHER_NS:-}" ] && ip netns del "$OTHER_NS" 2>/dev/null
 	"$LAB" down quiet >/dev/null 2>&1
 	rm -rf "$TMPD"
 	exit $rc
@@ -94,14 +122,14 @@ assert_clean() {
 }
 
 record_pids() { cat $STATE/pids/*.pid >> "$TMPD/pids" 2>/dev/null; }
-target_ino() { stat -L -c %i /run/netns/lab-target 2>/dev/null; }
+target_ino() { stat -L -c %i /run/netns/$NS_TARGET 2>/dev/null; }
 
-stats_json() { nsenter --net=/run/netns/lab-target "$VTAPCTL" stats eth0 --json > "$1"; }
+stats_json() { nsenter --net=/run/netns/$NS_TARGET "$VTAPCTL" stats eth0 --json > "$1"; }
 
 # capture_start FILE [NS IFACE FILTER...]: tcpdump -w (default: on vtap0 in
 # lab-target), back when it listens; its pid is added to CAP_PID.
 capture_start() {
-	local file=$1 ns=${2:-lab-target} dev=${3:-vtap0}
+	local file=$1 ns=${2:-$NS_TARGET} dev=${3:-vtap0}
 	shift; shift; shift
 	nsenter --net=/run/netns/"$ns" tcpdump -i "$dev" -U -n -w "$file" "$@" 2>"$file.err" &
 	CAP_PID+=" $!"
@@ -170,9 +198,9 @@ fi
 record_pids
 ino=$(target_ino)
 if ! "$LAB" attach > "$TMPD/attach.log" 2>&1; then
-	fail "vtapctl attach eth0 in lab-target"; cat "$TMPD/attach.log"; exit 1
+	fail "vtapctl attach eth0 in $NS_TARGET"; cat "$TMPD/attach.log"; exit 1
 fi
-ok "vtapctl attach eth0 in lab-target"
+ok "vtapctl attach eth0 in $NS_TARGET"
 check "pins under $PIN_ROOT/netns-$ino/eth0" [ -e "$PIN_ROOT/netns-$ino/eth0/link" ]
 
 # Analysis of one capture against two stats snapshots.
@@ -287,6 +315,66 @@ elif cmd == "outer":
           "XDP redirected + passed as fragment: %d" % (len(rows), src, dst, len(bad), vni,
           len(frags), xdp))
     sys.exit(0 if rows and not bad and frags and xdp == len(rows) else 1)
+elif cmd == "geneve":
+    # geneve CAP S0 S1 SRC DST: Google's GENEVE on the wire (lab-fabric, vnet2)
+    s0, s1 = (json.load(open(f)) for f in sys.argv[3:5])
+    src, dst = sys.argv[5:7]
+    rows = tshark(cap, "-o", "ip.defragment:FALSE", "-T", "fields", "-E", "occurrence=a",
+                  "-E", "aggregator=,", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.flags.df",
+                  "-e", "ip.flags.mf", "-e", "ip.frag_offset", "-e", "udp.dstport",
+                  "-e", "geneve.vni", "-e", "geneve.proto_type", "-e", "geneve.option.class",
+                  "-e", "geneve.option.type", "-e", "geneve.option.gcp.direction")
+    def one(v):
+        return v.split(",")[0]
+    bad = egress = 0
+    for r in rows:
+        r += [""] * (11 - len(r))
+        ips, dsts = r[0].split(","), r[1].split(",")
+        want_egress = len(ips) > 1 and ips[1] == src
+        direction = r[10] in ("1", "True")
+        egress += direction
+        if (ips[0] != src or one(r[1]) != dst or one(r[2]) not in ("1", "True") or
+                one(r[3]) not in ("0", "False") or one(r[4]) != "0" or r[5] != "6081" or
+                not r[6] or int(r[6], 0) != 0 or r[7] != "0x0800" or
+                r[8] != "0x0132,0x0132,0x0132" or r[9] != "0x01,0x02,0x03" or
+                direction != want_egress):
+            bad += 1
+            if bad <= 3:
+                print("unexpected: %s" % r)
+    g0, g1 = s0["global"], s1["global"]
+    xdp = g1["redirected"] - g0["redirected"]
+    print("outer: %d datagrams %s -> %s, %d with the direction bit (egress), %d not as "
+          "Google sends; XDP redirected: %d" % (len(rows), src, dst, egress, bad, xdp))
+    sys.exit(0 if rows and not bad and egress and xdp == len(rows) else 1)
+elif cmd == "synth":
+    # synth CAP: every frame IPv4 behind vtap's own Ethernet header
+    rows = tshark(cap, "-T", "fields", "-e", "eth.src", "-e", "eth.dst", "-e", "eth.type")
+    bad = [r for r in rows if r != ["02:76:74:61:70:01", "02:76:74:61:70:00", "0x0800"]]
+    print("%d frames, %d not IPv4 behind 02:76:74:61:70:01 -> 02:76:74:61:70:00%s"
+          % (len(rows), len(bad), (": %s" % bad[:3]) if bad else ""))
+    sys.exit(0 if rows and not bad else 1)
+elif cmd == "gcp":
+    # gcp S0 S1 VM: vm1's entry is GENEVE with VNI 0 and no "other" (no
+    # ARP); every delivered packet's direction came from Google's option;
+    # nothing fragmented or unsteered
+    s0, s1 = (json.load(open(f)) for f in sys.argv[2:4])
+    vm = sys.argv[4]
+    mine = [x for x in s1["sources"] if x["src"] == vm]
+    d = delta(s0, s1, vm, 0)
+    g0, g1 = s0["global"], s1["global"]
+    def dg(*path):
+        a, b = g0, g1
+        for k in path:
+            a, b = a.get(k, {}), b.get(k, {})
+        return (b or 0) - (a or 0)
+    red, gdir = dg("redirected"), dg("info", "geneve_direction")
+    frag, unst = dg("passed_by_kind", "fragment"), dg("info", "geneve_unsteered")
+    print("sources of %s: %s; delta %s; redirected +%d, geneve_direction +%d, fragment +%d, "
+          "geneve_unsteered +%d" % (vm, [(x["encap"], x["vni"]) for x in mine], d, red, gdir,
+                                   frag, unst))
+    ok = ([(x["encap"], x["vni"]) for x in mine] == [("geneve", 0)] and d is not None and
+          d["other"] == 0 and d["packets"] == red == gdir > 0 and frag == 0 and unst == 0)
+    sys.exit(0 if ok else 1)
 elif cmd == "nested":
     # nested CAP: no VXLAN inside the tapped frames (the tap never taps itself)
     rows = tshark(cap, "-Y", "udp.port == 4789 or vxlan")
@@ -312,8 +400,8 @@ checkv() {
 # Phase A: vm1 is the only source.
 C1=$TMPD/vm1.pcap O1=$TMPD/outer.pcap
 capture_start "$C1" || fail "tcpdump on vtap0 did not start"
-capture_start "$O1" lab-fabric vnet2 ip and \( udp port 4789 or 'ip[6:2] & 0x1fff != 0' \) ||
-	fail "tcpdump on lab-fabric's vnet2 did not start"
+capture_start "$O1" $NS_FABRIC vnet2 ip and \( udp port 4789 or 'ip[6:2] & 0x1fff != 0' \) ||
+	fail "tcpdump on $NS_FABRIC's vnet2 did not start"
 stats_json "$TMPD/s0.json"
 poll_for "$POLL_SECONDS" || fail "poller did not stop"
 stats_json "$TMPD/s1.json"
@@ -375,12 +463,74 @@ sys.exit(0 if pk(a, '$VM2') == pk(b, '$VM2') and pk(b, '$VM1') > pk(a, '$VM1') e
 
 # ---- 3: teardown ----------------------------------------------------------
 record_pids
+# Another lab's namespace (another prefix, the same names after it) must
+# outlive this lab's down.
+OTHER_NS=${P%-}x$$-target
+ip netns add "$OTHER_NS" || fail "ip netns add $OTHER_NS"
 "$LAB" down > "$TMPD/down.log" 2>&1 || fail "lab down: $(cat "$TMPD/down.log")"
 assert_clean "lab down" "$ino"
+check "lab down leaves another prefix's namespace ($OTHER_NS) alone" [ -e "/run/netns/$OTHER_NS" ]
+ip netns del "$OTHER_NS" 2>/dev/null
 if "$LAB" down quiet > "$TMPD/down2.log" 2>&1; then ok "lab down twice is harmless"
 else fail "lab down twice: $(cat "$TMPD/down2.log")"; fi
 
-# ---- 4: two collectors behind a load balancer ------------------------------
+# ---- 4: CLOUD=gcp ------------------------------------------------------------
+# One lab.sh run, measured while it shows vtap0: the poller is paused
+# around the readings, so the counters and captures hold the same frames.
+# A TERM ends the run when the measurement is done, as Ctrl-C would.
+info "CLOUD=gcp lab.sh run, no terminal, measured while it runs"
+t0=$SECONDS
+: > "$TMPD/pids"
+CLOUD=gcp CI=true DURATION=120 STATS_EVERY=4 "$LAB" run </dev/null \
+	>"$TMPD/gcp.log" 2>&1 &
+run_pid=$!
+# Running once the viewer listens and the run has let the poller go: a
+# pause set before that would be lifted under the measurement.
+for _ in $(seq 600); do
+	[ -e $STATE/pids/viewer.pid ] && [ ! -e $STATE/poll.pause ] && break
+	sleep 0.1
+done
+ino=$(cat $STATE/target.ino 2>/dev/null)
+record_pids
+"$LAB" poll off
+"$LAB" poll wait-idle >/dev/null || fail "gcp: the poller did not stop"
+sleep 1
+G1=$TMPD/gcp.pcap GO=$TMPD/gcp-outer.pcap
+capture_start "$G1" || fail "gcp: tcpdump on vtap0 did not start"
+capture_start "$GO" $NS_FABRIC vnet2 ip and \( udp port 6081 or 'ip[6:2] & 0x1fff != 0' \) ||
+	fail "gcp: tcpdump on $NS_FABRIC's vnet2 did not start"
+stats_json "$TMPD/g0.json"
+# As long as phase A: vm1's fifth round (its large fetch) falls in it.
+poll_for "$POLL_SECONDS" || fail "gcp: the poller did not stop"
+stats_json "$TMPD/g1.json"
+capture_stop
+kill -TERM $run_pid
+wait $run_pid; rc=$?
+info "gcp run took $((SECONDS - t0))s"
+if [ $rc -eq 0 ]; then ok "make lab CLOUD=gcp (no terminal): exit 0"
+else fail "make lab CLOUD=gcp (no terminal): exit $rc"; sed 's/^/# /' "$TMPD/gcp.log" | tail -30; fi
+check "make lab CLOUD=gcp: attaches with --geneve-port 6081 and the allow-list" \
+	grep -q 'attach eth0 --geneve-port 6081 --allow-src 10.1.0.0/16' "$TMPD/gcp.log"
+check "make lab CLOUD=gcp: shows vm2's HTTP response on vtap0" grep -qE 'HTTP.*200 OK.*vm2' "$TMPD/gcp.log"
+check "make lab CLOUD=gcp: shows vm3's HTTP response on vtap0" grep -qE 'HTTP.*200 OK.*vm3' "$TMPD/gcp.log"
+check "make lab CLOUD=gcp: stats show vm1 as a GENEVE source, VNI 0" \
+	grep -qE "^$VM1 +geneve +0 " "$TMPD/gcp.log"
+checkv "gcp: HTTP response naming vm2 (from $VM2) on vtap0" an http "$G1" $VM2 vm2
+checkv "gcp: HTTP response naming vm3 (from $VM3) on vtap0" an http "$G1" $VM3 vm3
+checkv "gcp: vm3's large HTTP response whole on vtap0 (full-size frames, not fragmented)" \
+	an http "$G1" $VM3 "vm3 large object"
+checkv "gcp: every frame on vtap0 is IPv4 behind vtap's Ethernet header (no ARP)" an synth "$G1"
+checkv "gcp: on the wire, Google's GENEVE: $VM1 -> 10.2.0.4, UDP 6081, DF, VNI 0, IPv4, options 0x0132 types 1,2,3, direction bit on what vm1 sent; XDP redirected each" \
+	an geneve "$GO" "$TMPD/g0.json" "$TMPD/g1.json" $VM1 10.2.0.4
+checkv "gcp: vm1's from_source and to_source equal the capture" \
+	an counts "$G1" "$TMPD/g0.json" "$TMPD/g1.json" $VM1 0
+checkv "gcp: vm1 is encap geneve, VNI 0, no 'other'; geneve_direction counts every delivered packet; nothing fragmented or unsteered" \
+	an gcp "$TMPD/g0.json" "$TMPD/g1.json" $VM1
+checkv "gcp: stats: seen == redirected + passed + sum(dropped)" \
+	an json "$TMPD/g1.json" "g['seen'] == g['redirected'] + g['passed'] + sum(g['dropped'].values())"
+assert_clean "make lab CLOUD=gcp teardown" "$ino"
+
+# ---- 5: two collectors behind a load balancer ------------------------------
 # Its own script (its own ok/fail lines, cleanup and skips).
 "$TOP/selftests/lab/collectors.sh"
 case $? in 0 | 4) ;; *) FAILS=$((FAILS + 1)) ;; esac

@@ -70,7 +70,7 @@ for f in packets bytes from_source to_source other last_seen_ns; do
 done
 check "bpftool map dump vtap_global shows field src_not_allowed" \
 	sh -c "bpftool map dump pinned '$pins/vtap_global' | grep -q '\"src_not_allowed\"'"
-for m in vtap_global vtap_sources vtap_allow_src vtap_target vtap_config link monitor_link; do
+for m in vtap_global vtap_sources vtap_src_cache vtap_allow_src vtap_target vtap_config link monitor_link; do
 	check "pin $m exists" test -e "$pins/$m"
 done
 vt_ok "detach" col detach eth1

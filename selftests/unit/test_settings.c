@@ -69,13 +69,15 @@ static void test_each_difference(void)
 	a.v.backend = VTAP_BACKEND_EXISTING;
 	b.v.backend = VTAP_BACKEND_KMOD;
 	b.s.strict = 1;
+	b.s.no_direction = 1;
 	b.v.target = "mon0";
 	b.v.max_sources = 256;
-	CU_ASSERT_EQUAL(settings_diff(&a.v, &b.v, "\n", buf, sizeof(buf)), 8);
+	CU_ASSERT_EQUAL(settings_diff(&a.v, &b.v, "\n", buf, sizeof(buf)), 9);
 	CU_ASSERT_STRING_EQUAL(buf, "ports: 4789 -> 4789 4790\n"
 				    "vnis: 100 -> 100-101\n"
 				    "allow-src: all -> 10.1.0.0/16\n"
 				    "strict: off -> on\n"
+				    "direction: on -> off\n"
 				    "target: vtap0 -> mon0\n"
 				    "max-sources: 16384 -> 256\n"
 				    "mode: native -> generic\n"

@@ -5,7 +5,7 @@
 #   VTAPRESULT ok|fail NAME      VTAPRESULT info TEXT      VTAPRESULT done
 # which selftests/vm/run.sh on the host turns into ok/fail lines.
 # Kernel command line: vtap.attach=vtapctl|bpftool, vtap.rounds=N,
-# vtap.checks=quick.
+# vtap.checks=quick|direction.
 
 # busybox sh runs its own applets before searching PATH: use the real tools.
 ip() { /usr/sbin/ip "$@"; }
@@ -52,23 +52,30 @@ ip6_in() { awk '$1 == "Ip6InReceives" { print $2 }' /proc/net/snmp6; }
 le32() { echo "$(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255))"; }
 eq() { [ "$1" = "$2" ] || { echo "expected $2, got $1"; return 1; }; }
 
+# xdp_into_vtap0 OBJ PROG DEVMAP IFACE native|generic PINDIR: with bpftool,
+# every program of OBJ (typed by its section) and its maps pinned in PINDIR,
+# slot 0 of DEVMAP set to vtap0, and PROG attached to IFACE; sets $how to
+# the mode's bpftool name (xdpdrv, xdpgeneric) for the detach.
+xdp_into_vtap0() {
+	case $5 in
+	native) how=xdpdrv ;;
+	generic) how=xdpgeneric ;;
+	esac
+	rm -rf "$6"
+	mkdir -p "$6"
+	bpftool prog loadall "$1" "$6/progs" pinmaps "$6" || return 1
+	bpftool map update pinned "$6/$3" key 0 0 0 0 \
+		value $(le32 "$(cat /sys/class/net/vtap0/ifindex)") || return 1
+	bpftool net attach $how pinned "$6/progs/$2" dev "$4"
+}
+
 # attach IFACE native|generic: the vtap XDP program on IFACE, into vtap0.
 attach() {
 	if [ "$ATTACH" = vtapctl ]; then
 		vtapctl attach "$1" --mode "$2" --backend kmod --target vtap0
 		return
 	fi
-	rm -rf /sys/fs/bpf/vtapvm
-	mkdir -p /sys/fs/bpf/vtapvm
-	# every program of the object, typed by its section; vtap_xdp is ours
-	bpftool prog loadall /lib/vtap/vtap.bpf.o /sys/fs/bpf/vtapvm/progs \
-		pinmaps /sys/fs/bpf/vtapvm || return 1
-	bpftool map update pinned /sys/fs/bpf/vtapvm/vtap_target key 0 0 0 0 \
-		value $(le32 "$(cat /sys/class/net/vtap0/ifindex)") || return 1
-	case $2 in
-	native) bpftool net attach xdpdrv pinned /sys/fs/bpf/vtapvm/progs/vtap_xdp dev "$1" ;;
-	generic) bpftool net attach xdpgeneric pinned /sys/fs/bpf/vtapvm/progs/vtap_xdp dev "$1" ;;
-	esac
+	xdp_into_vtap0 /lib/vtap/vtap.bpf.o vtap_xdp vtap_target "$1" "$2" /sys/fs/bpf/vtapvm
 }
 
 detach() {
@@ -225,6 +232,20 @@ if [ "$ATTACH" = vtapctl ]; then
 	fi
 fi
 
+# vtapctl makes a vtap device itself (rtnetlink, kind vtap): quiet, up and
+# marked as its own; detach deletes it.
+made1() {
+	vtapctl attach vx1 --mode native --backend kmod --target vtap1 || return 1
+	ip -d link show dev vtap1 | grep -qw vtap && ip link show dev vtap1 | grep -q NOARP &&
+		ip link show dev vtap1 | grep -q ',UP' &&
+		grep -qx 'made by vtapctl' /sys/class/net/vtap1/ifalias || return 1
+	vtapctl detach vx1 && ! test -d /sys/class/net/vtap1
+}
+if [ "$ATTACH" = vtapctl ]; then
+	check "vtapctl attach --target vtap1 makes a vtap device; detach deletes it" made1
+	vtapctl detach vx1 > /dev/null 2>&1
+fi
+
 # ---- frames sent to vtap0 from this host are dropped and counted ---------
 local_tx() {
 	rx0=$(st vtap0 rx_packets) txd0=$(st vtap0 tx_dropped) tx0=$(st vtap0 tx_packets)
@@ -263,6 +284,179 @@ traffic() {
 }
 traffic native
 
+# ---- direction (issue 14): what the tapped NIC sent, as outgoing -----------
+# Inner IPv4 frames from the outer source (10.0.0.1), to it and neither,
+# with ARP and IPv6 (neither): tcpdump -Q out on vtap0 must capture exactly
+# the ones counted from_source, -Q in exactly the others, and
+# -y LINUX_SLL2 the packet type of each (vtap_vmtool check knows which).
+ND=240
+# dir_capture NAME KIND...: tcpdump on vtap0 for each KIND: out (-Q out),
+# in (-Q in), sll2 (-y LINUX_SLL2, which libpcap offers on "any" only:
+# vtap0's frames there), into /tmp/NAME-KIND.pcap; returns when all listen.
+# On "any" libpcap knows no MTU: in immediate mode (TPACKET_V2) each ring
+# slot then takes the whole 256 KiB snapshot length, and a slow guest's
+# tcpdump lost frames to the full ring; -s 2048 holds every test frame.
+dir_capture() {
+	dcap_name=$1
+	shift
+	rm -f /tmp/dircap-*.err
+	DCAP=
+	for q in "$@"; do
+		case $q in
+		sll2) opt="-i any -s 2048 -y LINUX_SLL2 ifindex $(cat /sys/class/net/vtap0/ifindex)" ;;
+		*) opt="-i vtap0 -Q $q" ;;
+		esac
+		# shellcheck disable=SC2086
+		tcpdump -Z root --immediate-mode -B 16384 -U -w "/tmp/$dcap_name-$q.pcap" $opt \
+			2> "/tmp/dircap-$q.err" &
+		DCAP="$DCAP $!"
+	done
+	i=0
+	while [ "$(cat /tmp/dircap-*.err 2> /dev/null | grep -c listening)" -lt $# ] &&
+	      [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+# dir_wait PCAP N: until the capture holds N frames, at most 10 s.
+dir_wait() {
+	i=0
+	while [ "$(tcpdump -Z root --count -r "$1" 2> /dev/null | awk '{ print $1 + 0 }')" -lt "$2" ] &&
+	      [ $i -lt 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+}
+dir_stop() {
+	# shellcheck disable=SC2086
+	kill -INT $DCAP 2> /dev/null
+	for p in $DCAP; do
+		wait "$p" 2> /dev/null
+	done
+}
+# sll2_types PCAP: "TYPE:N ..." as tcpdump prints a LINUX_SLL2 capture's
+# packet types (In, Out, B, M, P).
+sll2_types() {
+	tcpdump -Z root -nn -r "$1" 2> /dev/null |
+		awk '/^[0-9]/ { n[$3]++ } END { for (t in n) print t ":" n[t] }' | sort | tr '\n' ' '
+}
+# dirtool SELECT ARGS...: vtap_vmtool on the direction frames; SELECT out,
+# in or "" (all); NODIR set: expect no direction (--no-direction).
+dirtool() {
+	sel=$1
+	shift
+	env VTAP_VMTOOL_DIRS=1 ${NODIR:+VTAP_VMTOOL_NODIR=1} ${sel:+VTAP_VMTOOL_SELECT=$sel} \
+		vtap_vmtool "$@"
+}
+# direction MODE [--no-direction]
+direction() {
+	mode=$1
+	NODIR=${2:-}
+	if [ "$ATTACH" = vtapctl ]; then
+		# --no-direction as a --replace, which names the change
+		vtapctl attach vx1 --mode "$mode" --backend kmod --target vtap0 || return 1
+		if [ -n "$NODIR" ]; then
+			vtapctl attach vx1 --mode "$mode" --backend kmod --target vtap0 --replace \
+				"$NODIR" > /tmp/replace.out || return 1
+			grep -qx "vx1: direction: on -> off" /tmp/replace.out ||
+				{ cat /tmp/replace.out; return 1; }
+		fi
+		want=true
+		[ -n "$NODIR" ] && want=false
+		eq "$(vtapctl status vx1 --json | grep -o '"direction": [a-z]*')" "\"direction\": $want" ||
+			return 1
+		vtapctl status vx1 | grep -q "^  taps     ${NODIR:+no }direction" ||
+			{ vtapctl status vx1; return 1; }
+	else
+		attach vx1 "$mode" || return 1
+		NODIR="(bpftool: the object's own settings, no direction)"
+	fi
+	# out N in N from N to N other N
+	set -- $(dirtool "" dirs $ND)
+	out=$2 want_in=$4 from=$6
+	dir_capture dir out in
+	dirtool "" send vx0 "$MAC" $ND > /dev/null
+	dir_wait /tmp/dir-out.pcap "$out"
+	dir_wait /tmp/dir-in.pcap "$want_in"
+	dir_stop
+	[ "$ATTACH" = vtapctl ] && vtapctl stats vx1 --json > /tmp/dir.json
+	# the same frames again, for the packet types
+	dir_capture dir sll2
+	dirtool "" send vx0 "$MAC" $ND > /dev/null
+	dir_wait /tmp/dir-sll2.pcap $ND
+	dir_stop
+	detach vx1 > /dev/null 2>&1
+	dirtool out check /tmp/dir-out.pcap $ND || return 1
+	dirtool in check /tmp/dir-in.pcap $ND || return 1
+	dirtool "" check /tmp/dir-sll2.pcap $ND || { cat /tmp/dircap-*.err; return 1; }
+	# said after the check, which keeps this function's output
+	echo "$mode${NODIR:+ $NODIR}: of $ND frames $from from the source; tcpdump -y LINUX_SLL2 shows $(sll2_types /tmp/dir-sll2.pcap)" > /tmp/dir.info
+	n=$(frames /tmp/dir-out.pcap 2> /dev/null)
+	if [ "$ATTACH" = vtapctl ]; then
+		fs=$(grep -o '"from_source": *[0-9]*' /tmp/dir.json | grep -o '[0-9]*$')
+		eq "from_source $fs, -Q out $n" "from_source $from, -Q out $out"
+	else
+		eq "-Q out $n" "-Q out $out"
+	fi
+}
+# Another XDP program redirects frames into vtap0 with metadata of vtap's
+# size that says "from the source" but lacks vtap's magic: ignored.
+garbage_meta() {
+	xdp_into_vtap0 /lib/vtap/garbage_meta.bpf.o vtap_garbage_meta vtap_garbage_target \
+		vx1 "$1" /sys/fs/bpf/vtapgm || return 1
+	dir_capture gm out in
+	vtap_vmtool send vx0 "$MAC" 50 > /dev/null
+	dir_wait /tmp/gm-in.pcap 50
+	sleep 0.5	# none must reach -Q out: give them the time
+	dir_stop
+	dir_capture gm sll2
+	vtap_vmtool send vx0 "$MAC" 50 > /dev/null
+	dir_wait /tmp/gm-sll2.pcap 50
+	dir_stop
+	bpftool net detach $how dev vx1
+	rm -rf /sys/fs/bpf/vtapgm
+	# The whole VXLAN packets, to vx1's address: another host's (P).
+	eq "-Q out $(frames /tmp/gm-out.pcap) -Q in $(frames /tmp/gm-in.pcap) types $(sll2_types /tmp/gm-sll2.pcap)" \
+		"-Q out 0 -Q in 50 types P:50 "
+}
+# The bpf suite (BPF_PROG_TEST_RUN) on this kernel, which lets XDP programs
+# write metadata where the build host's refuses: every redirect's
+# direction metadata checked, VXLAN and GENEVE, none with no_direction.
+bpf_suite() {
+	test_xdp > /tmp/test_xdp.out 2>&1
+	rc=$?
+	grep -v '^ok ' /tmp/test_xdp.out | tail -n 20
+	! grep -q '^skip direction metadata' /tmp/test_xdp.out && [ $rc -eq 0 ]
+}
+direction_checks() {
+	command -v test_xdp > /dev/null &&
+		check "bpf suite on this kernel: direction metadata with tag for every redirect, none when off" \
+			bpf_suite
+	for mode in native generic; do
+		rm -f /tmp/dir.info
+		check "$mode: tcpdump -Q out on vtap0 captures exactly the frames counted from_source, -Q in the others, -y LINUX_SLL2 each one's packet type" \
+			direction $mode
+		[ -s /tmp/dir.info ] && info "$(cat /tmp/dir.info)"
+		rm -f /tmp/dir.info
+		[ "$ATTACH" = vtapctl ] &&
+			check "$mode: attach --replace --no-direction (status, the change named): every frame as its Ethernet header says, none outgoing" \
+				direction $mode --no-direction
+		[ -s /tmp/dir.info ] && info "$(cat /tmp/dir.info)"
+		check "$mode: another program's XDP metadata without vtap's magic is ignored" \
+			garbage_meta "$mode"
+	done
+}
+
+# vtap.checks=direction: the device, one redirect test, the direction
+# checks, removal and the kernel log.
+if [ "${CHECKS:-}" = direction ]; then
+	direction_checks
+	check "rmmod vtap" rmmod vtap
+	check "kernel log has no BUG, WARNING, Oops or leak report" dmesg_clean
+	R done
+	exit 0
+fi
+
 # vtap.checks=quick (the deb suite, for the module DKMS built): the device,
 # one redirect test, removal and the kernel log.
 if [ "${CHECKS:-}" = quick ]; then
@@ -272,6 +466,7 @@ if [ "${CHECKS:-}" = quick ]; then
 	exit 0
 fi
 traffic generic
+direction_checks
 
 # ---- frames over vtap0's MTU ---------------------------------------------
 # The kernel checks the target's MTU itself when a program redirects into a
@@ -666,12 +861,11 @@ while [ $round -le $ROUNDS ]; do
 	mode=native
 	[ $((round % 2)) -eq 0 ] && mode=generic
 	if [ ! -d /sys/class/net/vtap0 ]; then
-		insmod $KO || { echo "round $round: insmod failed"; bad=$((bad + 1)); }
+		insmod $KO || { info "round $round: insmod failed"; bad=$((bad + 1)); }
 	fi
 	ip link set dev vtap0 up
 	if ! attach vx1 $mode > /tmp/attach.out 2>&1; then
-		echo "round $round: attach $mode failed"
-		cat /tmp/attach.out
+		info "round $round: attach $mode failed: $(head -n 1 /tmp/attach.out)"
 		bad=$((bad + 1))
 	fi
 	listener=
@@ -679,24 +873,31 @@ while [ $round -le $ROUNDS ]; do
 		tcpdump -Z root -i vtap0 -w /dev/null 2> /dev/null &
 		listener=$!
 	fi
-	vtap_vmtool flood vx0 "$MAC" 1.2 > /tmp/flood.out &
+	# The flood runs until the checks after the removal are done: on a
+	# slow guest a timed one could end before rmmod.
+	vtap_vmtool flood vx0 "$MAC" 600 > /tmp/flood.out &
 	flood=$!
 	sleep 0.5
 	if [ $((round % 3)) -eq 0 ]; then
-		ip link del dev vtap0 || { echo "round $round: ip link del failed"; bad=$((bad + 1)); }
+		ip link del dev vtap0 || { info "round $round: ip link del failed"; bad=$((bad + 1)); }
 	fi
-	rmmod vtap || { echo "round $round: rmmod failed"; bad=$((bad + 1)); }
-	wait $flood
+	rmmod vtap || { info "round $round: rmmod failed"; bad=$((bad + 1)); }
 	if [ "$ATTACH" = vtapctl ]; then
 		# the program keeps running and counts the redirects that fail
-		rf=$(vtapctl stats vx1 --json 2> /dev/null | grep -o '"redirect_failed": *[0-9]*' | grep -o '[0-9]*$')
-		[ "${rf:-0}" -gt 0 ] || { echo "round $round: no failed redirect counted after removal"; bad=$((bad + 1)); }
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			rf=$(vtapctl stats vx1 --json 2> /dev/null | grep -o '"redirect_failed": *[0-9]*' | grep -o '[0-9]*$')
+			[ "${rf:-0}" -gt 0 ] && break
+			sleep 0.2
+		done
+		[ "${rf:-0}" -gt 0 ] || { info "round $round: no failed redirect counted after removal"; bad=$((bad + 1)); }
 	fi
+	kill $flood
+	wait $flood
 	sent=$(cat /tmp/flood.out)
 	[ $round -eq $ROUNDS ] && info "last round ($mode): $sent; redirect_failed ${rf:-n/a}"
 	[ -n "$listener" ] && { kill $listener 2> /dev/null; wait $listener 2> /dev/null; }
 	if [ -d /sys/class/net/vtap0 ] || grep -q '^vtap ' /proc/modules; then
-		echo "round $round: vtap0 or the module is still there"
+		info "round $round: vtap0 or the module is still there"
 		bad=$((bad + 1))
 	fi
 	detach vx1 > /dev/null 2>&1

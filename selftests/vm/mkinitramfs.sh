@@ -42,10 +42,14 @@ if [ -x "$vtapctl" ]; then
 	add_prog "$vtapctl" usr/sbin/vtapctl
 fi
 cp "$OUT/vm/vtap_vmtool" "$dir/usr/bin/vtap_vmtool"
+# the bpf suite (vm-tools builds it), for kernels whose XDP programs can
+# write metadata
+[ -x "$OUT/test_xdp" ] && add_prog "$OUT/test_xdp" usr/bin/test_xdp
 cp "$vtap_ko" "$dir/lib/vtap/vtap.ko"
 cp "$mods"/*.ko "$dir/lib/vtap/mods/"
 strip --strip-debug "$dir/lib/vtap/vtap.ko" "$dir"/lib/vtap/mods/*.ko 2>/dev/null || true
 [ -e "$OUT/vtap.bpf.o" ] && cp "$OUT/vtap.bpf.o" "$dir/lib/vtap/vtap.bpf.o"
+[ -e "$OUT/vm/garbage_meta.bpf.o" ] && cp "$OUT/vm/garbage_meta.bpf.o" "$dir/lib/vtap/"
 cp "$here/guest.sh" "$dir/lib/vtap/guest.sh"
 
 echo 'root:x:0:0:root:/root:/bin/sh' > "$dir/etc/passwd"

@@ -7,7 +7,8 @@
 # Environment: OUT (build folder), VTAP_VM_TIMEOUT (per kernel, default 420),
 # VTAP_VM_KERNELS (releases to boot, default all that kernels.sh lists),
 # VTAP_VM_APPEND (extra kernel command line, e.g. vtap.attach=bpftool, or
-# vtap.checks=quick for the device, one redirect test and removal),
+# vtap.checks=quick for the device, one redirect test and removal;
+# vtap.checks=direction: the same with the direction checks),
 # VTAP_VM_KO_DIR (boot <dir>/<release>/vtap.ko instead of building one: the
 # deb suite's module that DKMS built), VTAP_VM_VTAPCTL (the vtapctl the
 # guest runs, default $OUT/vtapctl), VTAP_VM_TAG (result prefix, "vm").

@@ -7,7 +7,8 @@
  *	send COUNT VXLAN packets (UDP 4789) out of IFACE, inner frame i built
  *	by vtap_inner(seq) and ending in its sequence number
  *   vtap_vmtool flood IFACE DSTMAC SECONDS
- *	send as fast as possible for SECONDS; prints the number sent
+ *	send as fast as possible for SECONDS, or until SIGTERM; prints the
+ *	number sent
  *   vtap_vmtool sendfrag IFACE DSTMAC SRCIP DSTIP COUNT [FIRST_SEQ]
  *	the same VXLAN packets, from SRCIP to DSTIP, each as two IPv4 fragments
  *	(for the kernel's reassembly and the slow path)
@@ -22,9 +23,21 @@
  *   vtap_vmtool check PCAP COUNT [FIRST_SEQ [ip]]
  *	every frame of PCAP is an expected inner frame, byte for byte, each
  *	seq in [FIRST_SEQ, FIRST_SEQ + COUNT) exactly once, nothing else;
- *	with ip, only the IP ones, behind vtap's own Ethernet header
+ *	with ip, only the IP ones, behind vtap's own Ethernet header.
+ *	PCAP may be Ethernet or LINUX_SLL2 (tcpdump -y LINUX_SLL2: the frame
+ *	from its network header on, and the packet type, which must be the
+ *	one vtap.ko gives: see want_type())
+ *   vtap_vmtool dirs COUNT [FIRST_SEQ]
+ *	how many of those frames vtap.ko should show as outgoing and as
+ *	incoming, and how many are from, to and neither of the outer source
  *   vtap_vmtool inner SEQ
  *	hex dump of inner frame SEQ (debugging)
+ * VTAP_VMTOOL_DIRS set: inner IPv4 frames in three directions relative to
+ * the outer source (10.0.0.1): sent by it, received by it, neither (the
+ * same for send and check). VTAP_VMTOOL_NODIR set: check expects no
+ * direction (vtapctl attach --no-direction: every frame as its Ethernet
+ * header says). VTAP_VMTOOL_SELECT=out|in: check expects only the frames
+ * vtap.ko shows as outgoing (tcpdump -Q out), or only the others (-Q in).
  * Frames go out past the qdisc and tc egress (PACKET_QDISC_BYPASS) unless
  * VTAP_VMTOOL_QDISC is set, as most senders' frames do.
  */
@@ -33,6 +46,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +58,12 @@
 #define MAGIC		0x76746170u	/* "vtap" before the sequence number */
 #define MAX_INNER	1400		/* outer packet fits a 1500 MTU */
 #define OUTER_HLEN	(14 + 20 + 8 + 8)
+#define OUTER_SRC	0x0a000001u	/* 10.0.0.1, the tapped NIC */
+#define LINKTYPE_ETHERNET	1
+#define LINKTYPE_LINUX_SLL2	276
+#define SLL2_HLEN	20
+#define SLL2_PKTTYPE	10		/* offset of the packet type */
+enum { DIR_OTHER, DIR_FROM, DIR_TO };
 
 static const uint8_t inner_dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 static const uint8_t inner_src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
@@ -82,6 +102,21 @@ static void ipv4(uint8_t *p, size_t tot, uint8_t proto, uint32_t src, uint32_t d
 	put16(p + 10, csum(p, 20));
 }
 
+/* With VTAP_VMTOOL_DIRS, the direction of inner frame seq relative to the
+ * outer source: its IPv4 frames take turns, in runs of 8 seqs. */
+static int inner_dir(uint32_t seq)
+{
+	if (!getenv("VTAP_VMTOOL_DIRS") || seq % 4 >= 2)
+		return DIR_OTHER;
+	switch ((seq / 8) % 3) {
+	case 0:
+		return DIR_FROM;
+	case 1:
+		return DIR_TO;
+	}
+	return DIR_OTHER;
+}
+
 /*
  * Inner frame for a sequence number, four kinds in turn: IPv4 UDP, IPv4
  * ICMP echo request to an address the guest could own, ARP request, IPv6
@@ -90,7 +125,13 @@ static void ipv4(uint8_t *p, size_t tot, uint8_t proto, uint32_t src, uint32_t d
 static size_t vtap_inner(uint32_t seq, uint8_t *f)
 {
 	size_t len = 64 + (seq * 37u) % (MAX_INNER - 64 + 1);
+	uint32_t src = 0xc0a84d01, dst = 0xc0a84d02;
 	size_t i;
+
+	if (inner_dir(seq) == DIR_FROM)
+		src = OUTER_SRC;
+	else if (inner_dir(seq) == DIR_TO)
+		dst = OUTER_SRC;
 
 	/* Half of them broadcast, which the IP stack would take as its own. */
 	if ((seq / 4) % 2)
@@ -103,7 +144,7 @@ static size_t vtap_inner(uint32_t seq, uint8_t *f)
 	switch (seq % 4) {
 	case 0:		/* IPv4 UDP 192.168.77.1:1000 -> 192.168.77.2:2000 */
 		put16(f + 12, 0x0800);
-		ipv4(f + 14, len - 14, 17, 0xc0a84d01, 0xc0a84d02);
+		ipv4(f + 14, len - 14, 17, src, dst);
 		put16(f + 34, 1000);
 		put16(f + 36, 2000);
 		put16(f + 38, len - 34);
@@ -111,7 +152,7 @@ static size_t vtap_inner(uint32_t seq, uint8_t *f)
 		break;
 	case 1:		/* ICMP echo request */
 		put16(f + 12, 0x0800);
-		ipv4(f + 14, len - 14, 1, 0xc0a84d01, 0xc0a84d02);
+		ipv4(f + 14, len - 14, 1, src, dst);
 		f[34] = 8;
 		f[35] = 0;
 		put16(f + 36, 0);
@@ -167,7 +208,7 @@ static size_t vtap_outer(uint32_t seq, const uint8_t *dst, const uint8_t *src,
 	memcpy(p, dst, 6);
 	memcpy(p + 6, src, 6);
 	put16(p + 12, 0x0800);
-	ipv4(p + 14, 20 + 8 + 8 + ilen, 17, 0x0a000001, 0x0a000002);
+	ipv4(p + 14, 20 + 8 + 8 + ilen, 17, OUTER_SRC, 0x0a000002);
 	put16(p + 34, 49152 + (seq & 0x3fff));	/* flow hash */
 	put16(p + 36, 4789);
 	put16(p + 38, 8 + 8 + ilen);
@@ -274,6 +315,15 @@ static int cmd_send(const char *ifname, const char *dstmac, uint32_t count,
 
 #define FLOOD_FRAMES 64
 
+/* SIGTERM ends a flood between two sends, so that its count is printed. */
+static volatile sig_atomic_t flood_stop;
+
+static void flood_on_term(int sig)
+{
+	(void)sig;
+	flood_stop = 1;
+}
+
 static int cmd_flood(const char *ifname, const char *dstmac, double seconds)
 {
 	static uint8_t bufs[FLOOD_FRAMES][OUTER_HLEN + MAX_INNER];
@@ -294,8 +344,9 @@ static int cmd_flood(const char *ifname, const char *dstmac, double seconds)
 	/* 64-byte inner frames: the per-frame cost is what matters. */
 	for (i = 0; i < FLOOD_FRAMES; i++)
 		lens[i] = vtap_outer(i * 4 * (MAX_INNER - 64 + 1), dst, src, bufs[i]);
+	signal(SIGTERM, flood_on_term);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
+	while (!flood_stop) {
 		for (i = 0; i < FLOOD_FRAMES; i++) {
 			if (sendto(fd, bufs[i], lens[i], 0, (struct sockaddr *)&sll,
 				   sizeof(sll)) == (ssize_t)lens[i])
@@ -315,14 +366,57 @@ out:
 	return 0;
 }
 
+/* The packet type vtap.ko gives inner frame seq (f: its bytes), as
+ * AF_PACKET reports it: the direction, else what the Ethernet header says
+ * (the inner destination is never vtap0's own address). */
+static int want_type(uint32_t seq, const uint8_t *f)
+{
+	if (!getenv("VTAP_VMTOOL_NODIR")) {
+		if (inner_dir(seq) == DIR_FROM)
+			return PACKET_OUTGOING;
+		if (inner_dir(seq) == DIR_TO)
+			return PACKET_HOST;
+	}
+	if (f[0] & 1)
+		return memcmp(f, "\xff\xff\xff\xff\xff\xff", 6) ? PACKET_MULTICAST
+								: PACKET_BROADCAST;
+	return PACKET_OTHERHOST;
+}
+
+/* Whether check expects frame seq on the capture (VTAP_VMTOOL_SELECT). */
+static int selected(uint32_t seq, const uint8_t *f)
+{
+	const char *sel = getenv("VTAP_VMTOOL_SELECT");
+
+	if (!sel)
+		return 1;
+	return (want_type(seq, f) == PACKET_OUTGOING) == !strcmp(sel, "out");
+}
+
+static int cmd_dirs(uint32_t count, uint32_t first)
+{
+	unsigned long n[3] = { 0 }, out = 0;
+	uint8_t f[MAX_INNER];
+	uint32_t i;
+
+	for (i = first; i < first + count; i++) {
+		vtap_inner(i, f);
+		n[inner_dir(i)]++;
+		out += want_type(i, f) == PACKET_OUTGOING;
+	}
+	printf("out %lu in %lu from %lu to %lu other %lu\n", out, count - out,
+	       n[DIR_FROM], n[DIR_TO], n[DIR_OTHER]);
+	return 0;
+}
+
 static int cmd_check(const char *path, uint32_t count, uint32_t first, int ip)
 {
 	static const uint8_t synth[12] = { 0x02, 0x76, 0x74, 0x61, 0x70, 0x00,
 					   0x02, 0x76, 0x74, 0x61, 0x70, 0x01 };
 	uint8_t hdr[24], rec[16], frame[65536], want[MAX_INNER];
-	unsigned long frames = 0, ok = 0, dup = 0, bad = 0, extra = 0, missing = 0;
+	unsigned long frames = 0, ok = 0, dup = 0, bad = 0, extra = 0, missing = 0, nsel = 0;
 	uint8_t *seen;
-	int swapped;
+	int swapped, sll2;
 	uint32_t i;
 	FILE *f;
 
@@ -341,8 +435,9 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first, int ip)
 	}
 #define RD32(p) (swapped ? (uint32_t)((p)[0] << 24 | (p)[1] << 16 | (p)[2] << 8 | (p)[3]) \
 			 : (uint32_t)((p)[3] << 24 | (p)[2] << 16 | (p)[1] << 8 | (p)[0]))
-	if (RD32(hdr + 20) != 1) {
-		fprintf(stderr, "vtap_vmtool: %s: link type %u, not Ethernet\n",
+	sll2 = RD32(hdr + 20) == LINKTYPE_LINUX_SLL2;
+	if (RD32(hdr + 20) != LINKTYPE_ETHERNET && !sll2) {
+		fprintf(stderr, "vtap_vmtool: %s: link type %u, not Ethernet or LINUX_SLL2\n",
 			path, RD32(hdr + 20));
 		return 1;
 	}
@@ -373,9 +468,25 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first, int ip)
 		wlen = vtap_inner(seq, want);
 		if (ip)		/* vtap's own header in front of the IP packet */
 			memcpy(want, synth, sizeof(synth));
-		if ((ip && !inner_is_ip(seq)) || wlen != caplen || memcmp(want, frame, wlen)) {
+		if ((ip && !inner_is_ip(seq)) || !selected(seq, want)) {
+			extra++;
+			fprintf(stderr, "frame seq %u: packet type %d, not on this capture\n",
+				seq, want_type(seq, want));
+			continue;
+		}
+		/* LINUX_SLL2 holds the EtherType and the frame from its
+		 * network header on. */
+		if (sll2 ? wlen - 14 != caplen - SLL2_HLEN || memcmp(want + 12, frame, 2) ||
+			   memcmp(want + 14, frame + SLL2_HLEN, wlen - 14)
+			 : wlen != caplen || memcmp(want, frame, wlen)) {
 			bad++;
 			fprintf(stderr, "frame seq %u differs from what was sent\n", seq);
+			continue;
+		}
+		if (sll2 && frame[SLL2_PKTTYPE] != want_type(seq, want)) {
+			bad++;
+			fprintf(stderr, "frame seq %u: packet type %u, want %d\n", seq,
+				frame[SLL2_PKTTYPE], want_type(seq, want));
 			continue;
 		}
 		if (seen[seq - first]++) {
@@ -385,12 +496,18 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first, int ip)
 		ok++;
 	}
 	fclose(f);
-	for (i = 0; i < count; i++)
-		missing += !seen[i] && (!ip || inner_is_ip(first + i));
+	for (i = 0; i < count; i++) {
+		vtap_inner(first + i, want);
+		if ((ip && !inner_is_ip(first + i)) || !selected(first + i, want))
+			continue;
+		nsel++;
+		if (!seen[i] && missing++ < 8)
+			fprintf(stderr, "frame seq %u missing\n", first + i);
+	}
 	free(seen);
 	printf("frames %lu ok %lu dup %lu mismatch %lu extra %lu missing %lu\n",
 	       frames, ok, dup, bad, extra, missing);
-	return (ok && !dup && !bad && !extra && !missing) ? 0 : 1;
+	return (ok == nsel && !dup && !bad && !extra && !missing) ? 0 : 1;
 }
 
 static int cmd_sendinner(const char *ifname, uint32_t count, uint32_t first)
@@ -553,6 +670,7 @@ static int usage(void)
 		"       vtap_vmtool sendtrailer IFACE DSTMAC COUNT TRAILER\n"
 		"       vtap_vmtool sendinner IFACE COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool check PCAP COUNT [FIRST_SEQ [ip]]\n"
+		"       vtap_vmtool dirs COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool inner SEQ\n");
 	return 2;
 }
@@ -582,6 +700,8 @@ int main(int argc, char **argv)
 		return cmd_check(argv[2], strtoul(argv[3], NULL, 0),
 				 argc > 4 ? strtoul(argv[4], NULL, 0) : 0,
 				 argc > 5 && !strcmp(argv[5], "ip"));
+	if (argc >= 3 && !strcmp(argv[1], "dirs"))
+		return cmd_dirs(strtoul(argv[2], NULL, 0), argc > 3 ? strtoul(argv[3], NULL, 0) : 0);
 	if (argc == 3 && !strcmp(argv[1], "inner")) {
 		uint8_t f[MAX_INNER];
 		size_t len = vtap_inner(strtoul(argv[2], NULL, 0), f), i;
