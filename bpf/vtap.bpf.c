@@ -132,6 +132,7 @@ struct vtap_pkt {
 	__u32 next_off;		/* passed to the stack: where the header after */
 	__u32 next_hdr;		/* the IP header starts, and its protocol */
 	__u32 reserved_seen;	/* VTAP_INFO_RESERVED_SET counted already */
+	__u32 critical_seen;	/* VTAP_INFO_GENEVE_CRITICAL counted already */
 	__u32 synth_proto;	/* IP-only GENEVE: the EtherType to write (network order) */
 	__u32 opt_dir;		/* a Google option's direction (DIR_*), else DIR_OTHER */
 	__u32 slot;		/* route_slot(): where it is delivered */
@@ -454,35 +455,37 @@ static __always_inline __u32 geneve_opt_dir(struct xdp_md *ctx, __u32 off, __u32
 }
 
 /*
- * GENEVE after the UDP header at gh_off, in a datagram of ulen bytes: its
- * checks, the payload's kind and the filters, as classify's for VXLAN.
+ * The GENEVE header's own checks, on the fast path and, for the first
+ * fragment, in slow_steer: version, options within the datagram of ulen
+ * bytes, no control packet, the C and reserved bits (each tallied once per
+ * packet), a payload of a kind vtap delivers and long enough for its
+ * header. On success, *optlen is the options' length in bytes.
  */
-static __always_inline enum vtap_counter classify_geneve(struct xdp_md *ctx, struct vtap_global *g,
-							 struct vtap_pkt *pkt, struct geneve_hdr *gh,
-							 void *data_end, __u32 gh_off, __u32 ulen)
+static __always_inline enum vtap_counter geneve_checks(struct vtap_global *g, struct vtap_pkt *pkt,
+						       const struct geneve_hdr *gh, __u32 ulen,
+						       __u32 *optlen)
 {
-	__u32 optlen, need, payload_len, frame_len;
+	__u32 need;
 	__be16 proto;
 
-	if (ulen < sizeof(struct udphdr) + sizeof(*gh))
-		return VTAP_DROP_GENEVE_SHORT;
-	if ((void *)(gh + 1) > data_end)
-		return VTAP_PASS_SPLIT;		/* in the UDP datagram, so in the frame */
 	if (gh->ver_optlen >> VTAP_GENEVE_VER_SHIFT)
 		return VTAP_DROP_GENEVE_VERSION;
-	optlen = (gh->ver_optlen & VTAP_GENEVE_OPTLEN_MASK) * 4;
-	if (sizeof(struct udphdr) + sizeof(*gh) + optlen > ulen)
+	*optlen = (gh->ver_optlen & VTAP_GENEVE_OPTLEN_MASK) * 4;
+	if (sizeof(struct udphdr) + sizeof(*gh) + *optlen > ulen)
 		return VTAP_DROP_GENEVE_OPTIONS;
 	if (gh->flags & VTAP_GENEVE_FLAG_O)
 		return VTAP_DROP_GENEVE_OAM;
 	/* A monitor interprets no option: critical ones are tallied. */
 	if (gh->flags & VTAP_GENEVE_FLAG_C) {
-		count(g, VTAP_INFO_GENEVE_CRITICAL);
+		if (!pkt->critical_seen)
+			count(g, VTAP_INFO_GENEVE_CRITICAL);
+		pkt->critical_seen = 1;
 		if (vtap_config.settings.strict)
 			return VTAP_DROP_GENEVE_CRITICAL;
 	}
 	if ((gh->flags & VTAP_GENEVE_FLAGS_RESERVED) || gh->reserved) {
-		count(g, VTAP_INFO_RESERVED_SET);
+		if (!pkt->reserved_seen)
+			count(g, VTAP_INFO_RESERVED_SET);
 		pkt->reserved_seen = 1;
 		if (vtap_config.settings.strict)
 			return VTAP_DROP_RESERVED;
@@ -499,9 +502,30 @@ static __always_inline enum vtap_counter classify_geneve(struct xdp_md *ctx, str
 	} else {
 		return VTAP_DROP_GENEVE_PROTO;
 	}
-	payload_len = ulen - sizeof(struct udphdr) - sizeof(*gh) - optlen;
-	if (payload_len < need)
+	if (ulen - sizeof(struct udphdr) - sizeof(*gh) - *optlen < need)
 		return VTAP_DROP_INNER_SHORT;
+	return VTAP_REDIRECTED;
+}
+
+/*
+ * GENEVE after the UDP header at gh_off, in a datagram of ulen bytes: its
+ * checks, the payload's kind and the filters, as classify's for VXLAN.
+ */
+static __always_inline enum vtap_counter classify_geneve(struct xdp_md *ctx, struct vtap_global *g,
+							 struct vtap_pkt *pkt, struct geneve_hdr *gh,
+							 void *data_end, __u32 gh_off, __u32 ulen)
+{
+	__u32 optlen, payload_len, frame_len;
+	enum vtap_counter out;
+
+	if (ulen < sizeof(struct udphdr) + sizeof(*gh))
+		return VTAP_DROP_GENEVE_SHORT;
+	if ((void *)(gh + 1) > data_end)
+		return VTAP_PASS_SPLIT;		/* in the UDP datagram, so in the frame */
+	out = geneve_checks(g, pkt, gh, ulen, &optlen);
+	if (out != VTAP_REDIRECTED)
+		return out;
+	payload_len = ulen - sizeof(struct udphdr) - sizeof(*gh) - optlen;
 
 	pkt->key.encap = VTAP_ENCAP_GENEVE;
 	pkt->key.vni = (__u32)gh->vni[0] << 16 | (__u32)gh->vni[1] << 8 | gh->vni[2];
@@ -892,21 +916,29 @@ static __always_inline enum vtap_counter decap(struct xdp_md *ctx, struct vtap_p
  * path, and other users of the tapped port on other NICs must not lose
  * theirs: so the UDP destination port of ours (in the first fragment, the
  * only one with a UDP header) is rewritten to the port of this
- * attachment's own slow-path vxlan device, and a nonzero checksum adjusted
- * so that the sum over the packet stays the same (a driver's
- * CHECKSUM_COMPLETE stays right).
- * The VXLAN header gets the fast path's checks, so that what vxlan_rcv
- * would drop silently is counted here (or, reserved bits without
- * --strict, cleared so that it is delivered as on the fast path).
- * GENEVE has no slow path: its datagrams are left as they came, tallied
- * (also without a slow-path port, so that they never go unseen).
+ * attachment's own slow-path device (a vxlan one for VXLAN, a geneve one
+ * for GENEVE), and a nonzero checksum adjusted so that the sum over the
+ * packet stays the same (a driver's CHECKSUM_COMPLETE stays right).
+ * The VXLAN or GENEVE header gets the fast path's checks, so that what the
+ * kernel's driver would drop silently (or take, where vtap drops) is
+ * counted here; VXLAN's reserved bits without --strict are cleared so that
+ * it is delivered as on the fast path (the geneve driver ignores them).
+ * GENEVE without a slow-path device (no geneve driver) is left as it came,
+ * tallied, so that it never goes unseen.
  */
 static __always_inline enum vtap_counter slow_steer(struct xdp_md *ctx, struct vtap_global *g,
 						    struct vtap_pkt *pkt, enum vtap_counter out)
 {
 	__u16 slow_port = vtap_config.settings.slow_port_net;
-	__u32 off = pkt->next_off, nh = pkt->next_hdr, flags, vni_word, ulen, csum;
-	struct { struct udphdr udp; struct vxlan_hdr vx; } h, orig;
+	__u32 off = pkt->next_off, nh = pkt->next_hdr, flags, vni_word, ulen, csum, optlen;
+	struct {
+		struct udphdr udp;
+		union {
+			struct vxlan_hdr vx;
+			struct geneve_hdr gh;
+		};
+	} h, orig;
+	enum vtap_counter bad;
 	int encap;
 
 	if (!off)
@@ -933,35 +965,43 @@ static __always_inline enum vtap_counter slow_steer(struct xdp_md *ctx, struct v
 	encap = port_is_ours(h.udp.dest);
 	if (!encap || !dst_matches(pkt->dst, pkt->key.family))
 		return out;
-	/* No GENEVE slow path: the stack gets it as it came, counted. */
-	if (encap == 1 + VTAP_ENCAP_GENEVE) {
-		count(g, VTAP_INFO_GENEVE_UNSTEERED);
-		return out;
-	}
-	if (!slow_port)
-		return out;
-
 	ulen = bpf_ntohs(h.udp.len);
-	if (ulen < sizeof(h))
-		return VTAP_DROP_HDR_SHORT;
-	flags = bpf_ntohl(h.vx.flags);
-	vni_word = bpf_ntohl(h.vx.vni);
-	if (!(flags & VTAP_VXLAN_FLAG_I))
-		return VTAP_DROP_I_FLAG;
-	/* Counted once: a split frame passed classify's checks already. */
-	if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
-		if (!pkt->reserved_seen)
-			count(g, VTAP_INFO_RESERVED_SET);
-		if (vtap_config.settings.strict)
-			return VTAP_DROP_RESERVED;
-	}
-	if (ulen < sizeof(h) + sizeof(struct ethhdr))
-		return VTAP_DROP_INNER_SHORT;
-
 	orig = h;
+	if (encap == 1 + VTAP_ENCAP_GENEVE) {
+		/* No geneve driver: the stack gets it as it came, counted. */
+		slow_port = vtap_config.settings.geneve_slow_port_net;
+		if (!slow_port) {
+			count(g, VTAP_INFO_GENEVE_UNSTEERED);
+			return out;
+		}
+		if (ulen < sizeof(h))
+			return VTAP_DROP_GENEVE_SHORT;
+		bad = geneve_checks(g, pkt, &h.gh, ulen, &optlen);
+		if (bad != VTAP_REDIRECTED)
+			return bad;
+	} else {
+		if (!slow_port)
+			return out;
+		if (ulen < sizeof(h))
+			return VTAP_DROP_HDR_SHORT;
+		flags = bpf_ntohl(h.vx.flags);
+		vni_word = bpf_ntohl(h.vx.vni);
+		if (!(flags & VTAP_VXLAN_FLAG_I))
+			return VTAP_DROP_I_FLAG;
+		/* Counted once: a split frame passed classify's checks already. */
+		if ((flags & ~VTAP_VXLAN_FLAG_I) || (vni_word & VTAP_VXLAN_VNI_RESERVED)) {
+			if (!pkt->reserved_seen)
+				count(g, VTAP_INFO_RESERVED_SET);
+			if (vtap_config.settings.strict)
+				return VTAP_DROP_RESERVED;
+		}
+		if (ulen < sizeof(h) + sizeof(struct ethhdr))
+			return VTAP_DROP_INNER_SHORT;
+		h.vx.flags = bpf_htonl(VTAP_VXLAN_FLAG_I);
+		h.vx.vni = bpf_htonl(vni_word & ~VTAP_VXLAN_VNI_RESERVED);
+	}
+
 	h.udp.dest = slow_port;
-	h.vx.flags = bpf_htonl(VTAP_VXLAN_FLAG_I);
-	h.vx.vni = bpf_htonl(vni_word & ~VTAP_VXLAN_VNI_RESERVED);
 	/* Zero: no checksum (IPv4), or IPv6's zero-checksum mode. */
 	if (orig.udp.check) {
 		csum = bpf_csum_diff((__be32 *)&orig, sizeof(orig), (__be32 *)&h, sizeof(h),
@@ -1010,15 +1050,76 @@ int vtap_xdp(struct xdp_md *ctx)
 }
 
 /*
- * Slow path: the datagrams slow_steer sent to this attachment's own port,
- * reassembled by the kernel and decapsulated by a vxlan device in
- * collect-metadata mode, arrive here at that device's tc ingress. The inner
- * frame gets the same filters and counters as on the fast path and goes to
- * the same target. The XDP program has already counted each piece as
- * passed, so these counters are informational.
+ * GENEVE on the slow path: Google's direction option among the options the
+ * geneve device kept for the program, walked as geneve_opt_step walks them
+ * in the packet, but in one pass over their 4-byte words at constant
+ * offsets (a variable stack offset needs CAP_PERFMON): the option at word
+ * next; the word with the direction option's last value byte at last.
  */
-SEC("tc")
-int vtap_slowpath(struct __sk_buff *skb)
+static __always_inline __u32 tunnel_opt_dir(struct __sk_buff *skb)
+{
+	__u32 w[VTAP_GENEVE_OPTLEN_MASK], next = 0, last = ~0u, dir = DIR_OTHER, h, vlen;
+	int n = bpf_skb_get_tunnel_opt(skb, w, sizeof(w));
+
+	if (n <= 0)
+		return DIR_OTHER;
+	n /= 4;
+	/* No exit from the loop: it unrolls. */
+#pragma unroll
+	for (int k = 0; k < VTAP_GENEVE_OPTLEN_MASK; k++) {
+		h = bpf_ntohl(w[k]);
+		vlen = h & VTAP_GENEVE_OPT_LEN_MASK;
+		if (k >= n) {
+			continue;
+		} else if (k == last) {
+			dir = h & 1 ? DIR_FROM : DIR_TO;
+		} else if (k != next) {
+			continue;
+		} else if (k + 1 + vlen > n) {
+			next = ~0u;		/* runs past the others' end */
+		} else if (h >> 16 == VTAP_GENEVE_CLASS_GOOGLE && vlen &&
+			   (h >> 8 & VTAP_GENEVE_OPT_TYPE_MASK) == VTAP_GENEVE_GOOGLE_NETWORK_ID) {
+			last = k + vlen;
+			next = ~0u;
+		} else {
+			next = k + 1 + vlen;
+		}
+	}
+	return dir;
+}
+
+/*
+ * Whether the geneve device handed an Ethernet frame: it does for payload
+ * type 0x6558, with the network header ETH_HLEN past the mac header; an
+ * IP-only payload has both at its IP header. Told exactly by the last byte
+ * of the linear data: readable from the mac header (found by bisection),
+ * but not from a network header behind it.
+ */
+static __always_inline int skb_is_ethernet(struct __sk_buff *skb)
+{
+	__u32 lo = 0, hi = skb->len, mid;
+	__u8 b;
+
+	for (int i = 0; i < 17 && lo + 1 < hi; i++) {	/* skb->len < 2^17 */
+		mid = lo + (hi - lo) / 2;
+		if (bpf_skb_load_bytes_relative(skb, mid, &b, 1, BPF_HDR_START_MAC))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return bpf_skb_load_bytes_relative(skb, lo, &b, 1, BPF_HDR_START_NET) != 0;
+}
+
+/*
+ * Slow path: the datagrams slow_steer sent to this attachment's own port,
+ * reassembled by the kernel and decapsulated by a device in collect-metadata
+ * mode (vxlan, or geneve with innerprotoinherit), arrive here at that
+ * device's tc ingress. The inner frame gets the same filters and counters
+ * as on the fast path (an IP-only GENEVE payload the same Ethernet header)
+ * and goes to the same target. The XDP program has already counted each
+ * piece as passed, so these counters are informational.
+ */
+static __always_inline int slowpath(struct __sk_buff *skb, int encap)
 {
 	struct bpf_tunnel_key tk = {};
 	struct vtap_pkt pkt = {};
@@ -1046,6 +1147,7 @@ int vtap_slowpath(struct __sk_buff *skb)
 		count(g, VTAP_SLOW_DROP_REDIRECT);
 		return TC_ACT_SHOT;
 	}
+	pkt.key.encap = encap;
 	pkt.key.vni = tk.tunnel_id;
 	if (!vni_allowed(pkt.key.vni)) {
 		count(g, VTAP_SLOW_DROP_VNI);
@@ -1061,13 +1163,35 @@ int vtap_slowpath(struct __sk_buff *skb)
 		count(g, VTAP_SLOW_DROP_DST);
 		return TC_ACT_SHOT;
 	}
+	if (encap == VTAP_ENCAP_GENEVE && !skb_is_ethernet(skb)) {
+		pkt.synth_proto = skb->protocol;
+		len += ETH_HLEN;
+	}
 	if (vtap_config.settings.max_frame && len > vtap_config.settings.max_frame) {
 		count(g, VTAP_SLOW_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
 	}
+	if (pkt.synth_proto) {
+		/* The fast path's header, in front of the IP packet. */
+		struct ethhdr synth = {
+			.h_dest = VTAP_SYNTH_DST_MAC,
+			.h_source = VTAP_SYNTH_SRC_MAC,
+			.h_proto = pkt.synth_proto,
+		};
+
+		if (bpf_skb_change_head(skb, ETH_HLEN, 0) ||
+		    bpf_skb_store_bytes(skb, 0, &synth, sizeof(synth), 0)) {
+			count(g, VTAP_SLOW_DROP_REDIRECT);
+			return TC_ACT_SHOT;
+		}
+	}
+	if (encap == VTAP_ENCAP_GENEVE)
+		pkt.opt_dir = tunnel_opt_dir(skb);
 	/* Headers linear for inspect_inner; the payload may stay paged. */
 	bpf_skb_pull_data(skb, len < 128 ? len : 128);
 	inspect_inner((void *)(long)skb->data, (void *)(long)skb->data_end, len, &pkt);
+	if (pkt.opt_dir)
+		pkt.dir = pkt.opt_dir;
 	/* bpf_redirect's outcome is known only after the program; a clone's
 	 * is known here, so the counters say what happened. Into the target's
 	 * receive path, where the taps see it once, as received: an egress
@@ -1083,12 +1207,26 @@ int vtap_slowpath(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	count(g, VTAP_SLOW_REDIRECTED);
-	/* vxlan_rcv copied an outer CE into the inner header (RFC 6040). */
+	if (pkt.opt_dir)
+		count(g, VTAP_INFO_GENEVE_DIRECTION);
+	/* The decapsulation copied an outer CE into the inner header (RFC 6040). */
 	if ((tk.tunnel_tos & 3) == 3)
 		count(g, VTAP_SLOW_ECN_CE);
 	count_delivered(g, &pkt, len, 1);
 	count_slot(pkt.slot, len);
 	return TC_ACT_STOLEN;
+}
+
+SEC("tc")
+int vtap_slowpath(struct __sk_buff *skb)
+{
+	return slowpath(skb, VTAP_ENCAP_VXLAN);
+}
+
+SEC("tc")
+int vtap_slowpath_geneve(struct __sk_buff *skb)
+{
+	return slowpath(skb, VTAP_ENCAP_GENEVE);
 }
 
 char LICENSE[] SEC("license") = "GPL";

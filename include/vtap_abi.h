@@ -108,7 +108,8 @@ enum vtap_encap { VTAP_ENCAP_VXLAN = 0, VTAP_ENCAP_GENEVE = 1 };
  * the entries present: how many the LRU evicted), slow_steered the
  * datagrams the XDP program sent to the slow path (their first fragment's
  * UDP port rewritten to the attachment's own slow-path port), slow_* what
- * the slow path (tc on the attachment's collect-metadata vxlan device) did
+ * the slow path (tc on the attachment's collect-metadata vxlan device, or
+ * geneve device for GENEVE) did
  * with the datagrams the kernel reassembled; slow_ecn_ce those it delivered
  * whose outer ECN was CE (the kernel's decapsulation marks the inner CE too).
  * split_headers: a header the program reads lies beyond the first buffer of
@@ -117,8 +118,9 @@ enum vtap_encap { VTAP_ENCAP_VXLAN = 0, VTAP_ENCAP_GENEVE = 1 };
  * options beyond the datagram, OAM packets, a payload neither Ethernet nor
  * IP, C bit set with --strict); geneve_critical_seen: the C bit tallied;
  * geneve_direction: delivered packets whose direction a Google option
- * gave; geneve_unsteered: GENEVE fragments (or split headers) passed to the
- * stack because no GENEVE slow path exists (not delivered).
+ * gave (on either path); geneve_unsteered: GENEVE fragments (or split
+ * headers) passed to the stack because the attachment has no GENEVE slow
+ * path (the kernel has no geneve driver): not delivered.
  * trailer_in_frags: bytes after the UDP datagram reach beyond the
  * first buffer; trimming them could free whole frags, which generic XDP on
  * 6.12 gets wrong (page_pool pages freed as page frags), so never done.
@@ -393,6 +395,10 @@ struct vtap_settings {
 	__u32 nr_routes;			/* 0: no route lookups (all to slot 0) */
 	__u32 nr_src_routes;			/* of them, source routes */
 	__u32 no_direction;			/* 1: no struct vtap_xdp_meta (--no-direction) */
+	/* Derived at attach: the GENEVE slow-path device's UDP port; 0: none
+	 * (the kernel has no geneve driver: GENEVE fragments are unsteered). */
+	__u16 geneve_slow_port_net;
+	__u16 pad;
 };
 
 /*
@@ -431,6 +437,7 @@ struct vtap_attach_info {
 	char target[VTAP_IFNAMSIZ];		/* what packet taps listen on */
 	char feed[VTAP_IFNAMSIZ];		/* veth backend: end we redirect into */
 	char slow_dev[VTAP_IFNAMSIZ];		/* this attachment's slow-path vxlan device */
+	char geneve_slow_dev[VTAP_IFNAMSIZ];	/* and its geneve device, for --geneve-port */
 };
 
 /* vtapctl made the target (and detach deletes it when no other attachment

@@ -426,17 +426,41 @@ out:
 /*
  * What XDP can't decapsulate (outer fragments, IPv6 extension headers) the
  * program steers to a UDP port of this attachment's own (slow_steer); the
- * kernel reassembles it, a vxlan device in collect-metadata mode on that
- * port decapsulates it and the program's tc half (vtap_slowpath) filters,
- * counts and redirects from its ingress. Each attachment owns its device,
- * so nothing is shared between attachments and the tapped port stays free
- * for whoever else uses it on other NICs.
+ * kernel reassembles it, a device in collect-metadata mode on that port
+ * decapsulates it (vxlan for VXLAN; geneve for GENEVE, where the kernel has
+ * the driver) and the program's tc half (vtap_slowpath, or
+ * vtap_slowpath_geneve) filters, counts and redirects from its ingress.
+ * Each attachment owns its devices, so nothing is shared between
+ * attachments and the tapped ports stay free for whoever else uses them on
+ * other NICs.
  */
 struct slowpath {
+	int encap;			/* enum vtap_encap */
 	char dev[VTAP_IFNAMSIZ];	/* to record in the config */
 	__u16 port;			/* its UDP port, host order */
 	bool created;			/* made by this call: undo */
 };
+
+/* An attachment has one of each, indexed by enum vtap_encap. */
+#define NR_SLOWPATHS	(VTAP_ENCAP_GENEVE + 1)
+
+/* The device an attachment records for encap's slow path, and its port. */
+static const char *slow_dev_of(const struct attachment *a, int encap)
+{
+	return encap == VTAP_ENCAP_GENEVE ? a->cfg.info.geneve_slow_dev : a->cfg.info.slow_dev;
+}
+
+static __u16 slow_port_of(const struct attachment *a, int encap)
+{
+	return ntohs(encap == VTAP_ENCAP_GENEVE ? a->cfg.settings.geneve_slow_port_net :
+						  a->cfg.settings.slow_port_net);
+}
+
+static int slow_prog_fd(const struct vtap_bpf *skel, int encap)
+{
+	return bpf_program__fd(encap == VTAP_ENCAP_GENEVE ? skel->progs.vtap_slowpath_geneve :
+							    skel->progs.vtap_slowpath);
+}
 
 static void slowpath_undo(struct slowpath *sp)
 {
@@ -446,30 +470,46 @@ static void slowpath_undo(struct slowpath *sp)
 
 /* A replace keeps the old device and its port (unless --slow-port asks
  * for another). Without a device the program steers nothing and fragments
- * reach the stack as before, so a device that can't be made only warns;
- * but a --slow-port that can't be had fails the attach. */
-static int slowpath_prepare(const struct attach_opts *o, const struct attachment *old,
+ * reach the stack as before, so a device that can't be made only warns
+ * (once: the GENEVE one on every kernel without a geneve driver); but a
+ * --slow-port that can't be had fails the attach. GENEVE's is made only
+ * for a --geneve-port, on a port the kernel picks. */
+static int slowpath_prepare(const struct attach_opts *o, const struct attachment *old, int encap,
 			    struct slowpath *sp, char *err, size_t errlen)
 {
+	__u16 want = encap == VTAP_ENCAP_GENEVE ? 0 : o->slow_port;
 	char why[256];
+	int ret;
 
 	memset(sp, 0, sizeof(*sp));
-	if (old && old->cfg.settings.slow_port_net && if_nametoindex(old->cfg.info.slow_dev) &&
-	    (!o->slow_port || o->slow_port == ntohs(old->cfg.settings.slow_port_net))) {
-		memcpy(sp->dev, old->cfg.info.slow_dev, sizeof(sp->dev));
-		sp->port = ntohs(old->cfg.settings.slow_port_net);
+	sp->encap = encap;
+	if (encap == VTAP_ENCAP_GENEVE && !o->settings.geneve_ports)
+		return 0;
+	if (old && slow_port_of(old, encap) && if_nametoindex(slow_dev_of(old, encap)) &&
+	    (!want || want == slow_port_of(old, encap))) {
+		memcpy(sp->dev, slow_dev_of(old, encap), sizeof(sp->dev));
+		sp->port = slow_port_of(old, encap);
 		return 0;
 	}
-	sp->port = o->slow_port;
-	if (slowpath_create(sp->dev, sizeof(sp->dev), &sp->port, why, sizeof(why))) {
-		if (o->slow_port) {
-			snprintf(err, errlen, "no slow path on --slow-port %u: %s", o->slow_port,
-				 why);
+	sp->port = want;
+	ret = encap == VTAP_ENCAP_GENEVE ?
+	      geneve_slowpath_create(sp->dev, sizeof(sp->dev), &sp->port, why, sizeof(why)) :
+	      slowpath_create(sp->dev, sizeof(sp->dev), &sp->port, why, sizeof(why));
+	if (ret) {
+		if (want) {
+			snprintf(err, errlen, "no slow path on --slow-port %u: %s", want, why);
 			memset(sp, 0, sizeof(*sp));
 			return -1;
 		}
-		pr_warn("%s: no slow path (%s): outer fragments reach the stack\n", o->ifname, why);
+		if (encap == VTAP_ENCAP_GENEVE)
+			pr_warn("%s: no slow path for GENEVE (%s): its outer fragments and outer "
+				"IPv6 with extension headers reach the stack, counted as "
+				"geneve_unsteered\n", o->ifname, why);
+		else
+			pr_warn("%s: no slow path (%s): outer fragments reach the stack\n",
+				o->ifname, why);
 		memset(sp, 0, sizeof(*sp));
+		sp->encap = encap;
 		return 0;
 	}
 	sp->created = true;
@@ -478,7 +518,7 @@ static int slowpath_prepare(const struct attach_opts *o, const struct attachment
 
 static bool slowpath_kept(const struct slowpath *sp, const struct attachment *old)
 {
-	return sp->dev[0] && !sp->created && old && !strcmp(old->cfg.info.slow_dev, sp->dev);
+	return sp->dev[0] && !sp->created && old && !strcmp(slow_dev_of(old, sp->encap), sp->dev);
 }
 
 /* The program at a slow-path device's ingress becomes prog_fd. */
@@ -522,19 +562,21 @@ static void slowpath_attach(const char *ifname, struct slowpath *sp, struct vtap
 
 	if (!sp->dev[0] || slowpath_kept(sp, old))
 		return;
-	ret = slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
+	ret = slowpath_tc(sp->dev, slow_prog_fd(skel, sp->encap));
 	if (ret)
 		pr_warn("%s: no slow path on %s (tc: %s): outer fragments are lost\n",
 			ifname, sp->dev, strerror(-ret));
 }
 
-/* The old attachment's device, unless the new one keeps it. */
+/* The old attachment's devices, unless the new one keeps them. */
 static void slowpath_release(const struct attachment *old, const struct slowpath *keep)
 {
-	const char *name = old->cfg.info.slow_dev;
+	for (int encap = 0; encap < NR_SLOWPATHS; encap++) {
+		const char *name = slow_dev_of(old, encap);
 
-	if (name[0] && (!keep || strcmp(keep->dev, name)))
-		target_delete(name);
+		if (name[0] && (!keep || strcmp(keep[encap].dev, name)))
+			target_delete(name);
+	}
 }
 
 /* Whether a socket of this namespace listens on a UDP port (/proc/net
@@ -668,8 +710,11 @@ static struct vtap_bpf *load_program(const struct attach_opts *o, const struct t
 	cfg->settings.nr_src_routes = 0;
 	for (unsigned int i = 0; i < o->nr_routes; i++)
 		cfg->settings.nr_src_routes += o->routes[i].src;
-	cfg->settings.slow_port_net = htons(sp->port);
-	memcpy(cfg->info.slow_dev, sp->dev, sizeof(cfg->info.slow_dev));
+	cfg->settings.slow_port_net = htons(sp[VTAP_ENCAP_VXLAN].port);
+	memcpy(cfg->info.slow_dev, sp[VTAP_ENCAP_VXLAN].dev, sizeof(cfg->info.slow_dev));
+	cfg->settings.geneve_slow_port_net = htons(sp[VTAP_ENCAP_GENEVE].port);
+	memcpy(cfg->info.geneve_slow_dev, sp[VTAP_ENCAP_GENEVE].dev,
+	       sizeof(cfg->info.geneve_slow_dev));
 	cfg->info.attached_at = old ? old->cfg.info.attached_at : (__u64)time(NULL);
 	cfg->info.ifindex = if_nametoindex(o->ifname);
 	cfg->info.backend = t->backend;
@@ -1054,19 +1099,22 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 		old->cache_fd, old->route_src_fd, old->route_vni_fd, old->slots_fd,
 		old->slot_stats_fd,
 	};
-	bool kept = slowpath_kept(sp, old), tc_swapped = false;
-	int old_tc = kept ? slowpath_prog(sp->dev) : -1, ret;
+	bool tc_swapped[NR_SLOWPATHS] = {};
+	int old_tc[NR_SLOWPATHS], ret, e;
 	size_t pinned = 0;
 	char why[256];
 
+	for (e = 0; e < NR_SLOWPATHS; e++)
+		old_tc[e] = slowpath_kept(&sp[e], old) ? slowpath_prog(sp[e].dev) : -1;
 	ret = pin_maps(skel, &pinned, dir, err, errlen);
-	if (!ret && kept) {
-		ret = fault("replace-tc") ? -EIO :
-		      slowpath_tc(sp->dev, bpf_program__fd(skel->progs.vtap_slowpath));
+	for (e = 0; !ret && e < NR_SLOWPATHS; e++) {
+		if (!slowpath_kept(&sp[e], old))
+			continue;
+		ret = fault("replace-tc") ? -EIO : slowpath_tc(sp[e].dev, slow_prog_fd(skel, e));
 		if (ret)
-			snprintf(err, errlen, "can't replace the slow path on %s: %s", sp->dev,
+			snprintf(err, errlen, "can't replace the slow path on %s: %s", sp[e].dev,
 				 strerror(-ret));
-		tc_swapped = !ret;
+		tc_swapped[e] = !ret;
 	}
 	if (!ret && (fault("replace-xdp") ||
 		     bpf_link_update(old->link_fd, bpf_program__fd(skel->progs.vtap_xdp), NULL))) {
@@ -1080,15 +1128,17 @@ static int replace_program(const struct attach_opts *o, struct attachment *old,
 		slowpath_release(old, sp);
 		goto out;
 	}
-	/* Back to the old slow path and pins, whatever failed. */
-	if (tc_swapped && (old_tc < 0 || slowpath_tc(sp->dev, old_tc)))
-		pr_warn("%s: can't put the slow path on %s back%s\n", o->ifname, sp->dev,
-			old_tc < 0 ? " (holding it needs CAP_SYS_ADMIN)" : "");
+	/* Back to the old slow paths and pins, whatever failed. */
+	for (e = 0; e < NR_SLOWPATHS; e++)
+		if (tc_swapped[e] && (old_tc[e] < 0 || slowpath_tc(sp[e].dev, old_tc[e])))
+			pr_warn("%s: can't put the slow path on %s back%s\n", o->ifname,
+				sp[e].dev, old_tc[e] < 0 ? " (holding it needs CAP_SYS_ADMIN)" : "");
 	if (pin_map_fds(old_maps, pinned, &pinned, dir, why, sizeof(why)))
 		pr_warn("%s: %s\n", o->ifname, why);
 out:
-	if (old_tc >= 0)
-		close(old_tc);
+	for (e = 0; e < NR_SLOWPATHS; e++)
+		if (old_tc[e] >= 0)
+			close(old_tc[e]);
 	return ret ? -1 : 0;
 }
 
@@ -1151,7 +1201,7 @@ static const char *not_a_route_dev(const struct attach_opts *o, const char *dev)
 
 	if (!strcmp(dev, o->ifname))
 		return "it is the tapped NIC itself";
-	if (!strncmp(dev, "vtsp", 4) && dev_made_by_vtapctl(dev))
+	if ((!strncmp(dev, "vtsp", 4) || !strncmp(dev, "vtsg", 4)) && dev_made_by_vtapctl(dev))
 		return "it is a slow-path device of vtapctl";
 	if (n > feed && !strcmp(dev + n - feed, "-feed")) {
 		snprintf(peer, sizeof(peer), "%.*s", (int)(n - feed), dev);
@@ -1241,7 +1291,7 @@ struct attach_run {
 	struct target rt[VTAP_MAX_SLOTS];	/* route devices: slot i is rt[i], i >= 1 */
 	unsigned int nr_slots;		/* 1 + route devices other than the target */
 	bool made_dir;
-	struct slowpath sp;
+	struct slowpath sp[NR_SLOWPATHS];
 	struct vtap_bpf *skel;
 	bool staged;			/* monitor pins beside the old target's */
 	int link_fd;			/* a new attachment's XDP link */
@@ -1326,12 +1376,16 @@ static void undo_pin_dir(struct attach_run *r)
 
 static int make_slowpath(struct attach_run *r)
 {
-	return slowpath_prepare(r->o, r->old, &r->sp, r->err, sizeof(r->err));
+	for (int e = 0; e < NR_SLOWPATHS; e++)
+		if (slowpath_prepare(r->o, r->old, e, &r->sp[e], r->err, sizeof(r->err)))
+			return -1;
+	return 0;
 }
 
 static void undo_slowpath(struct attach_run *r)
 {
-	slowpath_undo(&r->sp);
+	for (int e = 0; e < NR_SLOWPATHS; e++)
+		slowpath_undo(&r->sp[e]);
 }
 
 /* The program, loaded for this target and slow path; its tc half goes on
@@ -1339,11 +1393,12 @@ static void undo_slowpath(struct attach_run *r)
 static int make_program(struct attach_run *r)
 {
 	warn_port_users(r->o, r->mode);
-	r->skel = load_program(r->o, &r->t, r->rt, r->nr_slots, &r->sp, r->old, r->err,
+	r->skel = load_program(r->o, &r->t, r->rt, r->nr_slots, r->sp, r->old, r->err,
 			       sizeof(r->err));
 	if (!r->skel)
 		return -1;
-	slowpath_attach(r->o->ifname, &r->sp, r->skel, r->old);
+	for (int e = 0; e < NR_SLOWPATHS; e++)
+		slowpath_attach(r->o->ifname, &r->sp[e], r->skel, r->old);
 	return 0;
 }
 
@@ -1381,7 +1436,7 @@ static int make_xdp(struct attach_run *r)
 	size_t pinned;
 
 	if (r->old) {
-		if (replace_program(r->o, r->old, r->skel, &r->sp, r->dir, r->err,
+		if (replace_program(r->o, r->old, r->skel, r->sp, r->dir, r->err,
 				    sizeof(r->err)))
 			return -1;
 		/* The old target kept as a route's device keeps its links, under
@@ -1508,10 +1563,15 @@ static int attach_locked(const struct attach_opts *req)
 		pr_warn("%s: target %s or a route's device changed its MTU; updating the frame "
 			"limit\n", o->ifname, old.cfg.info.target);
 		refresh = true;
-	} else if (have_old && old.cfg.info.slow_dev[0] && !if_nametoindex(old.cfg.info.slow_dev)) {
-		pr_warn("%s: slow-path device %s is gone; making it again\n", o->ifname,
-			old.cfg.info.slow_dev);
-		refresh = true;
+	} else if (have_old) {
+		for (int e = 0; e < NR_SLOWPATHS && !refresh; e++) {
+			const char *dev = slow_dev_of(&old, e);
+
+			refresh = dev[0] && !if_nametoindex(dev);
+			if (refresh)
+				pr_warn("%s: slow-path device %s is gone; making it again\n",
+					o->ifname, dev);
+		}
 	}
 
 	changes[0] = '\0';
@@ -1590,11 +1650,6 @@ static int attach_locked(const struct attach_opts *req)
 	print_changes(o->ifname, changes);
 	if (sources_note[0])
 		printf("%s: %s\n", o->ifname, sources_note);
-	/* Said at every attach: the fragments' fate is not otherwise seen. */
-	if (o->settings.geneve_ports)
-		pr_warn("%s: no slow path for GENEVE: its outer fragments and outer IPv6 with "
-			"extension headers reach the stack, counted as geneve_unsteered\n",
-			o->ifname);
 	if (meta_refused && r.t.backend == VTAP_BACKEND_KMOD)
 		pr_warn("%s: no direction on %s: this kernel's XDP programs can't write "
 			"metadata (bpf_xdp_adjust_meta)\n", o->ifname, r.t.name);

@@ -120,7 +120,8 @@ bool attachment_claims(const struct attachment *a, const char *dev)
 	unsigned int n = read_slots(a, slots);
 	char feed[VTAP_IFNAMSIZ];
 
-	if (!strcmp(a->cfg.info.feed, dev) || !strcmp(a->cfg.info.slow_dev, dev))
+	if (!strcmp(a->cfg.info.feed, dev) || !strcmp(a->cfg.info.slow_dev, dev) ||
+	    !strcmp(a->cfg.info.geneve_slow_dev, dev))
 		return true;
 	for (unsigned int i = 0; i < n; i++)
 		if (!strcmp(slots[i].name, dev) ||

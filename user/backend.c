@@ -263,6 +263,7 @@ struct dev_recipe {
 	__u32 mtu;			/* 0: the kind's own */
 	const char *peer;		/* veth: the other end, with the same MTU */
 	__u16 vxlan_port;		/* vxlan: collect metadata on this UDP port */
+	__u16 geneve_port;		/* geneve: the same */
 };
 
 static int link_create(const struct dev_recipe *r, char *err, size_t errlen)
@@ -300,6 +301,16 @@ static int link_create(const struct dev_recipe *r, char *err, size_t errlen)
 		mnl_attr_put_u8(nlh, IFLA_VXLAN_UDP_ZERO_CSUM6_RX, 1);
 		mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
 		mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(r->vxlan_port));
+		mnl_attr_nest_end(nlh, data);
+	} else if (r->geneve_port) {
+		/* Every VNI, IPv6 GENEVE with a zero UDP checksum, and IP-only
+		 * payloads (protocol type 0x0800/0x86DD, as Google and AWS GWLB
+		 * send them) beside Ethernet ones: innerprotoinherit. */
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		mnl_attr_put(nlh, IFLA_GENEVE_COLLECT_METADATA, 0, NULL);
+		mnl_attr_put_u8(nlh, IFLA_GENEVE_UDP_ZERO_CSUM6_RX, 1);
+		mnl_attr_put(nlh, IFLA_GENEVE_INNER_PROTO_INHERIT, 0, NULL);
+		mnl_attr_put_u16(nlh, IFLA_GENEVE_PORT, htons(r->geneve_port));
 		mnl_attr_nest_end(nlh, data);
 	}
 	mnl_attr_nest_end(nlh, info);
@@ -460,10 +471,11 @@ static int free_udp_port(void)
 
 /* Another socket can take the port between the pick and the device's own
  * bind (at "up", EADDRINUSE): pick again a few times. A port given (*port)
- * is tried once. */
-int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
+ * is tried once. The recipe's port field (vxlan_port, geneve_port) is the
+ * port picked; prefix names the device. */
+static int slow_dev_create(const char *prefix, struct dev_recipe *r, __u16 *rport, char *name,
+			   size_t namelen, __u16 *port, char *err, size_t errlen)
 {
-	struct dev_recipe vxlan = { .name = name, .kind = "vxlan" };
 	char why[256];
 	int p, ret = -EADDRINUSE;
 
@@ -473,15 +485,15 @@ int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t e
 			snprintf(err, errlen, "no free UDP port: %s", strerror(-p));
 			return p;
 		}
-		snprintf(name, namelen, "vtsp%d", p);
+		snprintf(name, namelen, "%s%d", prefix, p);
 		if (if_nametoindex(name)) {
 			snprintf(err, errlen, "%s exists: the port is another slow path's", name);
 			if (*port)
 				return -EEXIST;
 			continue;
 		}
-		vxlan.vxlan_port = p;
-		ret = dev_make(&vxlan, why, sizeof(why));
+		*rport = p;
+		ret = dev_make(r, why, sizeof(why));
 		if (!ret) {
 			*port = p;
 			return 0;
@@ -491,6 +503,21 @@ int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t e
 			return ret;
 	}
 	return -EADDRINUSE;
+}
+
+int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
+{
+	struct dev_recipe vxlan = { .name = name, .kind = "vxlan" };
+
+	return slow_dev_create("vtsp", &vxlan, &vxlan.vxlan_port, name, namelen, port, err, errlen);
+}
+
+int geneve_slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen)
+{
+	struct dev_recipe geneve = { .name = name, .kind = "geneve" };
+
+	return slow_dev_create("vtsg", &geneve, &geneve.geneve_port, name, namelen, port, err,
+			       errlen);
 }
 
 int target_delete(const char *name)

@@ -33,6 +33,10 @@ int veth_feed_name(const char *name, char *buf, size_t len);
  * it is 0), named vtsp<port>, quiet like the target. Its name goes to
  * name, its port (host order) to port. */
 int slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen);
+/* The same for GENEVE: a geneve device in collect-metadata mode with
+ * innerprotoinherit, named vtsg<port>. Fails where the kernel has no
+ * geneve driver. */
+int geneve_slowpath_create(char *name, size_t namelen, __u16 *port, char *err, size_t errlen);
 /* MTU of a device, or a negative errno. */
 int dev_mtu(const char *ifname);
 /* IFF_* flags of a device, or a negative errno. */

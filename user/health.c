@@ -71,13 +71,26 @@ static const char *claimed_by(struct claim *c, const char *root, const char *sel
 
 /* ---- one attachment ------------------------------------------------------- */
 
+/* A slow-path device the attachment recorded: there, and its alone. */
+static void slow_dev_check(struct problems *p, const char *root, const struct attachment *a,
+			   const char *dev, const char *kind)
+{
+	struct claim c;
+
+	if (!if_nametoindex(dev))
+		say(p, a->ifname, "%sslow-path device %s missing: %souter fragments are lost; "
+			"'vtapctl attach %s' makes it again", kind, dev, kind, a->ifname);
+	else if (claimed_by(&c, root, a->ifname, dev))
+		say(p, a->ifname, "%sslow-path device %s is also claimed by %s", kind, dev,
+		    c.owner);
+}
+
 int attachment_check(const char *root, const struct attachment *a, struct problems *p)
 {
 	const struct vtap_attach_info *info = &a->cfg.info;
 	char now[IF_NAMESIZE] = "";
 	const char *who = a->ifname;
 	int before = p->count, flags, mtu, nic_mtu;
-	struct claim c;
 
 	if (!a->link.xdp.ifindex) {
 		say(p, who, "interface gone, its program runs nowhere; 'vtapctl cleanup' "
@@ -118,14 +131,20 @@ int attachment_check(const char *root, const struct attachment *a, struct proble
 					"redirect_failed; 'vtapctl attach %s' makes it again",
 				    slots[i].name, who);
 	}
-	/* Each attachment has a slow-path device of its own (or none). */
+	/* Each attachment has a slow-path device of its own (or none), and one
+	 * for GENEVE with a --geneve-port. A kernel without a geneve driver
+	 * (no /sys/module/geneve, whose parameters show even when built in)
+	 * can't have one: attach said so, and geneve_unsteered counts what
+	 * reaches the stack; that is no problem of the attachment. */
 	if (!info->slow_dev[0])
 		say(p, who, "no slow path: outer fragments reach the stack");
-	else if (!if_nametoindex(info->slow_dev))
-		say(p, who, "slow-path device %s missing: outer fragments are lost; "
-			"'vtapctl attach %s' makes it again", info->slow_dev, who);
-	else if (claimed_by(&c, root, a->ifname, info->slow_dev))
-		say(p, who, "slow-path device %s is also claimed by %s", info->slow_dev, c.owner);
+	else
+		slow_dev_check(p, root, a, info->slow_dev, "");
+	if (info->geneve_slow_dev[0])
+		slow_dev_check(p, root, a, info->geneve_slow_dev, "GENEVE ");
+	else if (a->cfg.settings.geneve_ports && !access("/sys/module/geneve", F_OK))
+		say(p, who, "no slow path for GENEVE: its outer fragments reach the stack, "
+			"counted as geneve_unsteered");
 	return p->count - before;
 }
 

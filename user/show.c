@@ -664,7 +664,6 @@ static void print_list(enum list which, const struct attachment *a, bool json)
 	printf(json ? "]" : "\n");
 }
 
-/* The attachment's own slow-path device and its UDP port. */
 /* What vtap0's taps see of a frame's direction (README, Direction). */
 static const char *direction_text(const struct attachment *a)
 {
@@ -676,24 +675,40 @@ static const char *direction_text(const struct attachment *a)
 	return "direction: what the tapped NIC sent as outgoing, what it received as incoming";
 }
 
-static void print_slowpath(struct walk *w, const struct attachment *a)
+/* The attachment's own slow-path devices and their UDP ports: VXLAN's,
+ * and GENEVE's (with a --geneve-port; none on a kernel without a geneve
+ * driver). */
+static void print_slow_dev(struct walk *w, const char *key, const char *kind, const char *dev,
+			   __u16 port_net, const char *none)
 {
-	const char *dev = a->cfg.info.slow_dev;
-	unsigned int port = ntohs(a->cfg.settings.slow_port_net);
+	unsigned int port = ntohs(port_net);
 	bool present = dev[0] && if_nametoindex(dev);
 
 	if (w->json && !dev[0]) {
-		printf(", \"slow_path\": null");
+		printf(", \"%s\": null", key);
 	} else if (w->json) {
-		printf(", \"slow_path\": {\"device\": ");
+		printf(", \"%s\": {\"device\": ", key);
 		json_string(dev);
 		printf(", \"port\": %u, \"present\": %s}", port, present ? "true" : "false");
 	} else if (!dev[0]) {
-		printf("  %-9snone (outer fragments reach the stack)\n", "slowpath");
+		printf("  %-9snone%s%s (%s)\n", "slowpath", *kind ? " for " : "", kind, none);
 	} else {
-		printf("  %-9s%s (UDP port %u%s)\n", "slowpath", dev, port,
-		       present ? "" : ", MISSING");
+		printf("  %-9s%s (%s%sUDP port %u%s)\n", "slowpath", dev, kind, *kind ? ", " : "",
+		       port, present ? "" : ", MISSING");
 	}
+}
+
+static void print_slowpath(struct walk *w, const struct attachment *a)
+{
+	const struct vtap_settings *s = &a->cfg.settings;
+
+	print_slow_dev(w, "slow_path", "", a->cfg.info.slow_dev, s->slow_port_net,
+		       "outer fragments reach the stack");
+	if (w->json || s->geneve_ports)
+		print_slow_dev(w, "geneve_slow_path", "GENEVE",
+			       a->cfg.info.geneve_slow_dev, s->geneve_slow_port_net,
+			       "no geneve driver: outer fragments reach the stack, counted as "
+			       "geneve_unsteered");
 }
 
 struct problem_out {

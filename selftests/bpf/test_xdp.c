@@ -423,9 +423,11 @@ static int routes_fill(void)
 }
 
 enum config { CFG_DEFAULT, CFG_PORTS, CFG_STRICT, CFG_FILTERS, CFG_MAX_FRAME, CFG_SLOW,
-	      CFG_GENEVE, CFG_GENEVE_STRICT, CFG_ROUTES, CFG_NO_DIRECTION };
+	      CFG_GENEVE, CFG_GENEVE_STRICT, CFG_ROUTES, CFG_NO_DIRECTION, CFG_GENEVE_SLOW,
+	      CFG_GENEVE_SLOW_STRICT };
 
 #define SLOW_PORT	40000	/* the slow-path port of CFG_SLOW */
+#define GENEVE_SLOW_PORT 40001	/* the geneve slow-path port of CFG_GENEVE_SLOW */
 
 static const __u8 allowed4[4] = { 10, 1, 0, 0 };	/* 10.1.0.0/16 */
 static const __u8 allowed6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01 };	/* /48 */
@@ -471,17 +473,22 @@ static int load(enum config cfg, const char *suite)
 		s->nr_dst = 2;
 		break;
 	case CFG_GENEVE_STRICT:
-		s->strict = 1;
-		s->max_frame = 1518;
-		/* fall through */
+	case CFG_GENEVE_SLOW_STRICT:
+	case CFG_GENEVE_SLOW:
 	case CFG_NO_DIRECTION:	/* --no-direction, on the GENEVE settings */
 	case CFG_GENEVE:
-		/* --port 4789 --geneve-port 6081, with a slow-path port */
+		/* --port 4789 --geneve-port 6081, with a slow-path port (and a
+		 * geneve one, where the kernel has the driver) */
 		s->ports_net[0] = htons(VTAP_DEFAULT_PORT);
 		s->ports_net[1] = htons(VTAP_GENEVE_PORT);
 		s->nr_ports = 2;
 		s->geneve_ports = 1 << 1;
 		s->slow_port_net = htons(SLOW_PORT);
+		if (cfg == CFG_GENEVE_SLOW || cfg == CFG_GENEVE_SLOW_STRICT)
+			s->geneve_slow_port_net = htons(GENEVE_SLOW_PORT);
+		s->strict = cfg == CFG_GENEVE_STRICT || cfg == CFG_GENEVE_SLOW_STRICT;
+		if (cfg == CFG_GENEVE_STRICT)
+			s->max_frame = 1518;
 		break;
 	case CFG_ROUTES:
 		s->nr_routes = 7;
@@ -526,6 +533,11 @@ static int init_slow(void) { return load(CFG_SLOW, "slow_path"); }
 static int init_geneve(void) { return load(CFG_GENEVE, "geneve"); }
 static int init_geneve_strict(void) { return load(CFG_GENEVE_STRICT, "geneve_strict"); }
 static int init_routes(void) { return load(CFG_ROUTES, "routes"); }
+static int init_geneve_slow(void) { return load(CFG_GENEVE_SLOW, "geneve_slow_path"); }
+static int init_geneve_slow_strict(void)
+{
+	return load(CFG_GENEVE_SLOW_STRICT, "geneve_slow_path_strict");
+}
 static int init_no_direction(void) { return load(CFG_NO_DIRECTION, "no_direction"); }
 
 /* Last test of every suite: the identity over all of the suite's packets. */
@@ -1718,16 +1730,21 @@ static __u16 udp_csum(const struct pkt *p, __u32 l4, __u32 len)
 
 static struct pkt want_pkt;
 
-/* What slow_steer makes of p: the UDP port at l4 set to the slow path's,
- * reserved VXLAN bits cleared, the checksum computed again (kept 0). */
+/* What slow_steer makes of p: the UDP port at l4 set to the slow path's
+ * (GENEVE's own for GENEVE), reserved VXLAN bits cleared (GENEVE's header
+ * left as it is), the checksum computed again (kept 0). */
 static const __u8 *steered(const struct pkt *p, __u32 l4, __u32 udp_len)
 {
 	struct pkt *w = &want_pkt;
 
 	*w = *p;
-	put16(w->buf + l4 + 2, SLOW_PORT);
-	put32(w->buf + l4 + UDP_HDR, VTAP_VXLAN_FLAG_I);
-	w->buf[l4 + UDP_HDR + 7] = 0;
+	if (get16(p->buf + l4 + 2) == VTAP_GENEVE_PORT) {
+		put16(w->buf + l4 + 2, GENEVE_SLOW_PORT);
+	} else {
+		put16(w->buf + l4 + 2, SLOW_PORT);
+		put32(w->buf + l4 + UDP_HDR, VTAP_VXLAN_FLAG_I);
+		w->buf[l4 + UDP_HDR + 7] = 0;
+	}
 	if (get16(p->buf + l4 + 6))
 		put16(w->buf + l4 + 6, udp_csum(w, l4, udp_len));
 	return w->buf;
@@ -2144,8 +2161,8 @@ static void test_geneve_mixed(void)
 		    VTAP_PASS_NOT_OURS);
 }
 
-/* GENEVE has no slow path (no geneve device here): first fragments pass
- * as they came, tallied; VXLAN's beside them are steered. */
+/* Without a GENEVE slow path (no geneve driver in the kernel): first
+ * fragments pass as they came, tallied; VXLAN's beside them are steered. */
 static void test_geneve_fragments(void)
 {
 	struct pkt *p;
@@ -2267,6 +2284,99 @@ static void test_geneve_strict(void)
 	expect_drop(p, VTAP_DROP_TOO_BIG);
 }
 
+/* ---- the GENEVE slow path: steering ---------------------------------------- */
+
+/* p as a first IPv4 fragment (MF, offset 0), its UDP checksum over the
+ * whole datagram (csum) or 0. */
+static struct pkt *geneve_first_fragment(struct pkt *p, int csum)
+{
+	if (csum)
+		put16(p->buf + p->l4 + 6, udp_csum(p, p->l4, p->len - p->l4));
+	put16(p->buf + p->l3 + 6, 0x2000);
+	pkt_ip4_csum(p);
+	return p;
+}
+
+static void test_geneve_steer(void)
+{
+	static __u8 l4[PKT_MAX];
+	struct outer_spec o = { .vni = 31 };
+	struct pkt *p;
+	__u32 n;
+
+	set_case("ip-only first fragment, udp checksum: port rewritten, checksum valid");
+	p = geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){ 0 }, 0), 1);
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, 0);
+	set_case("ethernet first fragment, google options, checksum 0: stays 0");
+	google_opts(NULL, 0, 1, &n);
+	p = geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){ .opts = gn_opts,
+					     .optlen = n }, 1), 0);
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, 0);
+	set_case("ipv6 fragment header, offset 0");
+	p = geneve_pkt(&(struct outer_spec){ .v6 = 1, .vni = 31 }, (struct geneve_spec){ 0 }, 0);
+	n = p->len - p->l4;
+	memcpy(l4 + 8, p->buf + p->l4, n);
+	memcpy(l4, (__u8[]){ PROTO_UDP, 0, 0, 1, 0, 0, 0, 9 }, 8);
+	build_ip(p, &(struct outer_spec){ .v6 = 1 }, 44, l4, n + 8);
+	put16(p->buf + p->l4 + 8 + 6, udp_csum(p, p->l4 + 8, n));
+	expect_steered(p, VTAP_PASS_IPV6_EXT, p->l4 + 8, n, 0);
+	set_case("c bit: tallied, steered");
+	p = geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){
+		.flags = VTAP_GENEVE_FLAG_C }, 0), 1);
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, INFO_CRITICAL);
+	set_case("reserved byte: tallied, steered as it is");
+	p = geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){ .rsvd = 7 }, 1), 1);
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, INFO_RESERVED);
+
+	set_case("version 1: dropped as on the fast path");
+	expect_drop(geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){ .ver = 1 }, 0), 1),
+		    VTAP_DROP_GENEVE_VERSION);
+	set_case("o bit: dropped");
+	expect_drop(geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){
+		.flags = VTAP_GENEVE_FLAG_O }, 0), 1), VTAP_DROP_GENEVE_OAM);
+	set_case("protocol 0x88cc: dropped");
+	expect_drop(geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){
+		.proto = 0x88cc }, 1), 1), VTAP_DROP_GENEVE_PROTO);
+	set_case("options past the datagram: dropped");
+	p = geneve_pkt(&o, (struct geneve_spec){ 0 }, 0);
+	p->buf[p->vx] = VTAP_GENEVE_OPTLEN_MASK;
+	expect_drop(geneve_first_fragment(p, 1), VTAP_DROP_GENEVE_OPTIONS);
+	set_case("udp length 12: geneve_short");
+	p = geneve_pkt(&o, (struct geneve_spec){ 0 }, 0);
+	put16(p->buf + p->l4 + 4, 12);
+	expect_drop(geneve_first_fragment(p, 0), VTAP_DROP_GENEVE_SHORT);
+	set_case("ip-only payload of 19 bytes: inner_short");
+	p = geneve_pkt(&o, (struct geneve_spec){ 0 }, 0);
+	put16(p->buf + p->l4 + 4, UDP_HDR + VTAP_GENEVE_HLEN + 19);
+	expect_drop(geneve_first_fragment(p, 0), VTAP_DROP_INNER_SHORT);
+
+	set_case("a later fragment: untouched");
+	p = geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){ 0 }, 0), 1);
+	put16(p->buf + p->l3 + 6, 0x2000 | 185);
+	pkt_ip4_csum(p);
+	expect_pass(p, VTAP_PASS_FRAGMENT);
+	set_case("vxlan first fragment beside it: to the vxlan slow path");
+	p = first_fragment(&(struct outer_spec){ .vni = 21 }, 1);
+	expect_steered(p, VTAP_PASS_FRAGMENT, p->l4, p->len - p->l4, 0);
+	set_case("whole geneve datagram: decapsulated");
+	expect_geneve(geneve_pkt(&o, (struct geneve_spec){ 0 }, 0), 0, DIR_FROM, 0);
+}
+
+static void test_geneve_steer_strict(void)
+{
+	struct outer_spec o = { .vni = 32 };
+
+	set_case("c bit: dropped, tallied");
+	expect_drop_info(geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){
+		.flags = VTAP_GENEVE_FLAG_C }, 0), 1), VTAP_DROP_GENEVE_CRITICAL, INFO_CRITICAL);
+	set_case("reserved flag bit: dropped, tallied");
+	expect_drop_reserved(geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){
+		.flags = 1 }, 0), 1), VTAP_DROP_RESERVED);
+	set_case("clean first fragment: steered");
+	expect_steered(geneve_first_fragment(geneve_pkt(&o, (struct geneve_spec){ 0 }, 0),
+						    1), VTAP_PASS_FRAGMENT, pk.l4, pk.len - pk.l4, 0);
+}
+
 /* ---- registration -------------------------------------------------------- */
 
 struct test { const char *name; CU_TestFunc fn; };
@@ -2363,13 +2473,21 @@ static void register_tests(void)
 		{ "each header field wrong alone", test_geneve_fields },
 		{ "direction from google's option", test_geneve_direction },
 		{ "vxlan and geneve ports on one program", test_geneve_mixed },
-		{ "fragments: no geneve slow path", test_geneve_fragments },
+		{ "fragments without a geneve slow path", test_geneve_fragments },
 		{ "cut ipv4, every offset", test_geneve_cut_ipv4 },
 		{ "cut ipv6, every offset", test_geneve_cut_ipv6 },
 		{ NULL, NULL },
 	};
 	static const struct test geneve_split[] = {
 		{ "headers beyond the first buffer", test_geneve_split },
+		{ NULL, NULL },
+	};
+	static const struct test geneve_slow[] = {
+		{ "first fragments steered, header checks", test_geneve_steer },
+		{ NULL, NULL },
+	};
+	static const struct test geneve_slow_strict[] = {
+		{ "first fragments: c and reserved bits dropped", test_geneve_steer_strict },
 		{ NULL, NULL },
 	};
 	static const struct test geneve_strict[] = {
@@ -2399,6 +2517,8 @@ static void register_tests(void)
 	add_suite("geneve", init_geneve, geneve);
 	add_suite("geneve_strict", init_geneve_strict, geneve_strict);
 	add_suite("routes", init_routes, routes);
+	add_suite("geneve_slow_path", init_geneve_slow, geneve_slow);
+	add_suite("geneve_slow_path_strict", init_geneve_slow_strict, geneve_slow_strict);
 	add_suite("no_direction", init_no_direction, no_direction);
 	if (kernel_sets_first_buf()) {
 		add_suite("first_buffer", init_default, split);

@@ -413,7 +413,12 @@ const struct vtap_fuzz_seed vtap_fuzz_seeds[] = {
 	  { V4, .dport_sel = 5, .geneve = 1 | 2 << 1, .gn_proto = { 0x12, 0x34 } }, 46, 0 },
 	{ "geneve_inner_short", VTAP_FUZZ_GENEVE, VTAP_DROP_INNER_SHORT, 0,
 	  { .dport_sel = 5, .geneve = 1 | 2 << 1, .gn_proto = { 0x08, 0x00 } }, 19, 0 },
-	{ "geneve_unsteered", VTAP_FUZZ_GENEVE, VTAP_PASS_FRAGMENT, 0,
+	{ "geneve_steered", VTAP_FUZZ_GENEVE, VTAP_PASS_FRAGMENT, 0,
+	  { V4, GN, .frag = { 0x20, 0 } }, 46, 0 },
+	{ "geneve_steered_oam", VTAP_FUZZ_GENEVE, VTAP_DROP_GENEVE_OAM, 0,
+	  { V4, GNIP, .frag = { 0x20, 0 }, .gn_flags = VTAP_GENEVE_FLAG_O }, 46, 0 },
+	/* No geneve slow-path port (no geneve driver): tallied, passed. */
+	{ "geneve_unsteered", VTAP_FUZZ_GENEVE_STRICT, VTAP_PASS_FRAGMENT, 0,
 	  { V4, GN, .frag = { 0x20, 0 } }, 46, 0 },
 	{ "geneve_vxlan_steered", VTAP_FUZZ_GENEVE, VTAP_PASS_FRAGMENT, 0,
 	  { V4, .frag = { 0x20, 0 } }, 46, 0 },

@@ -176,6 +176,7 @@ static void settings_for(int v, struct vtap_ref_config *c)
 		s->nr_ports = 3;
 		s->geneve_ports = 1 << 1 | 1 << 2;
 		s->slow_port_net = htons(40000);
+		s->geneve_slow_port_net = htons(40001);	/* GENEVE steering on */
 		break;
 	case VTAP_FUZZ_GENEVE_STRICT:
 		s->ports_net[0] = htons(VTAP_GENEVE_PORT);

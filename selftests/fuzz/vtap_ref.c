@@ -16,8 +16,9 @@
  * behind the Ethernet header of include/vtap_abi.h, written over the 14
  * bytes before it. A Google network ID option (the first, walked by the
  * options' lengths until one runs past the options' end) decides the
- * direction. GENEVE has no slow path: its fragments are passed as they
- * came, tallied as unsteered.
+ * direction. GENEVE's first fragments get the same header checks and go to
+ * the GENEVE slow path's port; without one (no geneve driver) they are
+ * passed as they came, tallied as unsteered.
  *
  * Straight-line C over byte offsets: every length check is written against
  * the frame length, the IP packet end or the UDP datagram end, in the order
@@ -285,27 +286,21 @@ static enum vtap_ref_dir google_dir(const uint8_t *f, size_t off, size_t end)
 	return VTAP_REF_DIR_OTHER;
 }
 
-/* GENEVE at gh, in the datagram that ends at udp_end. */
-static enum vtap_counter classify_geneve(const struct vtap_ref_config *cfg, const uint8_t *f,
-					 size_t len, size_t first, size_t gh, size_t udp_end,
-					 struct vtap_ref_result *res)
+/* The GENEVE header at gh (its 8 bytes in the frame), in the datagram that
+ * ends at udp_end: version, the options' length, O, C, reserved bits, the
+ * protocol type and the payload's minimum. VTAP_SEEN: no verdict, go on,
+ * with the options' end and the Ethernet header to write (0 or ETH_HLEN). */
+static enum vtap_counter geneve_header(const struct vtap_settings *s, const uint8_t *f, size_t gh,
+				       size_t udp_end, struct vtap_ref_result *res,
+				       size_t *opt_end, size_t *synth)
 {
-	static const uint8_t dst_mac[6] = VTAP_SYNTH_DST_MAC, src_mac[6] = VTAP_SYNTH_SRC_MAC;
-	static uint8_t out[ETH_HLEN + 65536];
-	const struct vtap_settings *s = &cfg->settings;
-	struct vtap_source_key *key = &res->key;
-	size_t opt_end, inner, synth, need;
 	unsigned int type;
-	enum vtap_ref_dir opt_dir = VTAP_REF_DIR_OTHER;
-	enum hdr_at at;
+	size_t need;
 
-	if (gh + VTAP_GENEVE_HLEN > udp_end)
-		return VTAP_DROP_GENEVE_SHORT;
-	NEED(gh, VTAP_GENEVE_HLEN, VTAP_DROP_GENEVE_SHORT);
 	if (f[gh] >> VTAP_GENEVE_VER_SHIFT)
 		return VTAP_DROP_GENEVE_VERSION;
-	opt_end = gh + VTAP_GENEVE_HLEN + (f[gh] & VTAP_GENEVE_OPTLEN_MASK) * 4;
-	if (opt_end > udp_end)
+	*opt_end = gh + VTAP_GENEVE_HLEN + (f[gh] & VTAP_GENEVE_OPTLEN_MASK) * 4;
+	if (*opt_end > udp_end)
 		return VTAP_DROP_GENEVE_OPTIONS;
 	if (f[gh + 1] & VTAP_GENEVE_FLAG_O)
 		return VTAP_DROP_GENEVE_OAM;
@@ -321,15 +316,40 @@ static enum vtap_counter classify_geneve(const struct vtap_ref_config *cfg, cons
 	}
 	type = be16(f + gh + 2);
 	if (type == VTAP_GENEVE_PROTO_ETH)
-		need = ETH_HLEN, synth = 0;
+		need = ETH_HLEN, *synth = 0;
 	else if (type == ETHERTYPE_IPV4)
-		need = IPV4_HLEN, synth = ETH_HLEN;
+		need = IPV4_HLEN, *synth = ETH_HLEN;
 	else if (type == ETHERTYPE_IPV6)
-		need = IPV6_HLEN, synth = ETH_HLEN;
+		need = IPV6_HLEN, *synth = ETH_HLEN;
 	else
 		return VTAP_DROP_GENEVE_PROTO;
-	if (opt_end + need > udp_end)
+	if (*opt_end + need > udp_end)
 		return VTAP_DROP_INNER_SHORT;
+	return VTAP_SEEN;
+}
+
+/* GENEVE at gh, in the datagram that ends at udp_end. */
+static enum vtap_counter classify_geneve(const struct vtap_ref_config *cfg, const uint8_t *f,
+					 size_t len, size_t first, size_t gh, size_t udp_end,
+					 struct vtap_ref_result *res)
+{
+	static const uint8_t dst_mac[6] = VTAP_SYNTH_DST_MAC, src_mac[6] = VTAP_SYNTH_SRC_MAC;
+	static uint8_t out[ETH_HLEN + 65536];
+	const struct vtap_settings *s = &cfg->settings;
+	struct vtap_source_key *key = &res->key;
+	size_t opt_end, inner, synth;
+	unsigned int type;
+	enum vtap_ref_dir opt_dir = VTAP_REF_DIR_OTHER;
+	enum vtap_counter why;
+	enum hdr_at at;
+
+	if (gh + VTAP_GENEVE_HLEN > udp_end)
+		return VTAP_DROP_GENEVE_SHORT;
+	NEED(gh, VTAP_GENEVE_HLEN, VTAP_DROP_GENEVE_SHORT);
+	why = geneve_header(s, f, gh, udp_end, res, &opt_end, &synth);
+	if (why != VTAP_SEEN)
+		return why;
+	type = be16(f + gh + 2);
 
 	key->encap = VTAP_ENCAP_GENEVE;
 	key->vni = (uint32_t)f[gh + 4] << 16 | (uint32_t)f[gh + 5] << 8 | f[gh + 6];
@@ -502,17 +522,18 @@ static enum vtap_counter classify(const struct vtap_ref_config *cfg, const uint8
  * headers) or to read whole (split headers) goes to the slow path when it
  * is ours: the UDP header in it (the first fragment's, behind at most
  * VTAP_MAX_IPV6_EXT extension headers) to a tapped port and destination
- * gets the fast path's VXLAN header checks, its port becomes the slow
- * path's, reserved bits are cleared, and a nonzero checksum is computed
- * again (0 stays 0, a result of 0 is 0xffff). Anything it can't read is
- * left as it is.
+ * gets the fast path's VXLAN or GENEVE header checks, its port becomes the
+ * slow path's (VXLAN's or GENEVE's own), VXLAN's reserved bits are
+ * cleared, and a nonzero checksum is computed again (0 stays 0, a result of
+ * 0 is 0xffff). GENEVE without a slow-path port is tallied as unsteered.
+ * Anything it can't read is left as it is.
  */
 static enum vtap_counter steer(const struct vtap_ref_config *cfg, const uint8_t *f, size_t len,
 			       struct vtap_ref_result *res)
 {
 	static uint8_t out[65536];
 	const struct vtap_settings *s = &cfg->settings;
-	size_t off = res->next_off;
+	size_t off = res->next_off, opt_end, synth;
 	unsigned int nh = res->next_hdr, ulen, check, sum;
 	enum vtap_counter why;
 	int encap;
@@ -539,26 +560,36 @@ static enum vtap_counter steer(const struct vtap_ref_config *cfg, const uint8_t 
 	encap = port_is_ours(s, be16(f + off + 2));
 	if (!encap || !dst_allowed(s, res->dst_family, res->dst))
 		return res->outcome;
-	if (encap == 1 + VTAP_ENCAP_GENEVE) {
-		res->unsteered = 1;
-		return res->outcome;
-	}
-	if (!s->slow_port_net)
-		return res->outcome;
 	ulen = be16(f + off + 4);
-	if (ulen < UDP_HLEN + VTAP_VXLAN_HLEN)
-		return VTAP_DROP_HDR_SHORT;
-	why = vxlan_flags(s, f + off + UDP_HLEN, res);
-	if (why != VTAP_SEEN)
-		return why;
-	if (ulen < UDP_HLEN + VTAP_VXLAN_HLEN + ETH_HLEN)
-		return VTAP_DROP_INNER_SHORT;
-
-	memcpy(out, f, len);
-	memcpy(out + off + 2, &s->slow_port_net, 2);
-	out[off + UDP_HLEN] = VTAP_VXLAN_FLAG_I >> 24;
-	out[off + UDP_HLEN + 1] = out[off + UDP_HLEN + 2] = out[off + UDP_HLEN + 3] = 0;
-	out[off + UDP_HLEN + 7] = 0;
+	if (encap == 1 + VTAP_ENCAP_GENEVE) {
+		/* No GENEVE slow path (no geneve driver): tallied, left as it came. */
+		if (!s->geneve_slow_port_net) {
+			res->unsteered = 1;
+			return res->outcome;
+		}
+		if (ulen < UDP_HLEN + VTAP_GENEVE_HLEN)
+			return VTAP_DROP_GENEVE_SHORT;
+		why = geneve_header(s, f, off + UDP_HLEN, off + ulen, res, &opt_end, &synth);
+		if (why != VTAP_SEEN)
+			return why;
+		memcpy(out, f, len);
+		memcpy(out + off + 2, &s->geneve_slow_port_net, 2);
+	} else {
+		if (!s->slow_port_net)
+			return res->outcome;
+		if (ulen < UDP_HLEN + VTAP_VXLAN_HLEN)
+			return VTAP_DROP_HDR_SHORT;
+		why = vxlan_flags(s, f + off + UDP_HLEN, res);
+		if (why != VTAP_SEEN)
+			return why;
+		if (ulen < UDP_HLEN + VTAP_VXLAN_HLEN + ETH_HLEN)
+			return VTAP_DROP_INNER_SHORT;
+		memcpy(out, f, len);
+		memcpy(out + off + 2, &s->slow_port_net, 2);
+		out[off + UDP_HLEN] = VTAP_VXLAN_FLAG_I >> 24;
+		out[off + UDP_HLEN + 1] = out[off + UDP_HLEN + 2] = out[off + UDP_HLEN + 3] = 0;
+		out[off + UDP_HLEN + 7] = 0;
+	}
 	check = be16(f + off + 6);
 	if (check) {
 		/* RFC 1624: HC' = ~(~HC + ~m + m') over the 16 bytes changed. */

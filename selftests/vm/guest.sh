@@ -120,8 +120,22 @@ capture_ok() {
 	return 1
 }
 
+# The kernel log without one known warning of the kernel's own: Debian's
+# 6.12 geneve driver warns once per boot when a collect-metadata device
+# receives options (FORTIFY's field-spanning write check on the options
+# copied behind struct ip_tunnel_info, include/net/ip_tunnels.h: a false
+# positive, the packet is delivered). vtapctl's GENEVE slow path receives
+# Google's options that way; the GENEVE checks report it as info.
+dmesg_known() {
+	dmesg | awk '/cut here/ { b = ""; inb = 1 }
+		inb { b = b $0 "\n"; if (/end trace/) { inb = 0
+			if (b !~ /field-spanning write .*ip_tunnels\.h/) printf "%s", b }; next }
+		{ print }
+		END { if (inb) printf "%s", b }'
+}
+
 dmesg_clean() {
-	if dmesg | grep -E 'BUG|WARNING|Oops|leak|waiting for .* to become free|Call Trace|refcount_t|kmemleak'; then
+	if dmesg_known | grep -E 'BUG|WARNING|Oops|leak|waiting for .* to become free|Call Trace|refcount_t|kmemleak'; then
 		return 1
 	fi
 	return 0
@@ -460,12 +474,14 @@ direction_checks
 # native XDP on veth counts those in the NIC's rx_dropped, generic XDP in
 # no counter at all (see the report: the XDP program should check with
 # bpf_check_mtu() and count them). vtap0 counts what reaches it over the MTU.
-# frames_over N LEN: how many of the N frames `vtap_vmtool send` makes (frame
-# i is 64 + i * 37 % 1337 bytes) are longer than LEN bytes.
+# frames_over N LEN [ip]: how many of the N frames `vtap_vmtool send` makes
+# (frame i is 64 + i * 37 % 1337 bytes) are longer than LEN bytes; with ip,
+# of the IP ones only (every fourth, from i = 2, is ARP).
 frames_over() {
 	n=0 i=0
 	while [ $i -lt "$1" ]; do
-		[ $((64 + i * 37 % 1337)) -gt "$2" ] && n=$((n + 1))
+		[ $((64 + i * 37 % 1337)) -gt "$2" ] && { [ "${3:-}" != ip ] || [ $((i % 4)) -ne 2 ]; } &&
+			n=$((n + 1))
 		i=$((i + 1))
 	done
 	echo $n
@@ -579,9 +595,11 @@ slowpath() {
 # Ethernet (VNI 10), gn1 IP only (innerprotoinherit, VNI 20). vtap0 gets
 # the first byte for byte and the second behind vtap's own Ethernet header;
 # per source and encapsulation, counted exactly. The host's kernel has no
-# geneve driver: this is the only place a real GENEVE sender is seen. An
-# outer fragment of GENEVE reaches the stack, counted (no GENEVE slow path).
+# geneve driver: this is the only place a real GENEVE sender is seen, and
+# the only place vtapctl makes its GENEVE slow path (vtsg<port>), which
+# takes the outer fragments.
 NG=20
+NF=40
 geneve_setup() {
 	mkdir -p /run/netns
 	ip netns add gsend || return 1
@@ -608,7 +626,10 @@ geneve_setup() {
 geneve_kernel() {
 	vtapctl attach gv1 --mode native --backend kmod --target vtap0 --port 4789 \
 		--geneve-port 6081 --allow-src 192.168.77.2/32 2> /tmp/gattach.err || return 1
-	grep -q "no slow path for GENEVE" /tmp/gattach.err || { cat /tmp/gattach.err; return 1; }
+	if grep -q "slow path" /tmp/gattach.err; then
+		cat /tmp/gattach.err
+		return 1
+	fi
 	start_capture /tmp/gn.pcap
 	ip netns exec gsend ping -q -c $NG -i 0.05 -W 1 10.77.0.2 > /dev/null 2>&1
 	ip netns exec gsend ping -q -c $NG -i 0.05 -W 1 10.78.0.2 > /dev/null 2>&1
@@ -626,34 +647,111 @@ geneve_kernel() {
 	eq "ethernet $eth ip-only $ipo frames $all redirected $red sources $src" \
 		"ethernet $NG ip-only $NG frames $((2 * NG)) redirected $((2 * NG)) sources 10:$NG 20:$NG "
 }
-# Without DF on the inner packet the tunnel fragments the outer one, and
-# learns the path MTU from it: later inner packets are then fragmented
-# before the tunnel (two whole GENEVE datagrams each, both delivered).
-# Either way every ping is accounted for: 2 x (pings - unsteered) on vtap0.
+# gv1's GENEVE slow-path device: made by vtapctl, up, with the tc program.
+geneve_device() {
+	vtapctl status gv1 --json > /tmp/gs.json || return 1
+	gdev=$(grep -o '"geneve_slow_path": {"device": "[^"]*", "port": [0-9]*, "present": true' /tmp/gs.json |
+		sed 's/.*"device": "\([^"]*\)".*/\1/')
+	ip -d link show dev "$gdev" || { cat /tmp/gs.json; return 1; }
+	/usr/sbin/tc filter show dev "$gdev" ingress
+	# (the kernel keeps 15 characters of a program's name)
+	ip -d link show dev "$gdev" | grep -q "geneve external.*innerprotoinherit" &&
+		ip link show dev "$gdev" | grep -q "alias made by vtapctl" &&
+		/usr/sbin/tc filter show dev "$gdev" ingress | grep -q "name vtap_slowpath_g" &&
+		vtapctl status gv1 --check
+}
+# The GENEVE slow-path device deleted: status --check says so, attach
+# repairs it (a new device, its tc program), and the frames below use it.
+geneve_repair() {
+	ip link del dev "$gdev" || return 1
+	vtapctl status gv1 --check > /tmp/gr.txt 2>&1 && { cat /tmp/gr.txt; return 1; }
+	grep "GENEVE slow-path device $gdev missing" /tmp/gr.txt || { cat /tmp/gr.txt; return 1; }
+	vtapctl attach gv1 --mode native --backend kmod --target vtap0 --port 4789 \
+		--geneve-port 6081 --allow-src 192.168.77.2/32 > /tmp/gr.txt 2>&1 || return 1
+	grep -q "repaired" /tmp/gr.txt || { cat /tmp/gr.txt; return 1; }
+	geneve_device
+}
+# gstat NAME: a counter of gv1's stats; gslow VNI: slow_path of the sender's
+# GENEVE entry for VNI.
+gstat() { vtapctl stats gv1 --json | grep -o "\"$1\": *[0-9]*" | head -n 1 | grep -o '[0-9]*$'; }
+gslow() {
+	vtapctl stats gv1 --json |
+		grep -o "\"src\": \"192.168.77.2\", \"encap\": \"geneve\", \"vni\": $1, [^}]*" |
+		grep -o '"slow_path": [0-9]*' | grep -o '[0-9]*$'
+}
+# geneve_frag DEV VNI eth|ip: NF inner frames sent on the sender's geneve
+# device DEV over gv0 at MTU 1000. The outer packet of those above 964
+# bytes (Ethernet payload; IP-only: 978 bytes with the Ethernet header)
+# leaves as IPv4 fragments: XDP steers the first to the GENEVE slow path,
+# the kernel reassembles, the geneve device decapsulates, the tc program
+# delivers. Every frame on vtap0's capture once, byte for byte (IP-only
+# behind vtap's Ethernet header); the fragmented ones counted as
+# slow_steered, slow_redirected and per source as slow_path.
 geneve_frag() {
+	dev=$1 vni=$2 kind=$3
+	if [ "$kind" = ip ]; then
+		want=$(frames_over $NF 978 ip)
+	else
+		want=$(frames_over $NF 964)
+	fi
 	ip -n gsend link set dev gv0 mtu 1000 || return 1
-	echo 1 | ip netns exec gsend tee /proc/sys/net/ipv4/ip_no_pmtu_disc > /dev/null
-	rx0=$(st vtap0 rx_packets)
-	for i in 1 2 3 4 5; do
-		ip netns exec gsend ping -q -c 1 -W 1 -s 1200 10.78.0.2 > /dev/null 2>&1
-		ip -n gsend route flush cache
-	done
+	st0=$(gstat slow_steered) sr0=$(gstat slow_redirected) sp0=$(gslow "$vni")
+	start_capture "/tmp/gf-$kind.pcap"
+	ip netns exec gsend vtap_vmtool sendinner "$dev" $NF || return 1
 	sleep 1
-	vtapctl stats gv1 --json > /tmp/gf.json
-	uns=$(grep -o '"geneve_unsteered": *[0-9]*' /tmp/gf.json | grep -o '[0-9]*$')
-	frag=$(grep -o '"fragment": *[0-9]*' /tmp/gf.json | grep -o '[0-9]*$')
-	rx=$(($(st vtap0 rx_packets) - rx0))
-	info "geneve: of 5 pings, $uns outer-fragmented, $((5 - uns)) fragmented before the tunnel"
-	[ "${uns:-0}" -ge 1 ] || { echo "no outer fragment seen"; return 1; }
-	eq "fragment $frag vtap0 $rx" "fragment $((2 * uns)) vtap0 $((2 * (5 - uns)))"
+	stop_capture
+	ip -n gsend link set dev gv0 mtu 1500
+	capture_ok "/tmp/gf-$kind.pcap" $NF 0 $kind || return 1
+	eq "slow_steered $(($(gstat slow_steered) - st0)) slow_redirected $(($(gstat slow_redirected) - sr0)) slow_path $(($(gslow "$vni") - ${sp0:-0})) geneve_unsteered $(gstat geneve_unsteered)" \
+		"slow_steered $want slow_redirected $want slow_path $want geneve_unsteered 0"
+}
+# Google's way: IP only, VNI 0, its network ID option with the egress bit,
+# from an external geneve device (in place of gn0 and gn1: one port each)
+# whose tc egress sets the tunnel key and the option (act_tunnel_key). The inner packets go from 192.168.77.1 to
+# the outer source, so the address rule would say to_source: each IP frame
+# counted from_source, on the fast path and the slow path alike.
+geneve_google() {
+	want=$(frames_over $NF 978 ip) nip=$((NF - NF / 4))
+	ip -n gsend link del dev gn0 && ip -n gsend link del dev gn1 || return 1
+	ip -n gsend link add name gn2 type geneve external dstport 6081 innerprotoinherit ||
+		return 1
+	ip -n gsend link set dev gn2 up || return 1
+	ip netns exec gsend /usr/sbin/tc qdisc add dev gn2 clsact || return 1
+	ip netns exec gsend /usr/sbin/tc filter add dev gn2 egress bpf bytecode "1,6 0 0 4294967295," \
+		action tunnel_key set src_ip 192.168.77.2 dst_ip 192.168.77.1 id 0 \
+		geneve_opts 0132:01:0000000700000001 || return 1
+	ip -n gsend link set dev gv0 mtu 1000 || return 1
+	sr0=$(gstat slow_redirected) d0=$(gstat geneve_direction)
+	ip netns exec gsend vtap_vmtool sendinner gn2 $NF || return 1
+	sleep 1
+	ip -n gsend link set dev gv0 mtu 1500
+	vtapctl stats gv1 --json |
+		grep -o '"src": "192.168.77.2", "encap": "geneve", "vni": 0, [^}]*' > /tmp/gg.txt
+	cat /tmp/gg.txt
+	fs=$(grep -o '"from_source": [0-9]*' /tmp/gg.txt | grep -o '[0-9]*$')
+	sp=$(grep -o '"slow_path": [0-9]*' /tmp/gg.txt | grep -o '[0-9]*$')
+	eq "from_source $fs slow_path $sp slow_redirected $(($(gstat slow_redirected) - sr0)) geneve_direction $(($(gstat geneve_direction) - d0))" \
+		"from_source $nip slow_path $want slow_redirected $want geneve_direction $nip"
 }
 if [ "$ATTACH" = vtapctl ]; then
 	if check "geneve: a sender namespace with kernel geneve devices (ethernet, innerprotoinherit)" \
 		geneve_setup; then
 		check "geneve: $NG ethernet and $NG ip-only packets from the kernel's geneve devices, each on vtap0 once, counted per source" \
 			geneve_kernel
-		check "geneve: outer fragments of GENEVE pass to the stack, counted as geneve_unsteered" \
-			geneve_frag
+		check "geneve: attach made the GENEVE slow path (geneve external innerprotoinherit, tc program), status --check clean" \
+			geneve_device
+		check "geneve: the GENEVE slow-path device deleted: status --check says so, attach repairs it" \
+			geneve_repair
+		check "geneve: $NF ethernet frames, the $(frames_over $NF 964) outer-fragmented through the GENEVE slow path: each on vtap0 once, byte for byte, counted" \
+			geneve_frag gn0 10 eth
+		check "geneve: $NF ip-only frames (innerprotoinherit), the $(frames_over $NF 978 ip) outer-fragmented through the GENEVE slow path: each on vtap0 once behind vtap's Ethernet header, counted" \
+			geneve_frag gn1 20 ip
+		check "geneve: Google's direction option (egress) decides on both paths, the $(frames_over $NF 978 ip) outer-fragmented included" \
+			geneve_google
+		gone() { vtapctl detach gv1 && ! ip -o link show | grep -q vtsg; }
+		check "geneve: detach removes the GENEVE slow-path device" gone
+		dmesg | grep -q "field-spanning write .*ip_tunnels.h" &&
+			info "geneve: this kernel's geneve driver warned once (FORTIFY field-spanning write at ip_tunnels.h) on receiving options: the kernel's false positive, not counted as a kernel log problem"
 	fi
 	vtapctl detach gv1 > /dev/null 2>&1
 	ip link del dev gv1 2> /dev/null

@@ -14,8 +14,8 @@ CACHE=${VTAP_VM_CACHE:-/var/cache/vtap-vm}
 # vxlan and what it needs, clsact and cls_bpf for vtapctl's slow path (the
 # kernel's vxlan device takes the outer fragments); act_mirred for a tc
 # redirect into vtap0's egress; geneve, the real GENEVE sender (the host's
-# kernel has none).
-MODS="udp_tunnel ip6_udp_tunnel vxlan veth sch_ingress cls_bpf act_mirred geneve"
+# kernel has none), and act_tunnel_key for its options (Google's).
+MODS="udp_tunnel ip6_udp_tunnel vxlan veth sch_ingress cls_bpf act_mirred geneve act_tunnel_key"
 tmp=
 
 list() {

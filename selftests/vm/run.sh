@@ -4,7 +4,7 @@
 # under TCG with an initramfs carrying vtap.ko and the test tools, run
 # guest.sh there and turn its VTAPRESULT lines into ok/fail lines. A guest
 # that does not finish within VTAP_VM_TIMEOUT seconds is killed and fails.
-# Environment: OUT (build folder), VTAP_VM_TIMEOUT (per kernel, default 420),
+# Environment: OUT (build folder), VTAP_VM_TIMEOUT (per kernel, default 900: a hang guard; a guest takes 3-4 min on a quiet machine, twice that on a loaded one),
 # VTAP_VM_KERNELS (releases to boot, default all that kernels.sh lists),
 # VTAP_VM_APPEND (extra kernel command line, e.g. vtap.attach=bpftool, or
 # vtap.checks=quick for the device, one redirect test and removal;
@@ -16,7 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build}
 export OUT
-TIMEOUT=${VTAP_VM_TIMEOUT:-420}
+TIMEOUT=${VTAP_VM_TIMEOUT:-900}
 VM=$OUT/vm
 
 if ! command -v qemu-system-x86_64 > /dev/null; then

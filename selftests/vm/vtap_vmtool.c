@@ -15,9 +15,15 @@
  *   vtap_vmtool sendtrailer IFACE DSTMAC COUNT TRAILER
  *	COUNT valid 132-byte VXLAN packets, each followed by TRAILER bytes
  *	beyond its IP length (one buffer: the skb's frags hold the rest)
- *   vtap_vmtool check PCAP COUNT [FIRST_SEQ]
+ *   vtap_vmtool sendinner IFACE COUNT [FIRST_SEQ]
+ *	the inner frames themselves, sent on IFACE (a tunnel device that
+ *	encapsulates them: a geneve device); on a device without a link-layer
+ *	header (geneve with innerprotoinherit) only the IP ones, without
+ *	their Ethernet header
+ *   vtap_vmtool check PCAP COUNT [FIRST_SEQ [ip]]
  *	every frame of PCAP is an expected inner frame, byte for byte, each
- *	seq in [FIRST_SEQ, FIRST_SEQ + COUNT) exactly once, nothing else
+ *	seq in [FIRST_SEQ, FIRST_SEQ + COUNT) exactly once, nothing else;
+ *	with ip, only the IP ones, behind vtap's own Ethernet header.
  *	PCAP may be Ethernet or LINUX_SLL2 (tcpdump -y LINUX_SLL2: the frame
  *	from its network header on, and the packet type, which must be the
  *	one vtap.ko gives: see want_type())
@@ -185,6 +191,12 @@ static size_t vtap_inner(uint32_t seq, uint8_t *f)
 	put32(f + len - 8, MAGIC);
 	put32(f + len - 4, seq);
 	return len;
+}
+
+/* Whether inner frame seq is an IP packet (not the ARP kind). */
+static int inner_is_ip(uint32_t seq)
+{
+	return seq % 4 != 2;
 }
 
 /* Outer Ethernet/IPv4/UDP/VXLAN around inner frame seq; returns length. */
@@ -397,8 +409,10 @@ static int cmd_dirs(uint32_t count, uint32_t first)
 	return 0;
 }
 
-static int cmd_check(const char *path, uint32_t count, uint32_t first)
+static int cmd_check(const char *path, uint32_t count, uint32_t first, int ip)
 {
+	static const uint8_t synth[12] = { 0x02, 0x76, 0x74, 0x61, 0x70, 0x00,
+					   0x02, 0x76, 0x74, 0x61, 0x70, 0x01 };
 	uint8_t hdr[24], rec[16], frame[65536], want[MAX_INNER];
 	unsigned long frames = 0, ok = 0, dup = 0, bad = 0, extra = 0, missing = 0, nsel = 0;
 	uint8_t *seen;
@@ -452,7 +466,9 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first)
 			continue;
 		}
 		wlen = vtap_inner(seq, want);
-		if (!selected(seq, want)) {
+		if (ip)		/* vtap's own header in front of the IP packet */
+			memcpy(want, synth, sizeof(synth));
+		if ((ip && !inner_is_ip(seq)) || !selected(seq, want)) {
 			extra++;
 			fprintf(stderr, "frame seq %u: packet type %d, not on this capture\n",
 				seq, want_type(seq, want));
@@ -482,7 +498,7 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first)
 	fclose(f);
 	for (i = 0; i < count; i++) {
 		vtap_inner(first + i, want);
-		if (!selected(first + i, want))
+		if ((ip && !inner_is_ip(first + i)) || !selected(first + i, want))
 			continue;
 		nsel++;
 		if (!seen[i] && missing++ < 8)
@@ -492,6 +508,49 @@ static int cmd_check(const char *path, uint32_t count, uint32_t first)
 	printf("frames %lu ok %lu dup %lu mismatch %lu extra %lu missing %lu\n",
 	       frames, ok, dup, bad, extra, missing);
 	return (ok == nsel && !dup && !bad && !extra && !missing) ? 0 : 1;
+}
+
+static int cmd_sendinner(const char *ifname, uint32_t count, uint32_t first)
+{
+	uint8_t f[MAX_INNER];
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	unsigned int type = 0;
+	char path[128];
+	uint32_t i;
+	int fd, ip;
+	FILE *t;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
+	t = fopen(path, "r");
+	if (!t || fscanf(t, "%u", &type) != 1) {
+		fprintf(stderr, "vtap_vmtool: %s: no such interface\n", ifname);
+		return 1;
+	}
+	fclose(t);
+	ip = type != 1;		/* not ARPHRD_ETHER: no link-layer header */
+	fd = socket(AF_PACKET, ip ? SOCK_DGRAM : SOCK_RAW, 0);
+	if (fd < 0) {
+		perror("socket");
+		return 1;
+	}
+	sll.sll_ifindex = if_nametoindex(ifname);
+	for (i = 0; i < count; i++) {
+		size_t len = vtap_inner(first + i, f), off = ip ? 14 : 0;
+
+		if (ip && !inner_is_ip(first + i))
+			continue;
+		sll.sll_protocol = htons(f[12] << 8 | f[13]);
+		if (send_one(fd, &sll, f + off, len - off)) {
+			perror("vtap_vmtool: sendto");
+			close(fd);
+			return 1;
+		}
+		if (i % 16 == 15)
+			usleep(2000);
+	}
+	close(fd);
+	printf("sent %u\n", count);
+	return 0;
 }
 
 /*
@@ -609,7 +668,8 @@ static int usage(void)
 		"       vtap_vmtool sendjumbo IFACE DSTMAC LEN COUNT\n"
 		"       vtap_vmtool sendfrag IFACE DSTMAC SRCIP DSTIP COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool sendtrailer IFACE DSTMAC COUNT TRAILER\n"
-		"       vtap_vmtool check PCAP COUNT [FIRST_SEQ]\n"
+		"       vtap_vmtool sendinner IFACE COUNT [FIRST_SEQ]\n"
+		"       vtap_vmtool check PCAP COUNT [FIRST_SEQ [ip]]\n"
 		"       vtap_vmtool dirs COUNT [FIRST_SEQ]\n"
 		"       vtap_vmtool inner SEQ\n");
 	return 2;
@@ -633,9 +693,13 @@ int main(int argc, char **argv)
 				 strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));
 	if (argc == 5 && !strcmp(argv[1], "flood"))
 		return cmd_flood(argv[2], argv[3], strtod(argv[4], NULL));
+	if (argc >= 4 && !strcmp(argv[1], "sendinner"))
+		return cmd_sendinner(argv[2], strtoul(argv[3], NULL, 0),
+				     argc > 4 ? strtoul(argv[4], NULL, 0) : 0);
 	if (argc >= 4 && !strcmp(argv[1], "check"))
 		return cmd_check(argv[2], strtoul(argv[3], NULL, 0),
-				 argc > 4 ? strtoul(argv[4], NULL, 0) : 0);
+				 argc > 4 ? strtoul(argv[4], NULL, 0) : 0,
+				 argc > 5 && !strcmp(argv[5], "ip"));
 	if (argc >= 3 && !strcmp(argv[1], "dirs"))
 		return cmd_dirs(strtoul(argv[2], NULL, 0), argc > 3 ? strtoul(argv[3], NULL, 0) : 0);
 	if (argc == 3 && !strcmp(argv[1], "inner")) {
