@@ -212,9 +212,12 @@ int read_lost(int fd, struct vtap_lost *l)
 	return read_percpu_u64(fd, (__u64 *)l, sizeof(*l) / sizeof(__u64));
 }
 
-/* A CPU's cache being moved to another key is torn for a few stores:
- * read it again, not for long. */
-#define SRC_CACHE_TRIES 1000
+/* A CPU's cache being moved to another key is torn for a few stores: read
+ * it again at once, then, in case the writing CPU was preempted mid-way
+ * (a VM's vCPU can lose its physical CPU for milliseconds), every
+ * millisecond, for about two seconds in all. */
+#define SRC_CACHE_SPINS	100
+#define SRC_CACHE_TRIES	2000
 
 struct vtap_source_cache *read_src_cache(int fd)
 {
@@ -236,6 +239,8 @@ struct vtap_source_cache *read_src_cache(int fd)
 			torn |= c[cpu].head != c[cpu].tail;
 		if (!torn)
 			break;
+		if (i >= SRC_CACHE_SPINS)
+			usleep(1000);
 		again = lookup_percpu(fd, &(__u32){ 0 }, sizeof(*c), &ncpu);
 		if (!again)
 			break;
