@@ -731,7 +731,8 @@ check "rx_dropped: each drop once (backlog drops counted by the core only)" back
 # a flood with a listener (on "any", which outlives the close), vtap0 frees
 # what is queued and counts it, with what arrives while it closes, as
 # rx_drop_down, once (rx_dropped adds up); opened again, it delivers each
-# frame once.
+# frame once. How many frames the close catches depends on the guest's
+# speed (none at all on a slow one): that count is information only.
 down_midway() {
 	attach vx1 native > /dev/null 2>&1 || return 1
 	start_capture /dev/null any
@@ -759,10 +760,8 @@ down_midway() {
 		$(ethstat vtap0 rx_drop_backlog)))
 	detach vx1 > /dev/null 2>&1
 	n=$(frames /tmp/down.pcap)
-	some=none
-	[ $dd -gt 0 ] && some=some
-	eq "down $some rx_dropped $got captured $n rx_packets $rx" \
-		"down some rx_dropped $want captured 20 rx_packets 20"
+	eq "rx_dropped $got captured $n rx_packets $rx" \
+		"rx_dropped $want captured 20 rx_packets 20"
 }
 check "closed under a flood: queued frames freed and counted once; open again, each frame once" down_midway
 
