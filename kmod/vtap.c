@@ -11,15 +11,23 @@
  * for what the tapped NIC sent, else received), and to nothing else: the frames never reach the IP stack, and the device
  * has no ARP, no IPv6 and sends nothing of its own.
  *
- * Delivery: a frame is turned into an skb and queued to the per-CPU backlog
- * with netif_rx(), so that it is received in a softirq of its own, never
- * nested inside the NIC's NAPI poll or our transmit path. There
- * __netif_receive_skb_core() shows it to the packet taps (global and
- * per-device ptype_all) with the packet type we set, runs tc ingress, and then
- * calls our rx_handler, which counts and consumes the skb, so that no
- * protocol handler (IPv4, IPv6, ARP) ever sees it. The slow path (a tc
- * program redirecting with BPF_F_INGRESS) queues its skbs to the same
- * backlog without passing through us: the rx_handler counts those too.
+ * Delivery: in native mode, the frames of one ndo_xdp_xmit() call become
+ * skbs together (xdp_alloc_skb_bulk(), __xdp_build_skb_from_frame()) and
+ * go, in one locked splice, to a receive queue of the device for the CPU
+ * the call runs on; that CPU's NAPI of the device (one per possible CPU,
+ * scheduled from there, so polled on the same CPU, in the NET_RX softirq
+ * already running there or the next one) hands them to the stack as a list with
+ * netif_receive_skb_list(), never nested inside the NIC's poll or our
+ * transmit path. Generic mode queues each skb to the per-CPU backlog with
+ * netif_rx(). Either way __netif_receive_skb_core() shows each frame to
+ * the packet taps (global and per-device ptype_all) with the packet type we
+ * set, runs tc ingress, and then calls our rx_handler, which counts and
+ * consumes the skb, so that no protocol handler (IPv4, IPv6, ARP) ever sees
+ * it. The slow path (a tc program redirecting with BPF_F_INGRESS) queues
+ * its skbs to the backlog without passing through us: the rx_handler counts
+ * those too. Closing the device turns the queues off, waits a grace period
+ * for the xmit calls that saw them on, disables the NAPIs and frees what is
+ * still queued, counted as rx_drop_down; the NAPIs are deleted at uninit.
  * Holding the rx_handler slot also keeps vtap devices out of bridges,
  * bonds and macvlans, and NETIF_F_VLAN_CHALLENGED keeps VLAN devices off
  * them: nothing can forward the monitored frames elsewhere. dev_queue_xmit_nit() would show frames
@@ -64,6 +72,10 @@
 #define VTAP_DEFAULT_MTU	9216
 /* Frame length allowed on top of the MTU, as is_skb_forwardable() does. */
 #define VTAP_MAX_HDR_LEN	(ETH_HLEN + VLAN_HLEN)
+/* Frames a CPU's receive queue holds before it drops (netif_rx's default). */
+#define VTAP_RQ_LEN		1000
+/* Frames of one ndo_xdp_xmit() turned into skbs together (devmap's bulk). */
+#define VTAP_XMIT_BULK		16
 
 static int vtap_numdevs = 1;
 module_param_named(numdevs, vtap_numdevs, int, 0444);
@@ -73,7 +85,8 @@ MODULE_PARM_DESC(numdevs, "Number of vtap devices (vtap0, ...) created at load")
  * Per-CPU counters, X(name): beyond rx packets and bytes, one per reason a
  * frame was handed to us and not delivered, plus frames that were counted
  * only because nothing listened. rx_drop_backlog is also in the core's own
- * rx_dropped (netif_rx() counts it), so it is not added again.
+ * rx_dropped (netif_rx() counts it), so it is not added again;
+ * rx_drop_queue, a full receive queue of ours, is.
  */
 #define VTAP_STATS(X)				\
 	X(rx_packets)				\
@@ -82,6 +95,7 @@ MODULE_PARM_DESC(numdevs, "Number of vtap devices (vtap0, ...) created at load")
 	X(rx_drop_oversize)			\
 	X(rx_drop_nomem)			\
 	X(rx_drop_backlog)			\
+	X(rx_drop_queue)			\
 	X(rx_drop_down)				\
 	X(tx_drop_local)
 
@@ -103,8 +117,21 @@ struct vtap_pcpu_stats {
 	struct u64_stats_sync	syncp;
 };
 
+/*
+ * One receive queue per CPU: ndo_xdp_xmit() queues the skbs it built on
+ * the CPU it runs on and schedules that CPU's NAPI, which hands them to
+ * the stack as a list. The lock only matters for threaded NAPI, where the
+ * poll may run on another CPU.
+ */
+struct vtap_rq {
+	struct napi_struct	napi;
+	struct sk_buff_head	queue;
+} ____cacheline_aligned_in_smp;
+
 struct vtap_priv {
 	struct vtap_pcpu_stats __percpu *stats;
+	struct vtap_rq		*rq;		/* nr_cpu_ids of them */
+	bool			rq_on;		/* NAPI enabled, queues take skbs */
 };
 
 static void vtap_count(struct net_device *dev, const u64 *delta)
@@ -197,54 +224,143 @@ static void vtap_add(u64 *delta, enum vtap_stat outcome, unsigned int len)
 	}
 }
 
-/* Native XDP: frames redirected by a program on another device. */
+/*
+ * Queues skbs built on this CPU to its receive queue, as many as it has
+ * room for; returns how many did not fit, which the caller frees and
+ * counts.
+ */
+static unsigned int vtap_rq_enqueue(struct vtap_priv *priv,
+				    struct sk_buff_head *list)
+{
+	struct vtap_rq *rq = &priv->rq[smp_processor_id()];
+	unsigned int room;
+
+	spin_lock(&rq->queue.lock);
+	room = VTAP_RQ_LEN - min_t(u32, skb_queue_len(&rq->queue), VTAP_RQ_LEN);
+	while (room-- && !skb_queue_empty(list))
+		__skb_queue_tail(&rq->queue, __skb_dequeue(list));
+	spin_unlock(&rq->queue.lock);
+	napi_schedule(&rq->napi);
+	return skb_queue_len(list);
+}
+
+/* Builds skbs for frames[0..n), n <= VTAP_XMIT_BULK, onto list. */
+static void vtap_build_skbs(struct net_device *dev, struct xdp_frame **frames,
+			    int n, struct sk_buff_head *list, u64 *delta)
+{
+	void *skbs[VTAP_XMIT_BULK];
+	int i;
+
+	if (unlikely(xdp_alloc_skb_bulk(skbs, n, GFP_ATOMIC))) {
+		for (i = 0; i < n; i++) {
+			delta[VTAP_STAT_rx_drop_nomem]++;
+			xdp_return_frame(frames[i]);
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct xdp_frame *frame = frames[i];
+		int pkt_type = vtap_meta_pkt_type(frame->data, frame->metasize);
+		struct sk_buff *skb;
+
+		/* On success the skb owns the frame's memory. */
+		skb = __xdp_build_skb_from_frame(frame, skbs[i], dev);
+		if (unlikely(!skb)) {
+			delta[VTAP_STAT_rx_drop_nomem]++;
+			xdp_return_frame(frame);
+			continue;
+		}
+		if (pkt_type >= 0)
+			skb->pkt_type = pkt_type;
+		__skb_queue_tail(list, skb);
+	}
+}
+
+/*
+ * Native XDP: frames redirected by a program on another device, in bulks
+ * of up to DEV_MAP_BULK_SIZE, with bottom halves off. Frames for the taps
+ * become skbs together and go to this CPU's receive queue in one go.
+ */
 static int vtap_xdp_xmit(struct net_device *dev, int n,
 			 struct xdp_frame **frames, u32 flags)
 {
+	struct vtap_priv *priv = netdev_priv(dev);
+	struct xdp_frame *bulk[VTAP_XMIT_BULK];
 	u32 max_len = vtap_max_frame_len(dev);
 	u64 delta[VTAP_NR_STATS] = {};
-	bool running, taps;
+	struct sk_buff_head list;
+	unsigned int nb = 0;
+	bool on, taps;
 	int i;
 
 	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
 		return -EINVAL;
 
 	/*
-	 * A device seen running here is not freed before we return, nor is
-	 * the backlog flushed: see vtap_stop().
+	 * Queues seen on here stay enabled until we return: vtap_stop()
+	 * waits a grace period after turning them off, before it disables
+	 * NAPI and empties them.
 	 */
-	running = netif_running(dev);
+	on = READ_ONCE(priv->rq_on);
 	taps = dev_nit_active(dev);
+	__skb_queue_head_init(&list);
 
 	for (i = 0; i < n; i++) {
 		struct xdp_frame *frame = frames[i];
 		u32 len = xdp_get_frame_len(frame);
-		struct sk_buff *skb = NULL;
 		enum vtap_stat outcome;
 
-		if (unlikely(!running)) {
+		if (unlikely(!on)) {
 			outcome = VTAP_STAT_rx_drop_down;
 		} else if (unlikely(len > max_len)) {
 			outcome = VTAP_STAT_rx_drop_oversize;
 		} else if (!taps) {
 			outcome = VTAP_STAT_rx_no_listener;
 		} else {
-			int pkt_type = vtap_meta_pkt_type(frame->data, frame->metasize);
-
-			/* On success the skb owns the frame's memory. */
-			skb = xdp_build_skb_from_frame(frame, dev);
-			if (likely(skb) && pkt_type >= 0)
-				skb->pkt_type = pkt_type;
-			outcome = likely(skb) ? vtap_deliver(skb) : VTAP_STAT_rx_drop_nomem;
+			bulk[nb++] = frame;
+			if (nb == VTAP_XMIT_BULK) {
+				vtap_build_skbs(dev, bulk, nb, &list, delta);
+				nb = 0;
+			}
+			continue;
 		}
 		vtap_add(delta, outcome, len);
-		if (!skb)
-			xdp_return_frame(frame);
+		xdp_return_frame(frame);
+	}
+	if (nb)
+		vtap_build_skbs(dev, bulk, nb, &list, delta);
+
+	if (!skb_queue_empty(&list) && vtap_rq_enqueue(priv, &list)) {
+		delta[VTAP_STAT_rx_drop_queue] += skb_queue_len(&list);
+		__skb_queue_purge(&list);
 	}
 
 	vtap_count(dev, delta);
 	/* Every frame is consumed: the ones we could not deliver are counted. */
 	return n;
+}
+
+/* Hands up to budget queued skbs to the stack, as one list. */
+static int vtap_poll(struct napi_struct *napi, int budget)
+{
+	struct vtap_rq *rq = container_of(napi, struct vtap_rq, napi);
+	struct sk_buff *skb;
+	LIST_HEAD(rx);
+	int done = 0;
+
+	spin_lock(&rq->queue.lock);
+	while (done < budget && (skb = __skb_dequeue(&rq->queue))) {
+		list_add_tail(&skb->list, &rx);
+		done++;
+	}
+	spin_unlock(&rq->queue.lock);
+
+	if (done)
+		netif_receive_skb_list(&rx);
+	/* An enqueue since we looked makes napi_complete_done() poll again. */
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
 }
 
 /*
@@ -334,6 +450,7 @@ static void vtap_get_stats64(struct net_device *dev,
 	/* The core adds its own rx_dropped, which has rx_drop_backlog. */
 	s->rx_dropped = sum[VTAP_STAT_rx_drop_oversize] +
 			sum[VTAP_STAT_rx_drop_nomem] +
+			sum[VTAP_STAT_rx_drop_queue] +
 			sum[VTAP_STAT_rx_drop_down];
 	s->rx_length_errors = sum[VTAP_STAT_rx_drop_oversize];
 	s->tx_dropped = sum[VTAP_STAT_tx_drop_local];
@@ -350,19 +467,43 @@ static int vtap_dev_init(struct net_device *dev)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(priv->stats, cpu)->syncp);
 
+	priv->rq = kcalloc(nr_cpu_ids, sizeof(*priv->rq), GFP_KERNEL);
+	if (!priv->rq) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	/* Added disabled: napi_schedule() does nothing until vtap_open(). */
+	for_each_possible_cpu(cpu) {
+		skb_queue_head_init(&priv->rq[cpu].queue);
+		netif_napi_add(dev, &priv->rq[cpu].napi, vtap_poll);
+	}
+
 	err = netdev_rx_handler_register(dev, vtap_handle_frame, NULL);
 	if (err)
-		goto err_free;
+		goto err_napi;
 	return 0;
 
+err_napi:
+	for_each_possible_cpu(cpu)
+		netif_napi_del(&priv->rq[cpu].napi);
+	kfree(priv->rq);
+	priv->rq = NULL;
 err_free:
 	free_percpu(priv->stats);
 	priv->stats = NULL;
 	return err;
 }
 
+/* The device is closed: its NAPIs are disabled and its queues empty. */
 static void vtap_dev_uninit(struct net_device *dev)
 {
+	struct vtap_priv *priv = netdev_priv(dev);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		__netif_napi_del(&priv->rq[cpu].napi);
+	/* No poll runs any more before the rq array is freed. */
+	synchronize_net();
 	netdev_rx_handler_unregister(dev);
 }
 
@@ -371,28 +512,48 @@ static void vtap_dev_free(struct net_device *dev)
 {
 	struct vtap_priv *priv = netdev_priv(dev);
 
+	kfree(priv->rq);
 	free_percpu(priv->stats);
 }
 
 static int vtap_open(struct net_device *dev)
 {
+	struct vtap_priv *priv = netdev_priv(dev);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		napi_enable(&priv->rq[cpu].napi);
+	/* Pairs with the READ_ONCE() in vtap_xdp_xmit(): NAPI first. */
+	smp_store_release(&priv->rq_on, true);
 	netif_carrier_on(dev);
 	return 0;
 }
 
 static int vtap_stop(struct net_device *dev)
 {
+	struct vtap_priv *priv = netdev_priv(dev);
+	u64 delta[VTAP_NR_STATS] = {};
+	int cpu;
+
 	netif_carrier_off(dev);
 	/*
-	 * netif_running() is already false, and on 6.1 and 6.12
-	 * dev_deactivate_many() has waited a grace period since: the xmit
-	 * paths that saw it true are done, and unregistering flushes the
-	 * backlog after this, with every skb they queued. Later kernels skip
-	 * that wait for queue-less devices; there we wait ourselves.
+	 * ndo_xdp_xmit runs with bottom halves off, an RCU read-side section:
+	 * after the grace period none still sees the queues on, and nothing
+	 * schedules our NAPIs. Then disable them (waiting for a running
+	 * poll) and free what is still queued, as dropped because down.
 	 */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	WRITE_ONCE(priv->rq_on, false);
 	synchronize_net();
-#endif
+	for_each_possible_cpu(cpu) {
+		struct vtap_rq *rq = &priv->rq[cpu];
+
+		napi_disable(&rq->napi);
+		delta[VTAP_STAT_rx_drop_down] += skb_queue_len(&rq->queue);
+		skb_queue_purge(&rq->queue);
+	}
+	local_bh_disable();
+	vtap_count(dev, delta);
+	local_bh_enable();
 	return 0;
 }
 

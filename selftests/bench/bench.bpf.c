@@ -8,6 +8,10 @@
  *    from src_base, in turn (per CPU): a different source every frame, the
  *    per-source counters' worst case. One source writes the fixture's own
  *    address; more leave the outer checksum stale (vtap does not check it).
+ *    Live frames' pages are recycled with the bytes the last program left:
+ *    vtap writes its metadata (and, for IP-only GENEVE, an Ethernet header)
+ *    over the end of the outer headers it stripped, so bench_gen first puts
+ *    the fixture's last GEN_FIX_LEN bytes of outer headers back.
  *  - bench_drop / bench_pass: the ceiling, and the minimum a veth NIC needs
  *    to hand frames to the stack (kernel vxlan and tcpdump scenarios).
  *  - bench_redirect: redirect-only (no parsing) into the same target as vtap.
@@ -28,6 +32,27 @@ const volatile __u32 nr_sources = 1;	/* gen, restore: outer sources in turn */
 const volatile __u32 src_base = 0xc6120001;	/* 198.18.0.1, the fixture's */
 
 #define OUTER_SADDR_OFF	26		/* Ethernet + IPv4's saddr offset */
+#define GEN_FIX_LEN	24		/* vtap's metadata + an Ethernet header, and more */
+
+const volatile __u32 gen_fix_off;	/* gen: offset of the bytes below, 0: none */
+const volatile __u64 gen_fix[GEN_FIX_LEN / 8];	/* gen: the fixture's bytes there */
+
+/* The end of the fixture's outer headers, as it was before vtap's decap. */
+static __always_inline void restore_outer(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u32 off = gen_fix_off;
+	__u64 *p;
+
+	if (!off || off > 256)
+		return;
+	p = data + off;
+	if ((void *)(p + GEN_FIX_LEN / 8) > end)
+		return;
+	p[0] = gen_fix[0];
+	p[1] = gen_fix[1];
+	p[2] = gen_fix[2];
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -68,6 +93,7 @@ struct {
 SEC("xdp")
 int bench_gen(struct xdp_md *ctx)
 {
+	restore_outer(ctx);
 	next_source(ctx);
 	return bpf_redirect(gen_ifindex, 0);
 }

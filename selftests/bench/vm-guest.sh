@@ -92,6 +92,16 @@ measure() {
 	done
 }
 
+# why a vtap scenario measured what it did: vtapctl's global counters and
+# the target's own
+why() {
+	g=$(vtapctl stats nic0 --json 2>&1 | tr -d '\n ' |
+		sed -n 's/.*"global":{\("seen":[0-9]*,"redirected":[0-9]*,"lost_after_redirect":[0-9]*\).*"passed":\([0-9]*\).*"dropped_total":\([0-9]*\).*/\1,"passed":\2,"dropped_total":\3/p')
+	d=$(vtapctl stats nic0 --json 2>&1 | tr -d '\n ' |
+		sed -n 's/.*"dropped":{\([^}]*\)}.*/\1/p' | tr ',' '\n' | grep -v ':0$' | tr '\n' ' ')
+	R info "$1: vtapctl ${g:-no stats}, dropped: ${d:-none}; $2 $(ethtool -S "$2" 2>/dev/null | awk '$2 != 0' | tr -s ' \n' ' ')"
+}
+
 xdp_on() { ip link set dev nic0 xdpdrv pinned "/sys/fs/bpf/b/p/$1"; }
 xdp_off() { ip link set dev nic0 xdpdrv off; }
 
@@ -105,6 +115,7 @@ if vtapctl attach nic0 --mode native --backend kmod --target vtap0 > /tmp/a.out 
 	ip link set dev vtap0 up
 	measure vtap_kmod vtap0
 	measure vtap_kmod_tcpdump vtap0 vtap0
+	why vtap_kmod vtap0
 	vtapctl detach nic0 > /dev/null 2>&1
 else
 	R info "vtapctl attach --backend kmod: $(cat /tmp/a.out)"
@@ -112,6 +123,7 @@ fi
 if vtapctl attach nic0 --mode native --backend veth --target vb0 > /tmp/a.out 2>&1; then
 	measure vtap_veth vb0
 	measure vtap_veth_tcpdump vb0 vb0
+	why vtap_veth vb0
 	vtapctl detach nic0 > /dev/null 2>&1
 else
 	R info "vtapctl attach --backend veth: $(cat /tmp/a.out)"

@@ -334,6 +334,13 @@ static int cmd_gen(int argc, char **argv)
 		die("open bench programs: %s", strerror(errno));
 	skel->rodata->gen_ifindex = ifindex;
 	skel->rodata->nr_sources = nr_sources;
+	{
+		int outer = geneve ? OUTER_LEN + GENEVE_OPTS : OUTER_LEN;
+
+		skel->rodata->gen_fix_off = outer - sizeof(skel->rodata->gen_fix);
+		memcpy((void *)skel->rodata->gen_fix, pkt + skel->rodata->gen_fix_off,
+		       sizeof(skel->rodata->gen_fix));
+	}
 	err = bench_bpf__load(skel);
 	if (err)
 		die("load bench programs: %s", strerror(-err));
