@@ -125,7 +125,7 @@ gui.geometry_main_width: ${SIZE%x*}
 gui.geometry_main_height: ${SIZE#*x}
 EOF
 	cat > "$conf/recent" <<'EOF'
-column.width: %m, 60, %t, 110, %Cus:sll.pkttype, 160, %s, 130, %d, 130, %p, 70, %L, 60, %i, 600
+column.width: %m, 60, %t, 110, %Cus:sll.pkttype, 210, %s, 130, %d, 130, %p, 70, %L, 60, %i, 600
 EOF
 	say "Wireshark on $PCAP (display :$n), frame $sel selected, details expanded"
 	TMPDIR=$conf/tmp WIRESHARK_CONFIG_DIR=$conf wireshark -n -r "$PCAP" -g "$sel" \
@@ -144,6 +144,8 @@ EOF
 	# the Linux cooked capture v2 header first.
 	xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
 	xdotool key --window "$win" ctrl+Right
+	# the pointer off the packet list, where it would highlight a row
+	xdotool mousemove 0 $((${SIZE#*x} - 1))
 	sleep 2
 	import -window root "$TMPD/shot.png" || die "import -window root failed on :$n"
 	mkdir -p "$(dirname "$PNG")" && cp "$TMPD/shot.png" "$PNG" || die "cannot write $PNG"
