@@ -9,8 +9,11 @@
 #   make lab COLLECTORS=2         two collectors behind a load balancer, one Prometheus
 #   make lab WIRESHARK=1          Wireshark's GUI on the collector's vtap0 too (needs a display)
 #   make wireshark-shot           docs/wireshark.png: the lab in Wireshark under Xvfb
+#   make wireshark-shot-direction [PCAP=FILE]
+#                                 docs/wireshark-direction.png: the vm suite's
+#                                 vtap.ko capture, its packet types (direction)
 
-.PHONY: lab lab-down lab-source lab-check wireshark-shot
+.PHONY: lab lab-down lab-source lab-check wireshark-shot wireshark-shot-direction
 
 # The TAP service's tc programs: with COLLECTORS=2 the per-flow hash
 # (scripts/lab_flowhash.bpf.c), with CLOUD=gcp the GENEVE encapsulation
@@ -49,3 +52,15 @@ wireshark-shot:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all $(LAB_BPF)
 	$(Q)OUT=$(OUT) scripts/wireshark-shot.sh
+
+# The capture comes from the vm suite (selftests/vm/run.sh keeps it as
+# $(OUT)/vm/<kernel>/direction.pcap): PCAP=FILE, or the newest one there.
+# It needs a vm run first, which this target does not start (minutes under
+# TCG): VTAP_VM_APPEND=vtap.checks=direction SUITES=vm scripts/run-tests.sh
+wireshark-shot-direction:
+	$(Q)pcap='$(PCAP)'; [ -n "$$pcap" ] || pcap=$$(ls -t $(OUT)/vm/*/direction.pcap 2>/dev/null | head -n 1); \
+	if [ -z "$$pcap" ]; then \
+		echo "wireshark-shot-direction: no $(OUT)/vm/<kernel>/direction.pcap: run VTAP_VM_APPEND=vtap.checks=direction SUITES=vm scripts/run-tests.sh first, or give PCAP=FILE" >&2; \
+		exit 1; \
+	fi; \
+	OUT=$(OUT) scripts/wireshark-shot.sh --pcap "$$pcap"

@@ -10,6 +10,15 @@
 #
 #   scripts/wireshark-shot.sh [OUTPUT.png]     (make wireshark-shot)
 #
+# With --pcap, docs/wireshark-direction.png: a LINUX_SLL2 capture of vtap.ko's
+# vtap0 (the vm suite's direction checks keep one, selftests/vm/run.sh) opened
+# in Wireshark with a "Packet type" column, the first frame the tapped NIC
+# sent selected and the details pane expanded: "Packet type: Sent by us".
+# No lab, no root; it also needs xdotool (Expand All) and tshark.
+#
+#   scripts/wireshark-shot.sh --pcap CAPTURE [OUTPUT.png]
+#                                  (make wireshark-shot-direction)
+#
 # Needs root, the built tree (make all) and, not part of make check,
 # Wireshark's GUI, Xvfb and ImageMagick: on Debian it installs the missing
 # ones (wireshark-qt xvfb imagemagick), elsewhere it says what to install.
@@ -23,7 +32,13 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-build}
 case $OUT in /*) ;; *) OUT=$TOP/$OUT ;; esac
 export OUT
+PCAP=
+if [ "${1:-}" = --pcap ]; then
+	PCAP=${2:?--pcap needs a capture file}
+	shift 2
+fi
 PNG=${1:-$TOP/docs/wireshark.png}
+[ -z "$PCAP" ] || PNG=${1:-$TOP/docs/wireshark-direction.png}
 export LAB_PREFIX=${LAB_PREFIX:-shot-}
 FILTER=${SHOT_FILTER:-http}
 SIZE=${SHOT_SIZE:-1600x1000}
@@ -32,8 +47,12 @@ WAIT=${SHOT_WAIT:-60}
 say() { echo "wireshark-shot: $*"; }
 die() { echo "wireshark-shot: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (the lab's namespaces and XDP)"
-[ -x "$OUT/vtapctl" ] || die "$OUT/vtapctl not built (make all)"
+if [ -n "$PCAP" ]; then
+	[ -s "$PCAP" ] || die "$PCAP: no capture (the vm suite writes $OUT/vm/<kernel>/direction.pcap: VTAP_VM_APPEND=vtap.checks=direction SUITES=vm scripts/run-tests.sh)"
+else
+	[ "$(id -u)" -eq 0 ] || die "must run as root (the lab's namespaces and XDP)"
+	[ -x "$OUT/vtapctl" ] || die "$OUT/vtapctl not built (make all)"
+fi
 case $SIZE in [0-9]*x[0-9]*) ;; *) die "SHOT_SIZE: WIDTHxHEIGHT" ;; esac
 
 # ---- what it needs, installed on demand (Debian), never by make check -------
@@ -41,6 +60,8 @@ missing=
 command -v wireshark >/dev/null || missing+=" wireshark-qt"
 command -v Xvfb >/dev/null || missing+=" xvfb"
 command -v import >/dev/null || missing+=" imagemagick"
+[ -z "$PCAP" ] || command -v xdotool >/dev/null || missing+=" xdotool"
+[ -z "$PCAP" ] || command -v tshark >/dev/null || missing+=" tshark"
 if [ -n "$missing" ]; then
 	if [ -e /etc/debian_version ] && command -v apt-get >/dev/null; then
 		say "installing$missing (apt-get)"
@@ -49,14 +70,15 @@ if [ -n "$missing" ]; then
 			{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; } ||
 			die "apt-get install$missing failed"
 	else
-		die "needs$missing (Wireshark's Qt GUI, Xvfb, ImageMagick's import): install them and rerun"
+		die "needs$missing (Wireshark's Qt GUI, Xvfb, ImageMagick's import${PCAP:+, xdotool, tshark}): install them and rerun"
 	fi
 fi
 
 TMPD=$(mktemp -d /tmp/wireshark-shot.XXXXXX) || die "mktemp failed"
-XVFB_PID='' LAB_PID=''
+XVFB_PID='' LAB_PID='' WS_PID=''
 cleanup() {
 	trap '' INT TERM
+	[ -z "$WS_PID" ] || { kill "$WS_PID" 2>/dev/null; wait "$WS_PID" 2>/dev/null; }
 	if [ -n "$LAB_PID" ] && kill -0 "$LAB_PID" 2>/dev/null; then
 		# lab.sh run tears the lab down (Wireshark included) on TERM.
 		kill -TERM "$LAB_PID" 2>/dev/null
@@ -81,6 +103,55 @@ for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
 [ -S "/tmp/.X11-unix/X$n" ] || { cat "$TMPD/xvfb.log" >&2; die "Xvfb :$n did not start"; }
 export DISPLAY=:$n
 unset WAYLAND_DISPLAY
+
+# ---- --pcap: the capture, its packet types and the details of one sent ----------
+if [ -n "$PCAP" ]; then
+	# The first frame vtap.ko marked outgoing (sll.pkttype 4, "Sent by us").
+	sel=$(tshark -r "$PCAP" -n -Y 'sll.pkttype == 4' -T fields -e frame.number 2>/dev/null | head -n 1)
+	[ -n "$sel" ] || die "$PCAP: no LINUX_SLL2 frame with packet type outgoing (sll.pkttype == 4)"
+	conf=$TMPD/wireshark
+	mkdir -p "$conf/tmp" || die "mkdir $conf failed"
+	cat > "$conf/preferences" <<EOF
+gui.column.format: "No.", "%m", "Time", "%t", "Packet type", "%Cus:sll.pkttype:0:R", "Source", "%s", "Destination", "%d", "Protocol", "%p", "Length", "%L", "Info", "%i"
+gui.ask_unsaved: FALSE
+gui.update.enabled: FALSE
+EOF
+	cat > "$conf/recent_common" <<EOF
+privs.warn_if_elevated: FALSE
+sys.warn_if_no_capture: FALSE
+gui.geometry_main_x: 0
+gui.geometry_main_y: 0
+gui.geometry_main_width: ${SIZE%x*}
+gui.geometry_main_height: ${SIZE#*x}
+EOF
+	cat > "$conf/recent" <<'EOF'
+column.width: %m, 60, %t, 110, %Cus:sll.pkttype, 210, %s, 130, %d, 130, %p, 70, %L, 60, %i, 600
+EOF
+	say "Wireshark on $PCAP (display :$n), frame $sel selected, details expanded"
+	TMPDIR=$conf/tmp WIRESHARK_CONFIG_DIR=$conf wireshark -n -r "$PCAP" -g "$sel" \
+		</dev/null >"$TMPD/wireshark.log" 2>&1 &
+	WS_PID=$!
+	win=
+	for _ in $(seq $((WAIT * 2))); do
+		kill -0 "$WS_PID" 2>/dev/null || { cat "$TMPD/wireshark.log" >&2; die "Wireshark exited"; }
+		win=$(xdotool search --onlyvisible --name "$(basename "$PCAP")" 2>/dev/null | head -n 1)
+		[ -n "$win" ] && break
+		sleep 0.5
+	done
+	[ -n "$win" ] || die "no Wireshark window showing $PCAP within ${WAIT}s"
+	sleep 3
+	# View > Expand All (Ctrl+Right): the selected frame's whole tree,
+	# the Linux cooked capture v2 header first.
+	xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
+	xdotool key --window "$win" ctrl+Right
+	# the pointer off the packet list, where it would highlight a row
+	xdotool mousemove 0 $((${SIZE#*x} - 1))
+	sleep 2
+	import -window root "$TMPD/shot.png" || die "import -window root failed on :$n"
+	mkdir -p "$(dirname "$PNG")" && cp "$TMPD/shot.png" "$PNG" || die "cannot write $PNG"
+	say "wrote $PNG ($(wc -c < "$PNG") bytes)"
+	exit 0
+fi
 
 # ---- the lab, with Wireshark on vtap0 ----------------------------------------------
 say "lab (LAB_PREFIX=$LAB_PREFIX) with Wireshark on vtap0 on display :$n, display filter '$FILTER'"

@@ -389,6 +389,10 @@ direction() {
 	dirtool out check /tmp/dir-out.pcap $ND || return 1
 	dirtool in check /tmp/dir-in.pcap $ND || return 1
 	dirtool "" check /tmp/dir-sll2.pcap $ND || { cat /tmp/dircap-*.err; return 1; }
+	# The first KEEP_FRAMES of native mode's LINUX_SLL2 capture with
+	# direction on, kept for README's Wireshark picture (pcap_out).
+	[ "$mode" = native ] && [ -z "$NODIR" ] &&
+		tcpdump -Z root -r /tmp/dir-sll2.pcap -c $KEEP_FRAMES -w /tmp/keep-direction.pcap 2> /dev/null
 	# said after the check, which keeps this function's output
 	echo "$mode${NODIR:+ $NODIR}: of $ND frames $from from the source; tcpdump -y LINUX_SLL2 shows $(sll2_types /tmp/dir-sll2.pcap)" > /tmp/dir.info
 	n=$(frames /tmp/dir-out.pcap 2> /dev/null)
@@ -398,6 +402,19 @@ direction() {
 	else
 		eq "-Q out $n" "-Q out $out"
 	fi
+}
+# pcap_out NAME FILE: the capture to the host, gzipped and base64-encoded
+# between "VTAPRESULT pcap-begin NAME" and "VTAPRESULT pcap-end NAME" (run.sh
+# writes it to $OUT/vm/<kernel>/NAME.pcap; gzip's CRC tells it whether the
+# console kept it intact). A few KB: KEEP_FRAMES of the direction frames
+# (seq 0-47: from, to and neither the source, ARP and IPv6 among them).
+KEEP_FRAMES=48
+pcap_out() {
+	[ -s "$2" ] || return 0
+	R pcap-begin "$1"
+	gzip -9c "$2" | base64
+	R pcap-end "$1"
+	rm -f "$2"
 }
 # Another XDP program redirects frames into vtap0 with metadata of vtap's
 # size that says "from the source" but lacks vtap's magic: ignored.
@@ -438,6 +455,7 @@ direction_checks() {
 			direction $mode
 		[ -s /tmp/dir.info ] && info "$(cat /tmp/dir.info)"
 		rm -f /tmp/dir.info
+		pcap_out direction /tmp/keep-direction.pcap
 		[ "$ATTACH" = vtapctl ] &&
 			check "$mode: attach --replace --no-direction (status, the change named): every frame as its Ethernet header says, none outgoing" \
 				direction $mode --no-direction

@@ -12,6 +12,8 @@
 # VTAP_VM_KO_DIR (boot <dir>/<release>/vtap.ko instead of building one: the
 # deb suite's module that DKMS built), VTAP_VM_VTAPCTL (the vtapctl the
 # guest runs, default $OUT/vtapctl), VTAP_VM_TAG (result prefix, "vm").
+# Besides the results: $OUT/vm/<kernel>/direction.pcap, a few dozen frames of
+# the direction checks' LINUX_SLL2 capture (make wireshark-shot-direction).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build}
@@ -82,6 +84,22 @@ for kver in $kvers; do
 		/^VTAPRESULT/       { ctx = 0; next }
 		ctx && /^    \|/     { print }' "$log.results"
 	grep -q '^VTAPRESULT fail ' "$log.results" && failed=1
+	# Captures the guest printed (pcap_out in guest.sh): gzip, base64
+	# between markers, into $VM/<kernel>/NAME.pcap. Not a check: a capture
+	# the console garbled (gzip's CRC) is only noted. A run that prints
+	# none (vtap.checks=quick: the deb suite's) leaves an earlier one be.
+	for name in $(sed -n 's/^VTAPRESULT pcap-begin \([a-z0-9-]*\)$/\1/p' "$log.results"); do
+		mkdir -p "$VM/$kver"
+		pcap=$VM/$kver/$name.pcap
+		if sed -n "/^VTAPRESULT pcap-begin $name\$/,/^VTAPRESULT pcap-end $name\$/p" "$log.results" |
+			grep -v '^VTAPRESULT' | base64 -d 2> /dev/null | gzip -dc > "$pcap" 2> /dev/null &&
+			[ -s "$pcap" ]; then
+			echo "# $tag: the guest's $name capture: $pcap ($(wc -c < "$pcap") bytes)"
+		else
+			echo "# $tag: the guest's $name capture came through the console damaged; not kept"
+			rm -f "$pcap"
+		fi
+	done
 	if ! grep -q '^VTAPRESULT done' "$log.results"; then
 		why="qemu exited $rc"
 		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="killed after the ${TIMEOUT}s timeout"
